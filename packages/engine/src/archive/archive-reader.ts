@@ -1,0 +1,47 @@
+/**
+ * One interface over the three places a Moodle backup can live: a ZIP `.mbz`, a gzip'd tar `.mbz`,
+ * and an already-extracted folder. Readers validate every entry name (see `entry-name.ts`) and
+ * enforce the {@link ArchiveLimits} while they read, so a consumer never sees an unsafe name or
+ * more bytes than the limits allow.
+ */
+import type { Readable } from 'node:stream';
+
+/** The container kind, detected from magic bytes (never from the extension). */
+export type ArchiveKind = 'zip' | 'tar.gz' | 'directory';
+
+/** Metadata of one entry. Names are normalised: `/`-separated, relative, no `./`, directories without a trailing slash. */
+export interface ArchiveEntryInfo {
+  /** Normalised path inside the backup, e.g. `activities/page_12/page.xml`. */
+  readonly name: string;
+  /** `file` or `directory`. Links are never reported: they are an error. */
+  readonly type: 'file' | 'directory';
+  /** Uncompressed size in bytes as declared by the container (0 for directories). */
+  readonly size: number;
+}
+
+/** One entry met during a sequential walk. */
+export interface ArchiveEntry extends ArchiveEntryInfo {
+  /**
+   * Opens the entry's content. During {@link ArchiveReader.entries} the stream must be consumed
+   * (or destroyed) before the walk moves on; entries not opened are skipped.
+   */
+  open(): Readable;
+}
+
+/** A backup container opened for reading. */
+export interface ArchiveReader {
+  /** Container kind. */
+  readonly kind: ArchiveKind;
+  /** True when {@link open} is cheap (ZIP, folder). False for tar.gz, where each `open` rescans the archive. */
+  readonly randomAccess: boolean;
+  /** Walks every entry once, in container order (directories included). The cheapest way to read a whole tar.gz. */
+  entries(): AsyncIterable<ArchiveEntry>;
+  /** Lists every entry (cached after the first call). */
+  list(): Promise<readonly ArchiveEntryInfo[]>;
+  /** True when a file entry with this normalised name exists. */
+  has(name: string): Promise<boolean>;
+  /** Opens one file entry by name; `archive.entry-not-found` when there is none. */
+  open(name: string): Promise<Readable>;
+  /** Releases file handles. Further calls fail with `archive.closed`. */
+  close(): Promise<void>;
+}
