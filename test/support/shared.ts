@@ -48,6 +48,7 @@ export interface ManifestEntry {
   moodle_release?: string;
   backup_version?: string;
   backup_release?: string;
+  backup_date?: string;
   type?: string;
   format?: string;
   mode?: string;

@@ -1,0 +1,39 @@
+/**
+ * mod_survey: `activities/survey_<cmid>/survey.xml` → rows.
+ *
+ * Follows `mod/survey/backup/moodle2/restore_survey_stepslib.php` (read from a Moodle 4.2.3 copy, build
+ * 20231009 like 4.3.0; survey left core in 5.0). No backup in `../shared/fixtures` has a survey.
+ */
+import type { ModuleSpec } from './types.ts';
+
+export const surveyModule: ModuleSpec = {
+  name: 'survey',
+  component: 'mod_survey',
+  records: [
+    {
+      path: '/activity/survey',
+      table: 'survey',
+      itemname: 'survey',
+      userinfo: false,
+      course: ['course'],
+      files: [{ component: 'mod_survey', filearea: 'intro', itemname: null }],
+      notes: '`template` refers to one of the predefined surveys (ids fixed by the install), not remapped.',
+    },
+    {
+      path: '/activity/survey/answers/answer',
+      table: 'survey_answers',
+      userinfo: true,
+      parent: { survey: 'survey' },
+      refs: { userid: { itemname: 'user' } },
+      notes: '`question` refers to the predefined survey_questions (install data), not remapped.',
+    },
+    {
+      path: '/activity/survey/analysis/analys',
+      table: 'survey_analysis',
+      userinfo: true,
+      parent: { survey: 'survey' },
+      refs: { userid: { itemname: 'user' } },
+    },
+  ],
+  sources: ['mod/survey/backup/moodle2/restore_survey_stepslib.php'],
+};

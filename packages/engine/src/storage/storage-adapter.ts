@@ -1,0 +1,146 @@
+/**
+ * The storage contract the engine writes a restore through. The engine owns this interface;
+ * adapters (`@mbz-restore/storage-memory`, `@mbz-restore/storage-sqlite`, or a third one) only
+ * implement it, and the contract suite in `@mbz-restore/storage-contract` checks that they do.
+ *
+ * Tables are named as in Moodle without prefix (`course`, `user`, `logstore_standard_log`); an adapter
+ * may add one (SQLite adds `mdl_`). Columns are Moodle's (see `schema/moodle-schema.ts`).
+ *
+ * A restore is one unit of work ({@link StorageTransaction}): it commits whole or leaves nothing,
+ * rows and blobs alike. The engine allocates row ids itself inside the unit of work
+ * ({@link StorageTransaction.nextId}), so rows can be written in large batches without a round trip per row.
+ */
+import type { Readable } from 'node:stream';
+
+/** A column value. Moodle's numeric columns are numbers here; text is string; SQL NULL is null. */
+export type SqlValue = string | number | null;
+
+/** A table row: column → value. */
+export type Row = Record<string, SqlValue>;
+
+/** Equality filter: every listed column must equal the value (`null` matches NULL). */
+export type Where = Readonly<Record<string, SqlValue>>;
+
+/** Options of a select. */
+export interface SelectOptions {
+  /** Column to order by, ascending. Default is `id`. */
+  readonly orderBy?: string;
+  /** Most rows to return. Default is no limit. */
+  readonly limit?: number;
+}
+
+/** Status codes of a restore job, as Moodle's `backup::STATUS_*` (`backup/backup.class.php`). */
+export const RestoreStatus = {
+  /** Prechecks passed; queued. */
+  Awaiting: 700,
+  /** Running. */
+  Executing: 800,
+  /** Ended with an error (nothing was restored). */
+  FinishedError: 900,
+  /** Restored. */
+  FinishedOk: 1000,
+} as const;
+
+/** One of Moodle's status codes. */
+export type RestoreStatus = (typeof RestoreStatus)[keyof typeof RestoreStatus];
+
+/** The durable record of one restore (Moodle keeps the same in `backup_controllers`). */
+export interface RestoreJobRecord {
+  /** 32 hex characters, like Moodle's restore id. */
+  readonly restoreid: string;
+  readonly status: RestoreStatus;
+  /** 0…1, never decreasing; exactly 1 at {@link RestoreStatus.FinishedOk}. */
+  readonly progress: number;
+  /** Name of the stage running or last run. */
+  readonly stage: string | null;
+  /** Target category. */
+  readonly categoryid: number;
+  /** New course id once known. */
+  readonly courseid: number | null;
+  /** Resolved settings (JSON object of name → value). */
+  readonly settings: Readonly<Record<string, number>>;
+  /** Error code and message when the job ended at 900. */
+  readonly error: { readonly code: string; readonly message: string } | null;
+  /** Warnings of the restore. */
+  readonly warnings: ReadonlyArray<{ readonly code: string; readonly message: string }>;
+  /** Where the backup came from (path or draft file description), for people. */
+  readonly source: string;
+  /** Unix ms. */
+  readonly timecreated: number;
+  readonly timemodified: number;
+  /** Identifies the process running the job and when it last proved alive (for crash detection). */
+  readonly owner: string | null;
+  readonly heartbeat: number | null;
+}
+
+/** Capabilities that differ between adapters. Skips in the contract suite are driven by these, never by name. */
+export interface StorageCapabilities {
+  /** True when other processes opening the same store see its data and jobs (SQLite file). Default is false. */
+  readonly durable: boolean;
+  /**
+   * True when a worker thread can open its own handle on the store from {@link StorageAdapter.workerOpenSpec}
+   * (the async service then restores off the main thread). Default is false.
+   */
+  readonly workerSafe: boolean;
+}
+
+/** A store a restore writes into. */
+export interface StorageAdapter {
+  /** Short name for messages, e.g. `sqlite`. */
+  readonly name: string;
+  readonly capabilities: StorageCapabilities;
+  /**
+   * Opens the store: creates or migrates the schema and seeds what a fresh Moodle holds (the site course,
+   * category 1, the standard roles, the `guest` and `admin` users, the module list). Idempotent.
+   */
+  open(): Promise<void>;
+  /** Releases resources. Further calls fail with `storage.closed`. */
+  close(): Promise<void>;
+
+  /** Starts the unit of work of one restore. Units of work on one store run one at a time; a second waits for the first. */
+  begin(): Promise<StorageTransaction>;
+
+  /** Committed rows matching `where`. */
+  select(table: string, where?: Where, options?: SelectOptions): Promise<Row[]>;
+  /** Number of committed rows matching `where`. */
+  count(table: string, where?: Where): Promise<number>;
+  /** Names of the tables that hold at least one row (without prefix). */
+  tables(): Promise<string[]>;
+
+  /** True when a committed blob with this SHA-1 exists. */
+  hasBlob(contenthash: string): Promise<boolean>;
+  /** A committed blob's bytes, or `undefined`. */
+  readBlob(contenthash: string): Promise<Readable | undefined>;
+  /** SHA-1s of every committed blob. */
+  listBlobs(): Promise<string[]>;
+
+  /** Inserts or replaces a job record. Durable adapters write it at once, outside any unit of work. */
+  putJob(job: RestoreJobRecord): Promise<void>;
+  getJob(restoreid: string): Promise<RestoreJobRecord | undefined>;
+  /** All jobs, oldest first. */
+  listJobs(): Promise<RestoreJobRecord[]>;
+}
+
+/** The unit of work of one restore: sees its own writes; {@link commit} makes them all visible, {@link rollback} drops them all. */
+export interface StorageTransaction {
+  /** The first id not used in `table` (including this unit's own rows). The engine hands out ids from there. */
+  nextId(table: string): Promise<number>;
+  /** Inserts rows; each carries its `id`. */
+  insert(table: string, rows: readonly Row[]): Promise<void>;
+  /** Updates the columns in `changes` of the row with this id. */
+  update(table: string, id: number, changes: Row): Promise<void>;
+  /** Rows matching `where`, committed and this unit's own. */
+  select(table: string, where?: Where, options?: SelectOptions): Promise<Row[]>;
+  /**
+   * Stores a blob under its SHA-1. The engine verifies the hash while `content` streams and destroys the
+   * stream with an error on mismatch; the adapter must then keep nothing of it. Storing a hash that
+   * already exists is a no-op that still consumes `content`.
+   */
+  putBlob(contenthash: string, content: Readable): Promise<void>;
+  /** True when the blob exists, committed or put by this unit. */
+  hasBlob(contenthash: string): Promise<boolean>;
+  /** Makes every write visible at once. */
+  commit(): Promise<void>;
+  /** Drops every write of this unit, blobs included. */
+  rollback(): Promise<void>;
+}
