@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerGenerate } from './commands/generate.ts';
 import { registerInspect } from './commands/inspect.ts';
+import { registerRestore } from './commands/restore.ts';
 import { ExitCode } from './output.ts';
 
 /** Builds the program. Usage errors exit 2 (commander's default would be 1). */
@@ -13,6 +14,7 @@ export function createProgram(): Command {
     .exitOverride();
   registerInspect(program);
   registerGenerate(program);
+  registerRestore(program);
   return program;
 }
 

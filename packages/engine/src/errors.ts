@@ -33,8 +33,20 @@ export const ErrorCode = {
   BackupUnsupportedFormat: 'backup.unsupported-format',
   BackupInvalidManifest: 'backup.invalid-manifest',
   BackupDamagedFile: 'backup.damaged-file',
+  /** A file's content in the backup's `files/` folder does not hash to the name it is stored under. */
+  BackupBlobMismatch: 'backup.blob-mismatch',
+  // Storage adapters.
+  StorageClosed: 'storage.closed',
+  StorageConstraint: 'storage.constraint',
+  StorageUnknownTable: 'storage.unknown-table',
+  StorageUnknownColumn: 'storage.unknown-column',
+  StorageTransactionDone: 'storage.transaction-done',
+  StorageIo: 'storage.io',
+  StorageBlobMismatch: 'storage.blob-mismatch',
   // Caller input.
   InvalidArgument: 'input.invalid-argument',
+  // Restoring into the store (precheck errors: nothing is written).
+  RestoreUserConflict: 'restore.user-conflict',
 } as const;
 
 /** The union of every stable error code. */
@@ -96,6 +108,14 @@ export class UnsupportedFormatError extends MbzError {
     super(ErrorCode.BackupUnsupportedFormat, message, options);
     this.name = 'UnsupportedFormatError';
     this.found = found;
+  }
+}
+
+/** A storage adapter failed or refused a write. */
+export class StorageError extends MbzError {
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; context?: ErrorContext } = {}) {
+    super(code, message, options);
+    this.name = 'StorageError';
   }
 }
 

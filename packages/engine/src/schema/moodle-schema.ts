@@ -25,6 +25,10 @@ export const MOODLE_SCHEMA_VERSION = '4.4';
 /** One entry per table; `id` (int 10, NOT NULL, sequence) is added first to every table by `t()`. */
 export const MOODLE_TABLES: readonly TableSpec[] = [
   // lib/db/install.xml (main branch, XMLDB VERSION 20240129 = 4.4 development after 4.3)
+  // config: the site settings (`$CFG`) as name/value rows. A restore reads `siteidentifier` (same-site detection,
+  // backup_general_helper::backup_is_samesite()) and the stores keep it there, so it is listed although a course
+  // restore never writes it.
+  t('config', 'core', [c('name', 'char255', true), c('value', 'text', true)], [ux('name')]),
   t('course', 'core', [
     c('category', 'int10', true, 0), c('sortorder', 'int10', true, 0), c('fullname', 'char254', true), c('shortname', 'char255', true),
     c('idnumber', 'char100', true), c('summary', 'text', false), c('summaryformat', 'int2', true, 0), c('format', 'char21', true, 'topics'),

@@ -7,8 +7,10 @@
  * may add one (SQLite adds `mdl_`). Columns are Moodle's (see `schema/moodle-schema.ts`).
  *
  * A restore is one unit of work ({@link StorageTransaction}): it commits whole or leaves nothing,
- * rows and blobs alike. The engine allocates row ids itself inside the unit of work
- * ({@link StorageTransaction.nextId}), so rows can be written in large batches without a round trip per row.
+ * rows and blobs alike, and nobody else sees its rows before it commits. Units of work may run at the
+ * same time (two restores into one store); each reserves row ids in blocks
+ * ({@link StorageTransaction.allocateIds}) so their rows never collide, and rows can be written in
+ * large batches without a round trip per row.
  */
 import type { Readable } from 'node:stream';
 
@@ -84,11 +86,26 @@ export interface StorageCapabilities {
   readonly workerSafe: boolean;
 }
 
+/**
+ * Plain, structured-cloneable data from which another thread or process opens its own handle on the same
+ * store: `(await import(module))[factory](options)`.
+ */
+export interface StorageOpenSpec {
+  /** Module to import, e.g. `@mbz-restore/storage-sqlite`. */
+  readonly module: string;
+  /** Named export of that module that takes `options` and returns a {@link StorageAdapter}, e.g. `createSqliteStorage`. */
+  readonly factory: string;
+  /** The factory's options (plain data only). */
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
 /** A store a restore writes into. */
 export interface StorageAdapter {
   /** Short name for messages, e.g. `sqlite`. */
   readonly name: string;
   readonly capabilities: StorageCapabilities;
+  /** How a worker opens the same store; present when {@link StorageCapabilities.workerSafe} is true. */
+  workerOpenSpec?(): StorageOpenSpec;
   /**
    * Opens the store: creates or migrates the schema and seeds what a fresh Moodle holds (the site course,
    * category 1, the standard roles, the `guest` and `admin` users, the module list). Idempotent.
@@ -97,7 +114,7 @@ export interface StorageAdapter {
   /** Releases resources. Further calls fail with `storage.closed`. */
   close(): Promise<void>;
 
-  /** Starts the unit of work of one restore. Units of work on one store run one at a time; a second waits for the first. */
+  /** Starts the unit of work of one restore. */
   begin(): Promise<StorageTransaction>;
 
   /** Committed rows matching `where`. */
@@ -123,8 +140,11 @@ export interface StorageAdapter {
 
 /** The unit of work of one restore: sees its own writes; {@link commit} makes them all visible, {@link rollback} drops them all. */
 export interface StorageTransaction {
-  /** The first id not used in `table` (including this unit's own rows). The engine hands out ids from there. */
-  nextId(table: string): Promise<number>;
+  /**
+   * Reserves `count` consecutive ids of `table` for this unit of work and returns the first. Ids reserved
+   * are never handed out again, even if the unit rolls back (gaps are fine, as in Moodle).
+   */
+  allocateIds(table: string, count: number): Promise<number>;
   /** Inserts rows; each carries its `id`. */
   insert(table: string, rows: readonly Row[]): Promise<void>;
   /** Updates the columns in `changes` of the row with this id. */
@@ -139,8 +159,15 @@ export interface StorageTransaction {
   putBlob(contenthash: string, content: Readable): Promise<void>;
   /** True when the blob exists, committed or put by this unit. */
   hasBlob(contenthash: string): Promise<boolean>;
-  /** Makes every write visible at once. */
+  /**
+   * Makes every write visible at once. Fails with `storage.constraint` (and keeps nothing) when a row
+   * breaks a unique index, e.g. a user another unit of work created meanwhile.
+   */
   commit(): Promise<void>;
-  /** Drops every write of this unit, blobs included. */
+  /**
+   * Drops every write of this unit, blobs included. A no-op on a unit already rolled back or whose commit
+   * failed (it kept nothing), so `catch { await tx.rollback() }` is always safe; after a successful commit it
+   * fails with `storage.transaction-done`.
+   */
   rollback(): Promise<void>;
 }

@@ -45,6 +45,11 @@ export function decodeEntities(raw: string, fail: FailFn): string {
   return out + raw.slice(from);
 }
 
+/** Checks every reference in `raw` without building the decoded text (for text that is not kept). */
+export function checkReferences(raw: string, fail: FailFn): void {
+  if (OTHER_REFERENCE.test(raw)) decodeEntities(raw, fail);
+}
+
 /** XML end-of-line handling: `\r\n` and a lone `\r` become `\n` (XML 1.0 §2.11). */
 export function normalizeNewlines(raw: string): string {
   return raw.replace(/\r\n?/g, '\n');

@@ -34,7 +34,8 @@ export function parseXmlDocument(input: string | Uint8Array, options: ParseXmlDo
     tokenizer.write(input.charCodeAt(0) === 0xfeff ? input.slice(1) : input);
   } else {
     const decoder = new Utf8BatchDecoder(() => tokenizer.place());
-    tokenizer.write(decoder.decode(input));
+    decoder.push(input);
+    tokenizer.write(decoder.next(Infinity) ?? '');
     tokenizer.write(decoder.end());
   }
   tokenizer.end();

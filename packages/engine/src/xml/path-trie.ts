@@ -4,7 +4,7 @@
  * "selected paths" and "selected parents", `simplified_parser_processor.class.php`).
  */
 import { InvalidArgumentError } from '../errors.ts';
-import type { ShapeSlot } from './record-shape.ts';
+import type { ContentNode } from './frame.ts';
 
 /** A node of the tree of absolute selected paths. */
 export interface PathNode {
@@ -16,8 +16,8 @@ export interface PathNode {
   kids: Map<string, PathNode> | null;
   /** Elements counted at this path (used by `countRecords`). */
   count: number;
-  /** Record shapes learned at this path, to build records fast (see `record-shape.ts`). */
-  readonly shape: ShapeSlot;
+  /** Shapes learned for records at this path and for the elements inside them (see `record-shape.ts`). */
+  readonly content: ContentNode;
 }
 
 /** A node of the tree of `arrays` paths, relative to a record. */
@@ -35,14 +35,14 @@ export function compileSelectedPaths(paths: readonly string[]): PathNode {
   if (!Array.isArray(paths) || paths.length === 0) {
     throw new InvalidArgumentError('At least one absolute element path to read is required, e.g. /users/user.');
   }
-  const root: PathNode = { path: '', selected: false, kids: null, count: 0, shape: { shapes: null, candidate: null } };
+  const root: PathNode = { path: '', selected: false, kids: null, count: 0, content: newContentNode() };
   for (const path of paths) {
     let node = root;
     for (const name of splitPath(path, true)) {
       node.kids ??= new Map();
       let kid = node.kids.get(name);
       if (kid === undefined) {
-        kid = { path: `${node.path}/${name}`, selected: false, kids: null, count: 0, shape: { shapes: null, candidate: null } };
+        kid = { path: `${node.path}/${name}`, selected: false, kids: null, count: 0, content: newContentNode() };
         node.kids.set(name, kid);
       }
       node = kid;
@@ -71,6 +71,11 @@ export function compileArrayPaths(paths: readonly string[] | undefined): ArrayNo
   }
   fillArrayKids(root);
   return root;
+}
+
+/** A fresh node for learning record shapes. */
+export function newContentNode(): ContentNode {
+  return { shape: { shapes: null, candidate: null }, kids: null };
 }
 
 /** Finds the node of an absolute path (for reading counts back). */

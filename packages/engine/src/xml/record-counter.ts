@@ -4,7 +4,7 @@
  * document, so a hostile or broken file fails exactly as it would when read for records.
  */
 import type { PathNode } from './path-trie.ts';
-import type { TokenHandler } from './tokenizer.ts';
+import type { TokenHandler } from './token-handler.ts';
 
 /** A {@link TokenHandler} that increments `count` on each selected path node it meets. */
 export class RecordCounter implements TokenHandler {

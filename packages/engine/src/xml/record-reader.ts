@@ -9,7 +9,7 @@
  * `packages/engine/README.md` ("Streaming XML reader") for why this design and what it measures.
  */
 import { InvalidArgumentError } from '../errors.ts';
-import { compileArrayPaths, compileSelectedPaths, findPath } from './path-trie.ts';
+import { compileArrayPaths, compileSelectedPaths, findPath, type PathNode } from './path-trie.ts';
 import { RecordBuilder } from './record-builder.ts';
 import { RecordCounter } from './record-counter.ts';
 import { XmlTokenizer } from './tokenizer.ts';
@@ -82,8 +82,9 @@ export async function countRecords(
   options: CountRecordsOptions = {},
 ): Promise<Record<string, number>> {
   let tokenizer: XmlTokenizer;
-  const root = compileSelectedPaths(paths);
+  let root: PathNode;
   try {
+    root = compileSelectedPaths(paths);
     checkSource(source);
     tokenizer = new XmlTokenizer(new RecordCounter(root), resolveXmlLimits(options.limits), options.entry ?? UNNAMED_ENTRY);
   } catch (error) {
@@ -99,8 +100,11 @@ export async function countRecords(
 
 // Internal helpers
 
-/** Chunks larger than this are decoded in slices, so records flow out of a big buffer progressively. */
-const SLICE_BYTES = 256 * 1024;
+/**
+ * Bytes handed to the tokenizer at a time: small enough that records flow out of a big chunk
+ * progressively and few are alive at once, large enough that per-batch costs vanish (measured).
+ */
+const BATCH_BYTES = 64 * 1024;
 
 async function* generateRecords(source: XmlSource, builder: RecordBuilder, tokenizer: XmlTokenizer): AsyncGenerator<XmlRecord, void, undefined> {
   for await (const text of textBatches(source, tokenizer)) {
@@ -118,9 +122,8 @@ async function* textBatches(source: XmlSource, tokenizer: XmlTokenizer): AsyncGe
   let finished = false;
   try {
     for await (const chunk of source as AsyncIterable<unknown>) {
-      const bytes = toBytes(chunk);
-      if (bytes.byteLength <= SLICE_BYTES) yield decoder.decode(bytes);
-      else for (let at = 0; at < bytes.byteLength; at += SLICE_BYTES) yield decoder.decode(bytes.subarray(at, at + SLICE_BYTES));
+      decoder.push(toBytes(chunk));
+      for (let text = decoder.next(BATCH_BYTES); text !== undefined; text = decoder.next(BATCH_BYTES)) yield text;
     }
     finished = true;
     yield decoder.end();

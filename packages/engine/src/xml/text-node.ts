@@ -7,7 +7,7 @@
  * all in memory (and it is never kept at all outside a record).
  */
 import { ErrorCode } from '../errors.ts';
-import { decodeEntities, normalizeNewlines, type FailFn } from './entities.ts';
+import { checkReferences, decodeEntities, normalizeNewlines, type FailFn } from './entities.ts';
 import { limitMessage } from './xml-error.ts';
 
 const AMP = 1;
@@ -80,7 +80,7 @@ export class TextNode {
     if (this.cdEndAt < b) this.fail(ErrorCode.XmlMalformed, "']]>' is not allowed in text outside a CDATA section");
     if ((b - a) * 3 > this.maxTextBytes) this.checkSize(Buffer.byteLength(s.slice(a, b)));
     if (this.sink.capturing) return flags === 0 ? s.slice(a, b) : decode(s.slice(a, b), flags, this.fail);
-    if ((flags & AMP) !== 0) decode(s.slice(a, b), flags, this.fail);
+    if ((flags & AMP) !== 0) checkReferences(s.slice(a, b), this.fail);
     return undefined;
   }
 
@@ -112,7 +112,7 @@ export class TextNode {
     this.segA = -1;
     if ((b - a) * 3 > this.maxTextBytes) this.checkSize(Buffer.byteLength(s.slice(a, b)));
     if (capture) return this.segFlags === 0 ? s.slice(a, b) : decode(s.slice(a, b), this.segFlags, this.fail);
-    if ((this.segFlags & AMP) !== 0) decode(s.slice(a, b), this.segFlags, this.fail);
+    if ((this.segFlags & AMP) !== 0) checkReferences(s.slice(a, b), this.fail);
     return undefined;
   }
 

@@ -5,17 +5,14 @@
  * It checks well-formedness as it goes: tag nesting, one root element, attribute syntax and
  * uniqueness, references (`entities.ts`), comments, CDATA, the XML declaration, and nothing but
  * whitespace, comments and processing instructions outside the root. `<!DOCTYPE` is refused, so no
- * entity is ever declared or expanded. Batches may be cut anywhere: a construct left unfinished at
- * the end of a batch is carried into the next one (retried only once the new input is at least as
- * long as the carried part, so a long construct costs linear time); text and CDATA are streamed
- * instead, so their size is checked while they grow (`text-node.ts`).
+ * entity is ever declared or expanded. Batches may be cut anywhere (`batch-edges.ts`); text and
+ * CDATA are streamed, so their size is checked while they grow (`text-node.ts`).
  *
  * Speed (see the package README): per-character work in JavaScript is what costs, so the common
- * shapes take short cuts that check just as much. Element names are predicted from the previous
- * sibling sequence at the same depth and confirmed with one `startsWith` (a prediction is an
- * already-checked name); `<name>text</name>` is read in one step and reported as one `leaf` event;
- * whitespace-only text that cannot matter (before a start tag, or before the end tag of an element
- * that has children) is dropped here instead of being handed on.
+ * shapes take short cuts that check just as much. Element names are predicted (`tag-table.ts`) and
+ * confirmed with one `startsWith`; `<name>text</name>` is read in one step and reported as one
+ * `leaf` event; whitespace-only text that cannot matter (before a start tag, or before the end tag
+ * of an element that has children) is dropped here instead of being handed on.
  *
  * Departure: the `Char` production (control characters) is not checked character by character, and
  * names are checked against the ASCII name rules only (any non-ASCII character is accepted).
@@ -23,29 +20,12 @@
 import { ErrorCode } from '../errors.ts';
 import { NAME, NAME_START, isNameChar, readAttribute } from './attributes.ts';
 import { BANG_CDATA, BANG_COMMENT, INCOMPLETE, classifyBang, skipComment, skipProcessingInstruction } from './markup.ts';
+import { CarriedInput, cdataCut, checkUnfinished, textCut } from './batch-edges.ts';
+import { TagTable, type Tag } from './tag-table.ts';
 import { TextNode } from './text-node.ts';
+import type { TokenHandler } from './token-handler.ts';
 import type { XmlLimits } from './types.ts';
-import { limitMessage, xmlError, type XmlPlace } from './xml-error.ts';
-
-/** Receives the events of one document, in document order. */
-export interface TokenHandler {
-  /** True while text values are wanted; otherwise text is checked and measured but not kept. */
-  readonly capturing: boolean;
-  /** An element starts. `attrs` is `[name, value, …]` (decoded), reused after the call; `start` is the index of `<` in `s`. */
-  open(name: string, attrs: readonly string[], s: string, start: number): void;
-  /** The innermost element ends; `end` is the index after its `>` in `s`. */
-  close(name: string, s: string, end: number): void;
-  /** A whole, decoded text node of the innermost element (only while `capturing`). */
-  text(value: string): void;
-  /**
-   * A child element with no attributes and no children (`<name>text</name>`, `<name></name>`):
-   * `value` is its text when `capturing`, else `undefined`. Return false to have it reported as
-   * `open` + `text` + `close` instead.
-   */
-  leaf(name: string, value: string | undefined, s: string, start: number, end: number): boolean;
-  /** The tokenizer is done with `s[0, consumed)`; the rest starts the next batch. */
-  batchEnd(s: string, consumed: number): void;
-}
+import { xmlError, type XmlPlace } from './xml-error.ts';
 
 /** The tokenizer. Feed it with {@link XmlTokenizer.write} and finish with {@link XmlTokenizer.end}. */
 export class XmlTokenizer {
@@ -54,16 +34,14 @@ export class XmlTokenizer {
   private readonly hadChild: number[] = [0];
   private readonly attrs: string[] = [];
   private readonly text: TextNode;
-  private readonly seq: Tag[][] = [];
+  private readonly names = new TagTable();
   private readonly seqPos: number[] = [0];
   private wsA = -1;
   private wsB = -1;
   private rootSeen = false;
   private started = false;
   private inCdata = false;
-  private pending = '';
-  private waiting: string[] = [];
-  private waitingLength = 0;
+  private readonly carried = new CarriedInput();
   private openAttrAt = -1;
 
   /**
@@ -93,18 +71,13 @@ export class XmlTokenizer {
   /** Reads the next batch of text. */
   write(chunk: string): void {
     if (chunk.length === 0) return;
-    if (this.pending.length > 0) {
-      this.waiting.push(chunk);
-      this.waitingLength += chunk.length;
-      if (this.waitingLength < this.pending.length) return;
-      chunk = this.takePending();
-    }
-    this.run(chunk, false);
+    const batch = this.carried.next(chunk);
+    if (batch !== undefined) this.run(batch, false);
   }
 
   /** Ends the document: anything unfinished is `xml.malformed` (a truncated file). */
   end(): void {
-    const rest = this.takePending();
+    const rest = this.carried.take();
     if (rest.length > 0) this.run(rest, true);
     if (this.inCdata) this.fail(ErrorCode.XmlMalformed, 'the document ends inside a CDATA section; the file is truncated');
     if (this.depth > 0) this.fail(ErrorCode.XmlMalformed, `the document ends with ${this.depth} element(s) still open; the file is truncated`);
@@ -155,7 +128,8 @@ export class XmlTokenizer {
       }
       if (next === INCOMPLETE) {
         if (final) this.fail(ErrorCode.XmlMalformed, `the document ends inside a tag ("${s.slice(lt, lt + 40)}"); the file is truncated`);
-        this.checkUnfinished(s, lt, c);
+        const attribute = this.openAttrAt > lt ? s.length - this.openAttrAt : 0;
+        checkUnfinished(s.length - lt, c === BANG || c === QUESTION ? 'markup' : 'tag', attribute, this.limits, this.fail);
         return this.stop(s, lt);
       }
       i = next;
@@ -166,8 +140,9 @@ export class XmlTokenizer {
   private startTag(s: string, lt: number): number {
     const n = s.length;
     const d = this.depth;
-    const list = this.seq[d];
-    let tag = list === undefined ? undefined : list[Math.min(this.seqPos[d]!, list.length - 1)];
+    const parent = d === 0 ? this.names.root : this.tags[d - 1]!;
+    const pos = this.seqPos[d]!;
+    let tag = this.names.predict(parent, pos);
     let j: number;
     if (tag !== undefined && s.startsWith(tag.open, lt)) {
       // `<name>`: the common case, checked with one comparison.
@@ -183,7 +158,7 @@ export class XmlTokenizer {
       j = lt + 2;
       while (isNameChar(s.charCodeAt(j))) j++;
       if (j >= n) return INCOMPLETE;
-      tag = this.learn(d, s.slice(lt + 1, j));
+      tag = this.names.learn(parent, pos, s.slice(lt + 1, j));
     }
     if (j >= n) return INCOMPLETE;
     const name = tag.name;
@@ -268,17 +243,6 @@ export class XmlTokenizer {
     if (d + 1 > this.limits.maxDepth) {
       this.fail(ErrorCode.XmlTooDeep, `elements are nested ${d + 1} deep, more than the maxDepth limit of ${this.limits.maxDepth}`);
     }
-  }
-
-  /** Remembers `name` as the prediction for the current position at depth `d`. */
-  private learn(d: number, name: string): Tag {
-    const key: Record<string, number> = {};
-    key[name] = 0;
-    const interned = Object.keys(key)[0]!; // the same string object V8 uses as a property key
-    const tag: Tag = { name: interned, open: `<${interned}>`, close: `</${interned}>` };
-    const list = (this.seq[d] ??= []);
-    list[Math.min(this.seqPos[d]!, MAX_PREDICTED)] = tag;
-    return tag;
   }
 
   private endTag(s: string, lt: number): number {
@@ -378,45 +342,13 @@ export class XmlTokenizer {
   private stop(s: string, cut: number): void {
     this.keepWhitespace(s);
     this.text.commit(s);
-    this.pending = cut < s.length ? s.slice(cut) : '';
+    this.carried.hold(cut < s.length ? s.slice(cut) : '');
     if (cut > 0) this.started = true;
     this.handler.batchEnd(s, cut);
   }
-
-  private takePending(): string {
-    const joined = this.waiting.length === 0 ? this.pending : this.pending + this.waiting.join('');
-    this.pending = '';
-    this.waiting = [];
-    this.waitingLength = 0;
-    return joined;
-  }
-
-  /** Bounds what an unfinished tag, comment or processing instruction may hold before it ends. */
-  private checkUnfinished(s: string, lt: number, c: number): void {
-    const size = s.length - lt;
-    const { maxTextBytes, maxRecordBytes } = this.limits;
-    if (size <= maxTextBytes) return;
-    if (c === BANG || c === QUESTION) {
-      this.fail(ErrorCode.XmlTextTooLarge, limitMessage('an unfinished comment or processing instruction', size, 'maxTextBytes', maxTextBytes));
-    }
-    if (this.openAttrAt > lt && s.length - this.openAttrAt > maxTextBytes) {
-      this.fail(ErrorCode.XmlTextTooLarge, limitMessage('an unfinished attribute', s.length - this.openAttrAt, 'maxTextBytes', maxTextBytes));
-    }
-    if (size > maxRecordBytes) this.fail(ErrorCode.XmlRecordTooLarge, limitMessage('a single unfinished tag', size, 'maxRecordBytes', maxRecordBytes));
-  }
 }
 
-/** An element name with its start and end tags, as predicted and compared. */
-interface Tag {
-  readonly name: string;
-  /** `<name>` */
-  readonly open: string;
-  /** `</name>` */
-  readonly close: string;
-}
-
-/** Sibling positions remembered per depth for name prediction (later siblings reuse the last slot). */
-const MAX_PREDICTED = 255;
+// Character codes.
 const TAB = 9;
 const LF = 10;
 const CR = 13;
@@ -426,23 +358,3 @@ const SLASH = 47;
 const GT = 62;
 const LT = 60;
 const QUESTION = 63;
-
-/** Where to cut text at the end of a batch so no reference, `]]>` or `\r\n` is split. */
-function textCut(s: string, i: number): number {
-  const n = s.length;
-  for (let k = n - 1; k >= i && k >= n - 40; k--) {
-    const c = s.charCodeAt(k);
-    if (c === 59 /* ; */ || c === LF || c === SP) break;
-    if (c === 38 /* & */) return k;
-  }
-  return cdataCut(s, i);
-}
-
-/** Where to cut CDATA (or text) at the end of a batch so no `]]>` or `\r\n` is split. */
-function cdataCut(s: string, i: number): number {
-  const n = s.length;
-  if (n > i && s.charCodeAt(n - 1) === CR) return n - 1;
-  let cut = n;
-  while (cut > i && cut > n - 2 && s.charCodeAt(cut - 1) === 93 /* ] */) cut--;
-  return cut;
-}

@@ -1,0 +1,128 @@
+/**
+ * Writes a restore's rows through the storage unit of work in large batches. It hands out new ids
+ * itself (reserving blocks with `allocateIds`), so a stage gets a row's new id at once while the row
+ * waits in a batch; it keeps only the columns Moodle's table has (as Moodle's `insert_record()` ignores
+ * the others) and turns the XML's strings into the column's type.
+ */
+import { ErrorCode, StorageError } from '../errors.ts';
+import { MOODLE_TABLES } from '../schema/moodle-schema.ts';
+import type { ColumnSpec, TableSpec } from '../schema/types.ts';
+import type { Row, SelectOptions, SqlValue, StorageTransaction, Where } from '../storage/storage-adapter.ts';
+
+/** A row as stages build it: XML strings, numbers, null; extra fields are dropped. */
+export type RowInput = Readonly<Record<string, unknown>>;
+
+const TABLES: ReadonlyMap<string, TableSpec> = new Map(MOODLE_TABLES.map((t) => [t.name, t]));
+
+/** Batches rows per table and flushes them through a {@link StorageTransaction}. */
+export class RowWriter {
+  readonly #tx: StorageTransaction;
+  readonly #batchSize: number;
+  readonly #pending = new Map<string, Row[]>();
+  readonly #ids = new Map<string, { next: number; end: number; block: number }>();
+  readonly #counts = new Map<string, number>();
+
+  constructor(tx: StorageTransaction, options: { batchSize?: number } = {}) {
+    this.#tx = tx;
+    this.#batchSize = options.batchSize ?? 5000;
+  }
+
+  /** Queues a row for `table` and returns its new id (or uses `id` from {@link reserveId}). */
+  async insert(table: string, input: RowInput, id?: number): Promise<number> {
+    const spec = tableSpec(table);
+    id ??= await this.#nextId(table);
+    const row = coerceRow(spec, input);
+    row.id = id;
+    let batch = this.#pending.get(table);
+    if (!batch) this.#pending.set(table, (batch = []));
+    batch.push(row);
+    this.#counts.set(table, (this.#counts.get(table) ?? 0) + 1);
+    if (batch.length >= this.#batchSize) await this.flush(table);
+    return id;
+  }
+
+  /** Reserves the id of a row to be inserted later (when the row must contain its own id, e.g. `context.path`). */
+  reserveId(table: string): Promise<number> {
+    tableSpec(table);
+    return this.#nextId(table);
+  }
+
+  /** Updates columns of a row (pending rows of the table are written first). */
+  async update(table: string, id: number, changes: RowInput): Promise<void> {
+    const spec = tableSpec(table);
+    await this.flush(table);
+    await this.#tx.update(table, id, coerceRow(spec, changes));
+  }
+
+  /** Rows of `table` matching `where`, committed and this restore's own. */
+  async select(table: string, where?: Where, options?: SelectOptions): Promise<Row[]> {
+    tableSpec(table);
+    await this.flush(table);
+    return this.#tx.select(table, where, options);
+  }
+
+  /** Writes pending rows (of one table, or all). */
+  async flush(table?: string): Promise<void> {
+    const tables = table === undefined ? [...this.#pending.keys()] : [table];
+    for (const name of tables) {
+      const rows = this.#pending.get(name);
+      if (!rows || rows.length === 0) continue;
+      this.#pending.set(name, []);
+      await this.#tx.insert(name, rows);
+    }
+  }
+
+  /** Rows inserted per table so far. */
+  counts(): Record<string, number> {
+    return Object.fromEntries([...this.#counts].sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  async #nextId(table: string): Promise<number> {
+    let pool = this.#ids.get(table);
+    if (!pool || pool.next >= pool.end) {
+      // Blocks grow so a table with a million rows needs few reservations and a small one wastes few ids.
+      const block = Math.min((pool?.block ?? 32) * 4, 65_536);
+      const first = await this.#tx.allocateIds(table, block);
+      pool = { next: first, end: first + block, block };
+      this.#ids.set(table, pool);
+    }
+    return pool.next++;
+  }
+}
+
+/** The schema of a Moodle table; `storage.unknown-table` when there is none. */
+export function tableSpec(table: string): TableSpec {
+  const spec = TABLES.get(table);
+  if (!spec) throw new StorageError(ErrorCode.StorageUnknownTable, `There is no Moodle table "${table}" in the engine's schema.`);
+  return spec;
+}
+
+/** Keeps the table's columns of `input` (not `id`) and converts each value to the column's type. */
+export function coerceRow(spec: TableSpec, input: RowInput): Row {
+  const row: Row = {};
+  for (const column of spec.columns) {
+    if (column.name === 'id' || !(column.name in input)) continue;
+    row[column.name] = coerceValue(column, input[column.name]);
+  }
+  return row;
+}
+
+// Internal helpers
+
+function coerceValue(column: ColumnSpec, value: unknown): SqlValue {
+  if (value === null || value === undefined) return column.notnull ? defaultOf(column) : null;
+  if (column.type === 'int' || column.type === 'number') {
+    if (typeof value === 'number') return Number.isFinite(value) ? value : defaultOf(column);
+    if (typeof value === 'boolean') return value ? 1 : 0;
+    const text = String(value).trim();
+    if (text === '') return column.notnull ? defaultOf(column) : null;
+    const n = Number(text);
+    return Number.isFinite(n) ? (column.type === 'int' ? Math.trunc(n) : n) : defaultOf(column);
+  }
+  return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+function defaultOf(column: ColumnSpec): SqlValue {
+  if (column.default !== undefined) return column.default;
+  return column.type === 'int' || column.type === 'number' ? 0 : '';
+}

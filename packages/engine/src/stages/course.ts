@@ -1,0 +1,88 @@
+/**
+ * The course row and its context. Moodle first creates a skeleton course
+ * (`restore_dbops::create_new_course()`) then fills it from course/course.xml
+ * (`restore_course_structure_step::process_course()`): names made unique with
+ * `restore_dbops::calculate_course_names()` ("… copy N" / "…_N"), `idnumber` kept only on the same
+ * site when unused, dates shifted, the category the caller chose. Course format options are kept.
+ * A backup without course.xml (an activity backup) gets a course named after the original course.
+ */
+import { defineStage } from '../pipeline/define-stage.ts';
+import type { RestoreContext } from '../pipeline/context.ts';
+import type { XmlObject } from '../xml/types.ts';
+import { ContextLevel, createContext, list, num, text } from './support.ts';
+
+export const courseStage = defineStage({
+  name: 'course',
+  enabledBy: [],
+  reads: ['course/course.xml'],
+  weight: 1,
+  async run(ctx) {
+    const { manifest, state } = ctx;
+    let course: XmlObject | undefined;
+    for await (const record of ctx.source.records('course/course.xml', {
+      paths: ['/course'],
+      arrays: ['tags/tag', 'customfields/customfield', 'courseformatoptions/courseformatoption'],
+    })) {
+      course ??= record.data;
+    }
+    const data: XmlObject = course ?? {};
+    const [fullname, shortname] = await courseNames(
+      ctx,
+      text(data.fullname) || manifest.originalCourseFullname,
+      text(data.shortname) || manifest.originalCourseShortname,
+    );
+    const idnumber = await keptIdnumber(ctx, text(data.idnumber));
+    const courseId = await ctx.rows.insert('course', {
+      ...data,
+      category: state.categoryId,
+      fullname,
+      shortname,
+      idnumber,
+      format: text(data.format) || manifest.originalCourseFormat || 'topics',
+      startdate: ctx.shiftDate(data.startdate ?? manifest.originalCourseStartdate) ?? 0,
+      enddate: ctx.shiftDate(data.enddate ?? manifest.originalCourseEnddate) ?? 0,
+      // The grouping is restored later; the groups stage sets the new id.
+      defaultgroupingid: 0,
+      sortorder: 0,
+      timecreated: num(data.timecreated, state.now),
+      timemodified: num(data.timemodified, state.now),
+      cacherev: state.now,
+    });
+    const [category] = await ctx.rows.select('context', { contextlevel: ContextLevel.Category, instanceid: state.categoryId });
+    const context = await createContext(ctx, ContextLevel.Course, courseId, String(category?.path ?? '/1'), manifest.originalCourseContextId);
+    if (course) ctx.ids.set('context', num(course.contextid), context.id);
+    ctx.ids.set('course', manifest.originalCourseId, courseId);
+    if (course) ctx.ids.set('course', num(course.id), courseId);
+    state.courseId = courseId;
+    state.courseContextId = context.id;
+    state.courseContextPath = context.path;
+    for (const option of list(data.courseformatoptions, 'courseformatoption')) {
+      // Section-level options (sectionid ≠ 0) are restored with their section.
+      if (num(option.sectionid) !== 0) continue;
+      await ctx.rows.insert('course_format_options', { ...option, courseid: courseId, sectionid: 0 });
+    }
+    if (manifest.originalSystemContextId) ctx.ids.set('context', manifest.originalSystemContextId, 1);
+  },
+});
+
+// Internal helpers
+
+/** `restore_dbops::calculate_course_names()`: the first counter at which neither name is taken. */
+async function courseNames(ctx: RestoreContext, fullname: string, shortname: string): Promise<[string, string]> {
+  for (let counter = 0; ; counter++) {
+    const full = counter === 0 ? fullname : `${fullname} copy ${counter}`;
+    const suffix = `_${counter}`;
+    const short = counter === 0 ? shortname : `${shortname.slice(0, 100 - suffix.length)}${suffix}`;
+    const taken =
+      (await ctx.rows.select('course', { fullname: full }, { limit: 1 })).length > 0 ||
+      (await ctx.rows.select('course', { shortname: short }, { limit: 1 })).length > 0;
+    if (!taken) return [full, short];
+  }
+}
+
+/** `idnumber` survives only on the same site and when no other course uses it. */
+async function keptIdnumber(ctx: RestoreContext, idnumber: string): Promise<string> {
+  if (!idnumber || !ctx.state.sameSite) return '';
+  const used = await ctx.rows.select('course', { idnumber }, { limit: 1 });
+  return used.length === 0 ? idnumber : '';
+}

@@ -1,0 +1,51 @@
+/**
+ * The gradebook (§3.9, §5.10 of the format reference): each included activity's `grades.xml`
+ * (`restore_activity_grades_structure_step`, run by Moodle inside each activity task) and then, when
+ * Moodle would run it, root `gradebook.xml` (`restore_gradebook_structure_step` in the final task), both in
+ * `backup/moodle2/restore_stepslib.php`. Runs after the activities stage, which maps `<modname>` (old
+ * instance → new instance) and `course_module`.
+ *
+ * gradebook.xml is restored only when the backup has it, no activity is left out
+ * (`settings.excludesActivities`) and every module of the backup is installed in the store (Moodle's
+ * `execute_condition()`; its other conditions — not the site course, at most one grade category in the
+ * target — always hold for a new course). Order inside the stage: gradebook.xml's categories, the
+ * activities' items and grades, gradebook.xml's items, grades, letters and settings, then the `##gi<id>##`
+ * rewrite of calculations. Reading the categories first lets activity items be written in their final
+ * category instead of being moved afterwards as Moodle does; the rows are the same.
+ *
+ * Departures from Moodle (each explained in the helper that does it): no regrade after restore (the
+ * backup's final grades are kept, course and category items are left `needsupdate` = 1 so Moodle
+ * recomputes them); no `grade_grades_history` rows for the grades inserted, no `grade_items_history` /
+ * `grade_categories_history` rows (the engine's schema has no such tables); an unexpected item type in
+ * gradebook.xml is skipped with a warning instead of failing the restore.
+ *
+ * Maps `grade_item`, `grade_category`, `grade_grades` (Moodle's name; `grade_grade` too).
+ */
+import { defineStage } from '../pipeline/define-stage.ts';
+import { restoreActivityGrades } from './gradebook/activity-grades.ts';
+import { restoreGradeCategories } from './gradebook/grade-categories.ts';
+import { GradebookWriter } from './gradebook/gradebook-writer.ts';
+import { restoreGradebookXml } from './gradebook/gradebook-xml.ts';
+import { hasMissingModules, includedActivities } from './task-targets.ts';
+
+export const gradebookStage = defineStage({
+  name: 'gradebook',
+  enabledBy: ['activities'],
+  reads: ['activities/*/grades.xml', 'gradebook.xml'],
+  weight: 4,
+  async run(ctx) {
+    const activities = includedActivities(ctx);
+    const total = activities.length + 2;
+    const withGradebookXml = ctx.source.has('gradebook.xml') && !ctx.settings.excludesActivities && !(await hasMissingModules(ctx));
+    const writer = new GradebookWriter(ctx);
+    if (withGradebookXml) await restoreGradeCategories(ctx, writer);
+    ctx.progress(1, total);
+    await restoreActivityGrades(ctx, writer, activities, (done) => ctx.progress(1 + done, total));
+    if (withGradebookXml) await restoreGradebookXml(ctx, writer);
+    await writer.finish();
+    if (writer.skippedGrades > 0) {
+      ctx.warn('grade-user-unmapped', `${writer.skippedGrades} grades belong to users who were not restored; they were skipped (as Moodle does).`);
+    }
+    ctx.progress(total, total);
+  },
+});

@@ -1,0 +1,93 @@
+/**
+ * The store's schema, versioned. `mbz_schema_migrations` lists the migrations applied; `open()` applies
+ * the missing ones in order inside one write transaction (SQLite DDL is transactional, so a failed
+ * migration leaves the previous version), then checks that every table and column of `MOODLE_TABLES`
+ * exists, so a schema change without a migration fails loudly instead of at the first insert.
+ *
+ * To change the schema, append a migration; never edit one that has shipped. Examples:
+ * - `MOODLE_TABLES` gains a table: `{ version: 2, name: 'add mdl_foo', up: createMissingTables }`.
+ * - a table gains a column: `{ version: 2, name: 'mdl_course.bar', up: (db) => db.exec('ALTER TABLE "mdl_course" ADD COLUMN "bar" INTEGER NOT NULL DEFAULT 0') }`.
+ */
+import { ErrorCode, StorageError } from '@mbz-restore/engine';
+import type { SqliteDatabase } from '../sqlite-database.ts';
+import { allTables, createIndexSqls, createTableSql, TABLE_PREFIX } from './ddl.ts';
+
+/** One schema step. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  up(db: SqliteDatabase): void;
+}
+
+/** Every migration, in order. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'Moodle tables (mdl_*) and the adapter tables (mbz_*)',
+    up(db) {
+      createMissingTables(db);
+      db.exec(`
+        CREATE TABLE mbz_id_sequence (tablename TEXT PRIMARY KEY, nextid INTEGER NOT NULL);
+        CREATE TABLE mbz_commits (unitid TEXT PRIMARY KEY, committedat INTEGER NOT NULL, state TEXT NOT NULL, rowcount INTEGER NOT NULL);
+        CREATE TABLE mbz_pending_blobs (unitid TEXT NOT NULL, contenthash TEXT NOT NULL, PRIMARY KEY (unitid, contenthash));
+        CREATE TABLE mbz_blobs (contenthash TEXT PRIMARY KEY, filesize INTEGER NOT NULL, timecreated INTEGER NOT NULL);
+      `);
+    },
+  },
+];
+
+/** The version a store has once every migration ran. */
+export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
+
+/** Creates every table and index of MOODLE_TABLES that does not exist yet. */
+export function createMissingTables(db: SqliteDatabase): void {
+  for (const table of allTables()) {
+    db.exec(createTableSql(table.spec, 'main'));
+    for (const sql of createIndexSqls(table.spec, 'main')) db.exec(sql);
+  }
+}
+
+/** Applies the missing migrations; call inside a write transaction. Returns the versions applied. */
+export function migrate(db: SqliteDatabase, now: number): number[] {
+  db.exec('CREATE TABLE IF NOT EXISTS mbz_schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, appliedat INTEGER NOT NULL)');
+  const current = (db.prepare('SELECT coalesce(max(version), 0) AS v FROM mbz_schema_migrations').get() as { v: number }).v;
+  if (current > SCHEMA_VERSION) {
+    throw new StorageError(ErrorCode.StorageIo, `The store's schema is version ${current}, newer than this adapter's ${SCHEMA_VERSION}: upgrade @mbz-restore/storage-sqlite.`);
+  }
+  const applied: number[] = [];
+  for (const m of MIGRATIONS.filter((x) => x.version > current)) {
+    m.up(db);
+    db.prepare('INSERT INTO mbz_schema_migrations (version, name, appliedat) VALUES (?, ?, ?)').run(m.version, m.name, now);
+    applied.push(m.version);
+  }
+  return applied;
+}
+
+/**
+ * Throws `storage.io` naming what is missing when the store lacks a table or column of MOODLE_TABLES.
+ * Returns the tables whose columns are exactly the spec's, in spec order.
+ */
+export function checkSchema(db: SqliteDatabase): Set<string> {
+  const rows = db
+    .prepare(
+      `SELECT m.name AS t, p.name AS c FROM sqlite_schema m JOIN pragma_table_info(m.name) p ` +
+        `WHERE m.type = 'table' AND m.name LIKE '${TABLE_PREFIX}%' ORDER BY m.name, p.cid`,
+    )
+    .all() as Array<{ t: string; c: string }>;
+  const columns = new Map<string, string[]>();
+  for (const r of rows) columns.set(r.t, [...(columns.get(r.t) ?? []), r.c]);
+  const missing: string[] = [];
+  const specOrder = new Set<string>();
+  for (const table of allTables()) {
+    const present = columns.get(table.sqlName) ?? [];
+    for (const c of table.spec.columns) if (!present.includes(c.name)) missing.push(`${table.sqlName}.${c.name}`);
+    if (present.join(',') === table.spec.columns.map((c) => c.name).join(',')) specOrder.add(table.spec.name);
+  }
+  if (missing.length > 0) {
+    throw new StorageError(
+      ErrorCode.StorageIo,
+      `The store lacks ${missing.length} column(s) of MOODLE_TABLES (${missing.slice(0, 5).join(', ')}…): add a migration in storage-sqlite/src/schema/migrations.ts.`,
+    );
+  }
+  return specOrder;
+}

@@ -1,0 +1,254 @@
+/**
+ * A unit of work of the SQLite store. Writes go to the unit's own staging database (see `staging.ts`),
+ * so units never wait for each other while they write; reads see main ∪ stage through the unit's
+ * connection; `commit()` merges stage into main in one short `BEGIN IMMEDIATE` transaction (see `merge.ts`),
+ * then moves the unit's blobs into place and deletes the staging file.
+ *
+ * Updates: a row this unit inserted is updated in place in the stage; a committed row is first copied to
+ * `stage.upd_mdl_<name>` and updated there (so the unit's selects see it, with SQLite's own affinity and
+ * NOT NULL checks), and `stage.mbz_update_log` records which columns changed; the merge writes only those.
+ */
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { ErrorCode, InvalidArgumentError, StorageError } from '@mbz-restore/engine';
+import type { Row, SelectOptions, StorageTransaction, Where } from '@mbz-restore/engine';
+import { checkHash, drain } from './blob-store.ts';
+import { mergeStage } from './merge.ts';
+import { bindable, checkColumns, createTableSql, quote, sqlTable } from './schema/ddl.ts';
+import type { SqlTable } from './schema/ddl.ts';
+import { filterOf, orderOf, writeTransaction } from './sql.ts';
+import { StatementCache, toStorageError } from './sqlite-database.ts';
+import type { SqliteDatabase } from './sqlite-database.ts';
+import { openStaging } from './staging.ts';
+import { allocateIds, stagingFile } from './store-context.ts';
+import type { StoreContext } from './store-context.ts';
+
+/** One unit of work; made by {@link SqliteTransaction.begin}. */
+export class SqliteTransaction implements StorageTransaction {
+  readonly unitid: string;
+  readonly #ctx: StoreContext;
+  readonly #onDone: (unit: SqliteTransaction) => void;
+  #db: SqliteDatabase | undefined;
+  readonly #statements: StatementCache;
+  /** Stage tables created so far (`mdl_x`, `upd_mdl_x`). */
+  readonly #stageTables = new Set<string>();
+  /** Rows staged per table. */
+  readonly #staged = new Map<string, number>();
+  #status: 'open' | 'committing' | 'committed' | 'rolled back' | 'failed' = 'open';
+
+  private constructor(ctx: StoreContext, unitid: string, db: SqliteDatabase, onDone: (unit: SqliteTransaction) => void) {
+    this.#ctx = ctx;
+    this.unitid = unitid;
+    this.#db = db;
+    this.#statements = new StatementCache(db);
+    this.#onDone = onDone;
+  }
+
+  /** Starts a unit: a new staging database, attached and locked. */
+  static begin(ctx: StoreContext, onDone: (unit: SqliteTransaction) => void): SqliteTransaction {
+    const unitid = randomUUID().replaceAll('-', '');
+    return new SqliteTransaction(ctx, unitid, openStaging(ctx, unitid), onDone);
+  }
+
+  async allocateIds(table: string, count: number): Promise<number> {
+    this.#check();
+    return allocateIds(this.#ctx, sqlTable(table), count);
+  }
+
+  async insert(table: string, rows: readonly Row[]): Promise<void> {
+    this.#check();
+    const t = sqlTable(table);
+    if (rows.length === 0) return;
+    const target = this.#stage(t, '');
+    const db = this.#db!;
+    let done = 0;
+    db.exec('BEGIN');
+    try {
+      let keys: string[] = [];
+      let text: boolean[] = [];
+      let values: unknown[] = [];
+      let stmt = undefined as ReturnType<StatementCache['get']> | undefined;
+      for (const row of rows) {
+        const id = row.id;
+        if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) {
+          throw new StorageError(ErrorCode.StorageConstraint, `Every ${table} row needs a positive integer id, got ${String(id)}.`);
+        }
+        const rowKeys = Object.keys(row);
+        if (!stmt || !sameKeys(keys, rowKeys)) {
+          checkColumns(t, rowKeys);
+          keys = rowKeys;
+          text = keys.map((k) => t.textColumns.has(k));
+          values = new Array<unknown>(keys.length);
+          stmt = this.#statements.get(`INSERT INTO ${target} (${keys.map(quote).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`);
+        }
+        // Positional binding (faster than named); numbers bound to text columns become text (see bindable()).
+        for (let k = 0; k < keys.length; k++) {
+          const v = row[keys[k]!];
+          values[k] = typeof v === 'number' && text[k] ? String(v) : v;
+        }
+        stmt.run(values);
+        done += 1;
+      }
+    } catch (error) {
+      // journal_mode=OFF has no ROLLBACK: take this call's rows out again, so a failed insert keeps none of them.
+      const remove = this.#statements.get(`DELETE FROM ${target} WHERE "id" = ?`);
+      for (const row of rows.slice(0, done)) remove.run(row.id);
+      db.exec('COMMIT');
+      throw toStorageError(error, `Inserting into ${table}`);
+    }
+    db.exec('COMMIT');
+    this.#staged.set(table, (this.#staged.get(table) ?? 0) + done);
+  }
+
+  async update(table: string, id: number, changes: Row): Promise<void> {
+    this.#check();
+    const t = sqlTable(table);
+    checkColumns(t, Object.keys(changes));
+    if ('id' in changes && changes.id !== id) throw new StorageError(ErrorCode.StorageConstraint, `Cannot change the id of ${table} row ${id}.`);
+    const names = Object.keys(changes).filter((n) => n !== 'id');
+    const set = names.map((n) => `${quote(n)} = @${n}`).join(', ');
+    const params = bindable(t, { ...changes, id });
+    try {
+      if (names.length === 0) {
+        if ((await this.select(table, { id })).length === 0) throw new InvalidArgumentError(`update: no row with id ${id} in ${table}.`);
+        return;
+      }
+      const own = this.#stageTables.has(t.sqlName) ? this.#statements.get(`UPDATE stage.${quote(t.sqlName)} SET ${set} WHERE "id" = @id`) : undefined;
+      if (own && own.run(params).changes > 0) return;
+      const shadow = this.#stage(t, 'upd_');
+      let copied = false;
+      if (!this.#statements.get(`SELECT 1 FROM ${shadow} WHERE "id" = ?`).get(id)) {
+        const copy = `INSERT INTO ${shadow} (${t.columnList}) SELECT ${t.columnList} FROM main.${quote(t.sqlName)} WHERE "id" = ?`;
+        if (this.#statements.get(copy).run(id).changes === 0) throw new InvalidArgumentError(`update: no row with id ${id} in ${table}.`);
+        copied = true;
+      }
+      try {
+        this.#statements.get(`UPDATE ${shadow} SET ${set} WHERE "id" = @id`).run(params);
+      } catch (error) {
+        if (copied) this.#statements.get(`DELETE FROM ${shadow} WHERE "id" = ?`).run(id);
+        throw error;
+      }
+      const logged = this.#statements.get('SELECT cols FROM stage.mbz_update_log WHERE tablename = ? AND id = ?').get(table, id) as
+        | { cols: string }
+        | undefined;
+      const cols = [...new Set([...(logged?.cols.split(',') ?? []), ...names])].sort().join(',');
+      this.#statements.get('INSERT OR REPLACE INTO stage.mbz_update_log (tablename, id, cols) VALUES (?, ?, ?)').run(table, id, cols);
+    } catch (error) {
+      throw toStorageError(error, `Updating ${table} row ${id}`);
+    }
+  }
+
+  async select(table: string, where?: Where, options: SelectOptions = {}): Promise<Row[]> {
+    this.#check();
+    const t = sqlTable(table);
+    const filter = filterOf(t, where);
+    const order = orderOf(t, options);
+    const shadow = this.#stageTables.has(`upd_${t.sqlName}`) ? `stage.${quote(`upd_${t.sqlName}`)}` : undefined;
+    const notShadowed = shadow ? `${filter.sql ? `${filter.sql} AND` : ' WHERE'} "id" NOT IN (SELECT "id" FROM ${shadow})` : filter.sql;
+    const parts = [`SELECT ${t.columnList} FROM main.${quote(t.sqlName)}${notShadowed}`];
+    if (shadow) parts.push(`SELECT ${t.columnList} FROM ${shadow}${filter.sql}`);
+    if (this.#stageTables.has(t.sqlName)) parts.push(`SELECT ${t.columnList} FROM stage.${quote(t.sqlName)}${filter.sql}`);
+    const params = parts.flatMap(() => filter.params);
+    try {
+      return this.#statements.get(parts.join(' UNION ALL ') + order).all(...params) as Row[];
+    } catch (error) {
+      throw toStorageError(error, `Selecting from ${table}`);
+    }
+  }
+
+  async putBlob(contenthash: string, content: Readable): Promise<void> {
+    this.#check();
+    checkHash(contenthash);
+    if (await this.hasBlob(contenthash)) {
+      await drain(content);
+      return;
+    }
+    const size = await this.#ctx.blobs.writeStaged(this.unitid, contenthash, content);
+    this.#check();
+    this.#statements.get('INSERT OR IGNORE INTO stage.mbz_blobs (contenthash, filesize) VALUES (?, ?)').run(contenthash, size);
+  }
+
+  async hasBlob(contenthash: string): Promise<boolean> {
+    this.#check();
+    const sql = 'SELECT 1 FROM stage.mbz_blobs WHERE contenthash = ? UNION ALL SELECT 1 FROM main.mbz_blobs WHERE contenthash = ?';
+    return this.#statements.get(sql).get(contenthash, contenthash) !== undefined;
+  }
+
+  async commit(): Promise<void> {
+    this.#check();
+    this.#status = 'committing';
+    const db = this.#db!;
+    const input = {
+      unitid: this.unitid, staged: this.#staged, now: Date.now(),
+      indexRebuildThreshold: this.#ctx.indexRebuildThreshold, specOrderTables: this.#ctx.specOrderTables,
+    };
+    try {
+      await writeTransaction(db, this.#ctx.busyTimeoutMs, () => mergeStage(db, this.#statements, input));
+    } catch (error) {
+      this.#status = 'failed';
+      await this.#discard(true);
+      throw toStorageError(error, 'Committing the unit of work');
+    }
+    this.#status = 'committed';
+    // Committed. Moving blobs and tidying up may still fail (disk full, crash): `mbz_commits` says 'merged'
+    // until they are done, readBlob() finds pending blobs in staging, and the next open() finishes the job.
+    try {
+      const hashes = (db.prepare('SELECT contenthash FROM stage.mbz_blobs').all() as Array<{ contenthash: string }>).map((r) => r.contenthash);
+      await this.#ctx.blobs.moveIn(this.unitid, hashes);
+      await writeTransaction(db, this.#ctx.busyTimeoutMs, () => {
+        db.prepare('DELETE FROM main.mbz_pending_blobs WHERE unitid = ?').run(this.unitid);
+        db.prepare("UPDATE main.mbz_commits SET state = 'done' WHERE unitid = ?").run(this.unitid);
+      });
+      await this.#discard(true);
+    } catch {
+      await this.#discard(false);
+    }
+  }
+
+  async rollback(): Promise<void> {
+    if (this.#status === 'failed' || this.#status === 'rolled back') return;
+    this.#check();
+    this.#status = 'rolled back';
+    await this.#discard(true);
+  }
+
+  /** Rolls back on close of the store, whatever the state. */
+  async abandon(): Promise<void> {
+    if (this.#status === 'open') this.#status = 'rolled back';
+    await this.#discard(this.#status === 'rolled back' || this.#status === 'failed');
+  }
+
+  /** Creates a stage table on first use; returns its qualified name. */
+  #stage(t: SqlTable, prefix: '' | 'upd_'): string {
+    const name = prefix + t.sqlName;
+    if (!this.#stageTables.has(name)) {
+      this.#db!.exec(createTableSql(t.spec, 'stage', name));
+      this.#stageTables.add(name);
+    }
+    return `stage.${quote(name)}`;
+  }
+
+  /** Closes the connection and, when `files`, deletes the staging database and blob folder. */
+  async #discard(files: boolean): Promise<void> {
+    this.#db?.close();
+    this.#db = undefined;
+    this.#onDone(this);
+    if (!files) return;
+    await this.#ctx.blobs.removeStaging(this.unitid);
+    rmSync(stagingFile(this.#ctx, this.unitid), { force: true });
+  }
+
+  #check(): void {
+    if (this.#ctx.closed()) throw new StorageError(ErrorCode.StorageClosed, 'The SQLite store is closed.');
+    if (this.#status !== 'open') throw new StorageError(ErrorCode.StorageTransactionDone, `This unit of work is ${this.#status}.`);
+  }
+}
+
+// Internal helpers
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

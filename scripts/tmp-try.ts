@@ -1,0 +1,15 @@
+import { restore } from '@mbz-restore/engine';
+import { createMemoryStorage } from '@mbz-restore/storage-memory';
+const path = process.argv[2]!;
+const opts = process.argv[3] ? JSON.parse(process.argv[3]) : {};
+const storage = createMemoryStorage();
+await storage.open();
+const t = performance.now();
+const r = await restore(path, { storage, options: opts });
+console.log('seconds', ((performance.now() - t) / 1000).toFixed(2));
+console.log(JSON.stringify(r.counts));
+const w = new Map<string, number>();
+for (const x of r.warnings) w.set(x.code, (w.get(x.code) ?? 0) + 1);
+console.log([...w]);
+for (const x of r.warnings.slice(0, 15)) console.log(' ', x.code, x.message);
+console.log(r.stages.filter(s => s.status !== 'completed').map(s => s.name + ':' + s.status));
