@@ -4,8 +4,9 @@
  * the hot path) and `users.xml` (nested records) to a temp directory, then streams each file, in a
  * fresh child process per measurement, through `readRecords` and `countRecords`, and through two
  * baselines measured the same way: a raw read of the file and saxes reporting tokens without
- * building anything. Reports seconds, MB/s, records/s and peak RSS (`process.resourceUsage().maxRSS`),
- * and ratios to the baselines. Temp files are deleted at the end.
+ * building anything. Reports wall and CPU seconds, MB/s, records/s, peak RSS
+ * (`process.resourceUsage().maxRSS`) and the ratio to saxes (on CPU time, which other work on the
+ * machine disturbs less than wall time; the load average is printed). Temp files are deleted at the end.
  *
  * Children run the engine as plain JavaScript (transpiled into the temp directory with TypeScript's
  * `transpileModule`, the way the package is published), so RSS measures the reader and not the tsx
@@ -18,7 +19,7 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { countRecords, readRecords } from '../packages/engine/src/xml/record-reader.ts';
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
     const nested = await writeUsers(join(dir, 'users.xml'), users);
     const runner = args.includes('--tsx') ? tsxRunner(repo) : await plainRunner(repo, dir);
     const saxes = createRequire(join(repo, 'packages/engine/package.json')).resolve('saxes');
+    load('before');
     for (const subject of [logs, nested]) {
       const results: Measure[] = [];
       for (const mode of ['raw', 'saxes', 'readRecords', 'countRecords']) {
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
       }
       report(subject, results);
     }
+    load('after');
   } finally {
     if (!args.includes('--keep')) await rm(dir, { recursive: true, force: true });
     else console.log(`kept ${dir}`);
@@ -90,24 +93,30 @@ async function main(): Promise<void> {
 function report(subject: Subject, results: Measure[]): void {
   const size = subject.bytes / MB;
   console.log(`\n${subject.name}: ${size.toFixed(1)} MB, ${subject.records.toLocaleString('en')} records of ${subject.path} (${Math.round(subject.bytes / subject.records)} bytes/record)`);
-  console.log('mode            seconds  cpu s     MB/s   records/s  peak RSS MB  × saxes  × raw read');
-  const byMode = Object.fromEntries(results.map((r) => [r.mode, r]));
+  console.log('mode            wall s   cpu s  MB/s wall  MB/s cpu  records/s  peak RSS MB  × saxes (cpu)');
+  const saxes = results.find((r) => r.mode === 'saxes')!;
   for (const r of results) {
-    const rate = size / r.seconds;
     console.log(
       [
         r.mode.padEnd(14),
-        r.seconds.toFixed(2).padStart(8),
-        r.cpuSeconds.toFixed(2).padStart(6),
-        rate.toFixed(1).padStart(8),
-        (r.records ? Math.round(r.records / r.seconds).toLocaleString('en') : '-').padStart(11),
+        r.seconds.toFixed(2).padStart(7),
+        r.cpuSeconds.toFixed(2).padStart(7),
+        (size / r.seconds).toFixed(1).padStart(10),
+        (size / r.cpuSeconds).toFixed(1).padStart(9),
+        (r.records ? Math.round(r.records / r.seconds).toLocaleString('en') : '-').padStart(10),
         String(r.maxRssMb).padStart(12),
-        (byMode.saxes!.seconds / r.seconds).toFixed(2).padStart(8),
-        (byMode.raw!.seconds / r.seconds).toFixed(3).padStart(11),
+        (saxes.cpuSeconds / r.cpuSeconds).toFixed(2).padStart(14),
       ].join(' '),
     );
     if (r.mode !== 'raw' && r.records !== subject.records) throw new Error(`${r.mode} found ${r.records} records, expected ${subject.records}`);
   }
+}
+
+/** Warns when other work competes for the CPU (wall times then mean little; CPU times are steadier). */
+function load(when: string): void {
+  const [one] = loadavg();
+  const busy = one! > availableParallelism() * 0.6;
+  console.log(`load average (1 min) ${when}: ${one!.toFixed(2)} on ${availableParallelism()} CPUs${busy ? ' — busy machine: compare CPU columns' : ''}`);
 }
 
 // Children
@@ -155,14 +164,15 @@ async function runChild(argv: string[]): Promise<Measure> {
 async function child([mode, subjectJson, saxesPath]: string[]): Promise<void> {
   const subject = JSON.parse(subjectJson!) as Subject;
   const open = () => createReadStream(subject.file, { highWaterMark: CHUNK });
+  const saxes = mode === 'saxes' ? ((await import(pathToFileURL(saxesPath!).href)) as { SaxesParser: new () => SaxesLike }) : undefined;
+  const startedCpu = process.cpuUsage();
   const started = performance.now();
   let records = 0;
   let bytes = 0;
   if (mode === 'raw') {
     for await (const chunk of open()) bytes += (chunk as Buffer).length;
-  } else if (mode === 'saxes') {
-    const { SaxesParser } = (await import(pathToFileURL(saxesPath!).href)) as { SaxesParser: new () => SaxesLike };
-    const parser = new SaxesParser();
+  } else if (saxes !== undefined) {
+    const parser = new saxes.SaxesParser();
     parser.on('opentag', (tag: { name: string }) => {
       if (tag.name === subject.tag) records++;
     });
@@ -180,7 +190,7 @@ async function child([mode, subjectJson, saxesPath]: string[]): Promise<void> {
     throw new Error(`unknown mode ${mode}`);
   }
   const seconds = (performance.now() - started) / 1000;
-  const cpu = process.cpuUsage();
+  const cpu = process.cpuUsage(startedCpu);
   const measure: Measure = { mode: mode!, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, records, bytes, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
   process.stdout.write(`${JSON.stringify(measure)}\n`);
 }

@@ -12,4 +12,4 @@ const w = new Map<string, number>();
 for (const x of r.warnings) w.set(x.code, (w.get(x.code) ?? 0) + 1);
 console.log([...w]);
 for (const x of r.warnings.slice(0, 15)) console.log(' ', x.code, x.message);
-console.log(r.stages.filter(s => s.status !== 'completed').map(s => s.name + ':' + s.status));
+console.log(r.stages.map(s => s.name + ":" + s.status + ":" + s.seconds.toFixed(2)).join(" "));

@@ -49,3 +49,5 @@ export type { StageDefinition } from './pipeline/define-stage.ts';
 export { IdMap } from './restore/id-map.ts';
 export { openBackupSource } from './restore/backup-source.ts';
 export type { BackupSource } from './restore/backup-source.ts';
+export { MODULE_SPECS } from './modules/index.ts';
+export type { ModuleSpec, RecordSpec, RefSpec, FileAreaSpec, UnmappedPolicy } from './modules/types.ts';

@@ -73,7 +73,34 @@ function open(path: string, options: { indexRebuildThreshold?: number }) {
   return adapter.open().then(() => adapter);
 }
 
+/** Reference under the same load: better-sqlite3 alone, the same rows into a bare WAL/NORMAL table, one transaction per batch. */
+function baseline(): void {
+  const dir = mkdtempSync(join(tmpdir(), 'mbz-bench-'));
+  const db = new Database(join(dir, 'raw.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  const cols = Object.keys(pool[0]!);
+  db.exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, ${cols.slice(1).map((c) => `"${c}"`).join(', ')})`);
+  const stmt = db.prepare(`INSERT INTO t VALUES (${cols.map(() => '?').join(', ')})`);
+  const t0 = performance.now();
+  for (let done = 0; done < total; done += batch) {
+    db.exec('BEGIN');
+    for (let i = 0; i < batch && done + i < total; i++) {
+      const row = pool[i]!;
+      row.id = done + i + 1;
+      stmt.run(cols.map((c) => row[c]));
+    }
+    db.exec('COMMIT');
+  }
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  const ms = performance.now() - t0;
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+  console.log(`${'raw better-sqlite3, no adapter (reference)'.padEnd(44)} ${(ms / 1000).toFixed(2)} s = ${Math.round((total / ms) * 1000).toLocaleString('en')} rows/s`);
+}
+
 console.log(`${total.toLocaleString('en')} logstore_standard_log rows, ${batch.toLocaleString('en')} rows per insert() call`);
+baseline();
 await run('3 logstore indexes, rebuilt at merge (default)', {});
 await run('3 logstore indexes, merged into live indexes', { indexRebuildThreshold: Infinity });
 await run('no secondary indexes on main', { dropIndexes: true });

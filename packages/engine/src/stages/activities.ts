@@ -16,8 +16,9 @@
  * `course_modules` is inserted with its final `instance` and no section is updated per module (the sequences are
  * written once at the end). A module whose plugin is missing on the target (no `modules` row, no spec, or its
  * table is not in the schema) is skipped with an `unknown-module` warning, as Moodle skips a module it cannot
- * restore; its raw records are not kept (there is no table for them). Module tags and pre-2.7
- * `availability_info` conditions are not restored; ids inside availability JSON are remapped by `finalize`.
+ * restore; its raw records are not kept (there is no table for them). Module tags are not restored. Pre-2.7
+ * availability (fields and `availability_info` records) is converted to JSON with source ids, which `finalize`
+ * remaps like every availability JSON.
  */
 import type { BackupActivityRef } from '../backup/manifest.ts';
 import { MODULE_SPECS } from '../modules/index.ts';

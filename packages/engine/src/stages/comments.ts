@@ -39,12 +39,7 @@ export const commentsStage = defineStage({
     const present = tasks.filter((t) => ctx.source.has(t.entry));
     let skippedUsers = 0;
     for (const [index, task] of present.entries()) {
-      const contextId = await task.context();
-      if (contextId === undefined) {
-        ctx.warn('comments-context-missing', `The context of ${task.entry} was not restored; its comments were skipped.`, task.entry);
-        continue;
-      }
-      skippedUsers += await restoreComments(ctx, task.entry, contextId, task.module);
+      skippedUsers += await restoreComments(ctx, task.entry, task.context, task.module);
       ctx.progress(index + 1, present.length);
     }
     if (skippedUsers > 0) ctx.warn('comment-user-unmapped', `${skippedUsers} comments belong to users who were not restored; they were skipped (as Moodle does).`);
@@ -53,12 +48,29 @@ export const commentsStage = defineStage({
 
 // Internal helpers
 
-/** One comments.xml; returns how many comments were skipped for an unmapped user. */
-async function restoreComments(ctx: RestoreContext, entry: string, contextid: number, module: string | null): Promise<number> {
+/**
+ * One comments.xml; returns how many comments were skipped for an unmapped user. The task's context is
+ * looked up at the first comment (most files are empty); when the task's context was not restored
+ * (its activity or block was skipped) the file's comments are skipped with one warning.
+ */
+async function restoreComments(
+  ctx: RestoreContext,
+  entry: string,
+  context: () => Promise<number | undefined>,
+  module: string | null,
+): Promise<number> {
   const seen = new Set<string>();
   let skippedUsers = 0;
+  let contextid: number | undefined | null = null;
   for await (const record of ctx.source.records(entry, { paths: [COMMENT] })) {
     const data = record.data;
+    if (contextid === null) {
+      contextid = await context();
+      if (contextid === undefined) {
+        ctx.warn('comments-context-missing', `The context of ${entry} was not restored; its comments were skipped.`, entry);
+        return 0;
+      }
+    }
     let itemid = num(data.itemid);
     if (itemid !== 0) {
       const area = text(data.commentarea);

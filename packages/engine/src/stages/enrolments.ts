@@ -69,7 +69,8 @@ async function restoreEnrolments(
 ): Promise<void> {
   const originalStatus = new Map<number, number>();
   const mapped = new Map<number, EnrolInstance>();
-  const paths = options.users ? [ENROL_PATH, USER_ENROLMENT_PATH] : [ENROL_PATH];
+  // User enrolments are always selected so an instance record never carries them; without users they are ignored.
+  const paths = [ENROL_PATH, USER_ENROLMENT_PATH];
   for await (const record of ctx.source.records(ENROLMENTS_XML, { paths })) {
     const data = record.data;
     if (record.path === ENROL_PATH) {
@@ -85,7 +86,8 @@ async function restoreEnrolments(
       }
       continue;
     }
-    // A user enrolment: only for a mapped instance and a mapped user.
+    // A user enrolment: only with users, for a mapped instance and a mapped user.
+    if (!options.users) continue;
     const oldEnrolId = num(record.parent?.data.id, NaN);
     const instance = mapped.get(oldEnrolId);
     const userid = ctx.ids.get('user', num(data.userid, NaN));

@@ -67,7 +67,7 @@ async function setActive(ctx: RestoreContext, contextid: number, filter: string,
   const key = `a/${contextid}/${filter}`;
   if (active === 0 || seen.has(key)) return;
   seen.add(key);
-  await ctx.rows.insert('filter_active', { filter, contextid, active, sortorder: 1 });
+  await ctx.rows.insert('filter_active', { filter, contextid, active });
 }
 
 async function setConfig(ctx: RestoreContext, contextid: number, filter: string, data: XmlObject, seen: Set<string>): Promise<void> {

@@ -1,14 +1,56 @@
 /**
- * Stage `finalize` — NOT YET IMPLEMENTED (placeholder so the pipeline runs end to end while it is written).
+ * What Moodle's final task does last for sections and modules:
+ * - `restore_update_availability` (`\core_availability\info::update_after_restore()`): the source ids inside the
+ *   availability JSON of every restored module and section are remapped (activities, grade items, groups,
+ *   groupings; date conditions shifted); an id that cannot be mapped becomes 0 with an
+ *   `availability-condition-unmapped` warning, as Moodle logs one.
+ * - `restore_rebuild_course_cache` (`course_create_sections_if_missing()`): every section number from 0 to the
+ *   highest one gets a row (empty, visible) if it has none.
+ * Section sequences are written by the activities stage.
  */
 import { defineStage } from '../pipeline/define-stage.ts';
+import type { RestoreContext } from '../pipeline/context.ts';
+import { remapAvailability } from './activities/availability.ts';
 
 export const finalizeStage = defineStage({
   name: 'finalize',
   enabledBy: [],
   reads: [],
   weight: 1,
-  async run() {
-    // Placeholder.
+  async run(ctx) {
+    await remapAll(ctx, 'course_modules', 'course');
+    await remapAll(ctx, 'course_sections', 'course');
+    await createMissingSections(ctx);
   },
 });
+
+// Internal helpers
+
+async function remapAll(ctx: RestoreContext, table: 'course_modules' | 'course_sections', courseColumn: string): Promise<void> {
+  for (const row of await ctx.rows.select(table, { [courseColumn]: ctx.state.courseId })) {
+    if (typeof row.availability !== 'string' || row.availability === '') continue;
+    const what = table === 'course_modules' ? `course module ${String(row.id)}` : `section ${String(row.section)}`;
+    const remapped = remapAvailability(ctx, row.availability, (kind, oldId) =>
+      ctx.warn('availability-condition-unmapped', `The access restriction of ${what} refers to ${kind} ${oldId}, which was not restored; the condition can no longer be met.`),
+    );
+    if (remapped !== undefined) await ctx.rows.update(table, Number(row.id), { availability: remapped });
+  }
+}
+
+async function createMissingSections(ctx: RestoreContext): Promise<void> {
+  const numbers = new Set((await ctx.rows.select('course_sections', { course: ctx.state.courseId })).map((s) => Number(s.section)));
+  const max = Math.max(0, ...numbers);
+  for (let section = 0; section <= max; section++) {
+    if (numbers.has(section)) continue;
+    await ctx.rows.insert('course_sections', {
+      course: ctx.state.courseId,
+      section,
+      name: null,
+      summary: '',
+      summaryformat: 1,
+      sequence: '',
+      visible: 1,
+      timemodified: ctx.state.now,
+    });
+  }
+}

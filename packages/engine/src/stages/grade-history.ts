@@ -21,12 +21,13 @@
  *   adds one `grade_grades_history` row (action 1, source `restore`) per grade, which is why Moodle's table
  *   holds the backup's rows plus one per activity grade restored. Those rows describe the restore, not the
  *   course's history; the engine keeps only the backup's history.
- * The `grade_grades_history` mapping (for the `grade` / `historyfeedback` files of activity rows) is only
+ * The `grade_grades_history` mapping and the `grade` / `historyfeedback` file area of activity rows are only
  * registered when the backup holds such files, to keep the id map small.
  */
 import { defineStage } from '../pipeline/define-stage.ts';
 import type { RestoreContext } from '../pipeline/context.ts';
 import { num, text } from './support.ts';
+import { registerGradeFileAreas } from './gradebook/feedback-files.ts';
 import { hasMissingModules, includedActivities } from './task-targets.ts';
 
 const GRADE = '/grade_history/grade_grades/grade_grade';
@@ -41,7 +42,8 @@ export const gradeHistoryStage = defineStage({
     if (ctx.source.has('grade_history.xml') && !ctx.settings.excludesActivities && !(await hasMissingModules(ctx))) {
       files.push({ entry: 'grade_history.xml', activity: false });
     }
-    for (const activity of includedActivities(ctx)) {
+    const activities = includedActivities(ctx);
+    for (const activity of activities) {
       const entry = `${activity.directory}/grade_history.xml`;
       if (ctx.source.has(entry) && ctx.settings.activityUserinfo(activity.key)) files.push({ entry, activity: true });
     }
@@ -51,6 +53,7 @@ export const gradeHistoryStage = defineStage({
       await restoreFile(ctx, file.entry, file.activity && mapHistory, counts);
       ctx.progress(index + 1, files.length);
     }
+    if (mapHistory) await registerGradeFileAreas(ctx, activities, 'historyfeedback', 'grade_grades_history');
     if (counts.user > 0) ctx.warn('grade-history-user-unmapped', `${counts.user} grade history rows belong to users who were not restored; they were skipped (as Moodle does).`);
     if (counts.item > 0) ctx.warn('grade-history-item-unmapped', `${counts.item} grade history rows belong to grade items that were not restored; they were skipped.`);
   },

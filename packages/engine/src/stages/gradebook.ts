@@ -19,11 +19,13 @@
  * `grade_categories_history` rows (the engine's schema has no such tables); an unexpected item type in
  * gradebook.xml is skipped with a warning instead of failing the restore.
  *
- * Maps `grade_item`, `grade_category`, `grade_grades` (Moodle's name; `grade_grade` too).
+ * Maps `grade_item`, `grade_category`, `grade_grades` (Moodle's name; `grade_grade` too), and registers
+ * the activities' grade feedback file areas for the files stage.
  */
 import { defineStage } from '../pipeline/define-stage.ts';
 import { restoreActivityGrades } from './gradebook/activity-grades.ts';
 import { restoreGradeCategories } from './gradebook/grade-categories.ts';
+import { registerGradeFileAreas } from './gradebook/feedback-files.ts';
 import { GradebookWriter } from './gradebook/gradebook-writer.ts';
 import { restoreGradebookXml } from './gradebook/gradebook-xml.ts';
 import { hasMissingModules, includedActivities } from './task-targets.ts';
@@ -43,6 +45,7 @@ export const gradebookStage = defineStage({
     await restoreActivityGrades(ctx, writer, activities, (done) => ctx.progress(1 + done, total));
     if (withGradebookXml) await restoreGradebookXml(ctx, writer);
     await writer.finish();
+    await registerGradeFileAreas(ctx, activities, 'feedback', 'grade_grades');
     if (writer.skippedGrades > 0) {
       ctx.warn('grade-user-unmapped', `${writer.skippedGrades} grades belong to users who were not restored; they were skipped (as Moodle does).`);
     }

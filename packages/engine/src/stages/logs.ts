@@ -31,7 +31,6 @@
  */
 import { defineStage } from '../pipeline/define-stage.ts';
 import type { RestoreContext } from '../pipeline/context.ts';
-import type { XmlObject } from '../xml/types.ts';
 import { NOT_FOUND, NOT_MAPPED, OBJECT_TABLE_ITEMNAMES } from './logs/objectid-mapping.ts';
 import { num, text } from './support.ts';
 import { ContextLookup, includedActivities } from './task-targets.ts';
@@ -81,32 +80,32 @@ async function restoreStandardLog(ctx: RestoreContext, contexts: ContextLookup, 
   const { ids, rows } = ctx;
   const courseid = ctx.state.courseId;
   for await (const record of ctx.source.records(entry, { paths: [STANDARD_LOG] })) {
-    const data = record.data;
-    const contextid = ids.get('context', text(data.contextid));
-    const facts = contextid === undefined ? undefined : await contexts.facts(contextid);
+    // The record is this loop's own object: it is completed in place and handed to the row writer, which
+    // keeps only the table's columns (no copy per row on the hot path).
+    const row = record.data as Record<string, unknown>;
+    const contextid = ids.get('context', row.contextid as string | null);
+    const facts = contextid === undefined ? undefined : (contexts.known(contextid) ?? (await contexts.facts(contextid)));
     if (facts === undefined) {
       skipped.context++;
       continue;
     }
-    const userid = ids.get('user', text(data.userid));
-    const relateduserid = optionalUser(ctx, data.relateduserid);
-    const realuserid = optionalUser(ctx, data.realuserid);
+    const userid = ids.get('user', row.userid as string | null);
+    const relateduserid = optionalUser(ctx, row.relateduserid);
+    const realuserid = optionalUser(ctx, row.realuserid);
     if (userid === undefined || relateduserid === undefined || realuserid === undefined) {
       skipped.user++;
       continue;
     }
-    await rows.insert('logstore_standard_log', {
-      ...data,
-      contextid,
-      contextlevel: facts.contextlevel,
-      contextinstanceid: facts.instanceid,
-      courseid,
-      userid,
-      relateduserid,
-      realuserid,
-      objectid: objectId(ctx, data),
-      other: decodeOther(data.other),
-    });
+    row.contextid = contextid;
+    row.contextlevel = facts.contextlevel;
+    row.contextinstanceid = facts.instanceid;
+    row.courseid = courseid;
+    row.userid = userid;
+    row.relateduserid = relateduserid;
+    row.realuserid = realuserid;
+    row.objectid = objectId(ctx, row);
+    row.other = decodeOther(row.other);
+    await rows.insert('logstore_standard_log', row);
   }
 }
 
@@ -136,7 +135,7 @@ function optionalUser(ctx: RestoreContext, value: unknown): number | null | unde
 }
 
 /** The new `objectid` (see `logs/objectid-mapping.ts`); NULL and 0 stay as they are. */
-function objectId(ctx: RestoreContext, data: XmlObject): number | null {
+function objectId(ctx: RestoreContext, data: Record<string, unknown>): number | null {
   const old = num(data.objectid);
   if (old === 0) return data.objectid === null || data.objectid === undefined || data.objectid === '' ? null : 0;
   const itemname = OBJECT_TABLE_ITEMNAMES.get(text(data.objecttable));
@@ -144,10 +143,13 @@ function objectId(ctx: RestoreContext, data: XmlObject): number | null {
   return ctx.ids.get(itemname, old) ?? NOT_FOUND;
 }
 
-/** `other` as the site stores it: the backup's base64 decoded. Text that is not base64 is kept. */
+/**
+ * `other` as the site stores it: the backup's base64 (`backup_logstore_standard_subplugin` always encodes
+ * it) decoded. A value whose length cannot be base64 is kept as it is.
+ */
 function decodeOther(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  const raw = text(value).trim();
-  if (raw === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(raw) || raw.length % 4 !== 0) return raw;
+  if (typeof value !== 'string') return null;
+  const raw = value.trim();
+  if (raw === '' || raw.length % 4 !== 0) return raw;
   return Buffer.from(raw, 'base64').toString('utf8');
 }

@@ -9,8 +9,8 @@
  * - an outcome is matched by `shortname` among site outcomes (courseid NULL) and the course's, site first;
  *   otherwise created the same way (`usermodified` mapped else the restorer, `scaleid` remapped, courseid
  *   NULL for a site outcome); every outcome gets its `grade_outcomes_courses` row for the new course.
- * Maps `scale` and `outcome` (their files, component `grade` areas `scale`/`outcome` at the old system
- * context, are restored by the files stage through these mappings).
+ * Maps `scale` and `outcome`, and registers their file areas (component `grade`, areas `scale` /
+ * `outcome` at the old system context) for the files stage.
  *
  * Moodle falls back to a course scale/outcome when the restoring user lacks `moodle/course:managescales`
  * / `moodle/grade:manageoutcomes` at system level; the engine restores as the store's admin, who has them.
@@ -29,6 +29,13 @@ export const scalesStage = defineStage({
     await restoreScales(ctx);
     ctx.progress(1, 2);
     await restoreOutcomes(ctx);
+    // `add_related_files('grade', 'scale'|'outcome', …)` at the old system context. Moodle restores the
+    // files of created scales only; matched ones come along here, and the files stage keeps existing files.
+    const system = ctx.manifest.originalSystemContextId;
+    if (system) {
+      ctx.state.fileAreas.push({ component: 'grade', filearea: 'scale', itemname: 'scale', oldContextId: system });
+      ctx.state.fileAreas.push({ component: 'grade', filearea: 'outcome', itemname: 'outcome', oldContextId: system });
+    }
     ctx.progress(2, 2);
   },
 });

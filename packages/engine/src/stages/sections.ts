@@ -8,10 +8,12 @@
  * Section-level course format options (`/section/course_format_options`) are kept when the backup's format is
  * the new course's format, unless the same option already exists (`process_course_format_options()`).
  *
- * Departures: the 4.4+ delegated-section columns `component`/`itemid` are left empty (subsections are not
- * modelled; the item would be a source id); legacy `/section/availability` condition records (Moodle 2.6
- * and older) are not converted. Ids inside availability JSON are remapped by the finalize stage, once
- * every activity, group and grade item is restored.
+ * Pre-2.7 availability (`availablefrom`, `groupingid`, `/section/availability` records …) is converted into
+ * availability JSON here, with source ids; ids inside availability JSON are remapped by the finalize stage,
+ * once every activity, group and grade item is restored (Moodle's final task does both).
+ *
+ * Departure: the 4.4+ delegated-section columns `component`/`itemid` are left empty (subsections are not
+ * modelled; the item would be a source id).
  */
 import { defineStage } from '../pipeline/define-stage.ts';
 import type { RestoreContext } from '../pipeline/context.ts';

@@ -90,6 +90,11 @@ export class ContextLookup {
     return id === undefined ? undefined : this.#instanceContext(ContextLevel.Block, id);
   }
 
+  /** The facts of a context already looked up (synchronous, for hot loops), else `undefined`. */
+  known(contextId: number): ContextFacts | undefined {
+    return this.#facts.get(contextId) ?? undefined;
+  }
+
   /** Level and instance of a context of the store (restored or not), or `undefined` when there is none. */
   async facts(contextId: number): Promise<ContextFacts | undefined> {
     let facts = this.#facts.get(contextId);

@@ -59,7 +59,6 @@ export const usersStage = defineStage({
 interface SiteConfig {
   readonly auth: AuthConfig;
   readonly localHostId: number;
-  readonly wwwroot: string;
 }
 
 /** Pass 1: decide, write nothing; throw when any user conflicts. */
@@ -72,6 +71,7 @@ async function precheck(ctx: RestoreContext, config: SiteConfig, total: number):
   let done = 0;
   for await (const user of includedUsers(ctx)) {
     if (++done % 500 === 0) ctx.signal.throwIfAborted();
+    ctx.progress(done, total * 2);
     const mnethostid = hostId(user, config);
     const check = await precheckUser(ctx.rows, user, mnethostid, options);
     if (check.kind === 'match') {
@@ -100,7 +100,6 @@ async function precheck(ctx: RestoreContext, config: SiteConfig, total: number):
       planned.set(key, user);
       decisions.set(user.id, { create: username });
     }
-    ctx.progress(done, total * 2);
   }
   if (conflicts.length > 0) throw userConflictError(conflicts);
   return decisions;
@@ -130,10 +129,12 @@ async function create(ctx: RestoreContext, config: SiteConfig, decisions: Map<nu
   }
 }
 
-/** `precheck_included_users()`: an empty `mnethosturl` or this site's URL is the local host; unknown hosts too. */
-function hostId(user: BackupUser, config: SiteConfig): number {
-  if (user.mnethosturl === '' || user.mnethosturl === config.wwwroot) return config.localHostId;
-  // No `mnet_host` table in the store: Moodle also falls back to the local host for a host it does not know.
+/**
+ * `precheck_included_users()`: an empty `mnethosturl` or this site's URL is the local host, a known MNet
+ * peer its `mnet_host` id, an unknown host the local host again. The store has no `mnet_host` table, so
+ * every user gets the local host.
+ */
+function hostId(_user: BackupUser, config: SiteConfig): number {
   return config.localHostId;
 }
 
@@ -147,7 +148,6 @@ async function siteConfig(ctx: RestoreContext): Promise<SiteConfig> {
   const enabled = new Set(['manual', 'nologin', ...((await value('auth')) ?? 'email').split(',').map((s) => s.trim()).filter(Boolean)]);
   return {
     localHostId,
-    wwwroot: (await value('wwwroot')) ?? '',
     auth: { enabled, registerauth: (await value('registerauth')) ?? '', localHostId },
   };
 }

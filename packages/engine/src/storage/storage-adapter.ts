@@ -145,9 +145,9 @@ export interface StorageTransaction {
    * are never handed out again, even if the unit rolls back (gaps are fine, as in Moodle).
    */
   allocateIds(table: string, count: number): Promise<number>;
-  /** Inserts rows; each carries its `id`. */
+  /** Inserts rows; each carries its `id`. A call that fails (`storage.constraint`, …) keeps none of its rows. */
   insert(table: string, rows: readonly Row[]): Promise<void>;
-  /** Updates the columns in `changes` of the row with this id. */
+  /** Updates the columns in `changes` of the row with this id; `input.invalid-argument` when there is no such row. */
   update(table: string, id: number, changes: Row): Promise<void>;
   /** Rows matching `where`, committed and this unit's own. */
   select(table: string, where?: Where, options?: SelectOptions): Promise<Row[]>;

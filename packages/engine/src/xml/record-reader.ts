@@ -19,9 +19,10 @@ import { UNNAMED_ENTRY, resolveXmlLimits } from './xml-error.ts';
 
 /**
  * Where XML bytes come from: a Node stream (such as an archive entry), any async iterable of byte
- * chunks, or a plain iterable (e.g. `[buffer]`). Chunks may be cut anywhere, even inside a character.
+ * chunks, a plain iterable (e.g. `[buffer]`), or one buffer. Chunks may be cut anywhere, even inside
+ * a character.
  */
-export type XmlSource = AsyncIterable<Buffer | Uint8Array> | Iterable<Buffer | Uint8Array> | NodeJS.ReadableStream;
+export type XmlSource = AsyncIterable<Buffer | Uint8Array> | Iterable<Buffer | Uint8Array> | NodeJS.ReadableStream | Uint8Array;
 
 /** Options of {@link countRecords}. */
 export type CountRecordsOptions = Pick<RecordReaderOptions, 'limits' | 'entry'>;
@@ -121,7 +122,7 @@ async function* textBatches(source: XmlSource, tokenizer: XmlTokenizer): AsyncGe
   const decoder = new Utf8BatchDecoder(() => tokenizer.place());
   let finished = false;
   try {
-    for await (const chunk of source as AsyncIterable<unknown>) {
+    for await (const chunk of (source instanceof Uint8Array ? [source] : source) as AsyncIterable<unknown>) {
       decoder.push(toBytes(chunk));
       for (let text = decoder.next(BATCH_BYTES); text !== undefined; text = decoder.next(BATCH_BYTES)) yield text;
     }

@@ -25,13 +25,13 @@ describe('readRecords as a stream', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('reads from a file stream, an async generator of Uint8Array and an array of Buffers alike', async () => {
+  it('reads from a file stream, an async generator of Uint8Array, an array of Buffers and a Buffer alike', async () => {
     const file = join(dir, 'logs.xml');
     await writeFile(file, LOGS);
     async function* generator(): AsyncGenerator<Uint8Array> {
       for (const chunk of chunksOf(LOGS, 999)) yield new Uint8Array(chunk);
     }
-    const sources = [createReadStream(file, { highWaterMark: 4096 }), generator(), chunksOf(LOGS, 10_000)];
+    const sources = [createReadStream(file, { highWaterMark: 4096 }), generator(), chunksOf(LOGS, 10_000), LOGS];
     for (const source of sources) {
       const ids: string[] = [];
       for await (const record of readRecords(source, { paths: ['/logs/log'] })) ids.push(record.data.id as string);

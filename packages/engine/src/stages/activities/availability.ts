@@ -3,8 +3,9 @@
  * the remapping Moodle does after a restore.
  *
  * - `legacyAvailability()` follows `\core_availability\info::convert_legacy_fields()`: `availablefrom` /
- *   `availableuntil` become date conditions shown or hidden by `showavailability`; a section's `groupingid`
- *   (a module's only with `groupmembersonly`) becomes a hidden grouping condition.
+ *   `availableuntil` become date conditions (from shown per `showavailability`, until hidden); a module's
+ *   `groupmembersonly` or a section's `groupingid` becomes a hidden grouping (or any-group) condition; then the pre-2.7 condition
+ *   records (completion, grade, user profile field) are appended as Moodle's final task does.
  * - `remapAvailability()` follows the final task's `restore_update_availability` step, i.e.
  *   `\core_availability\info::update_after_restore()` and each condition's `update_after_restore()`:
  *   completion `cm` through `course_module` (negative = "previous activity" kept), grade `id` through
@@ -13,28 +14,58 @@
  */
 import type { RestoreContext } from '../../pipeline/context.ts';
 import type { XmlObject } from '../../xml/types.ts';
-import { num } from '../support.ts';
+import { list, num, text } from '../support.ts';
 
 /** Availability JSON made from the legacy fields of a module or section, or `null` when there are none. */
 export function legacyAvailability(data: XmlObject, isSection: boolean): string | null {
   const conditions: Array<Record<string, unknown>> = [];
   const shown: boolean[] = [];
   const show = num(data.showavailability) !== 0;
-  if (num(data.availablefrom) > 0) {
+  const grouping = num(data.groupingid);
+  if (num(data.groupmembersonly) !== 0 || (isSection && grouping !== 0)) {
+    // Group members only, never shown to students; any group when no grouping is given.
+    conditions.push(grouping !== 0 ? { type: 'grouping', id: grouping } : { type: 'group' });
+    shown.push(false);
+  }
+  if (num(data.availablefrom) !== 0) {
     conditions.push({ type: 'date', d: '>=', t: num(data.availablefrom) });
     shown.push(show);
   }
-  if (num(data.availableuntil) > 0) {
+  if (num(data.availableuntil) !== 0) {
+    // Until dates were never shown to students.
     conditions.push({ type: 'date', d: '<', t: num(data.availableuntil) });
-    shown.push(show);
-  }
-  const grouping = num(data.groupingid);
-  if (grouping > 0 && (isSection || num(data.groupmembersonly) !== 0)) {
-    conditions.push({ type: 'grouping', id: grouping });
     shown.push(false);
+  }
+  // Pre-2.7 condition records (`availability_info/availability`, `availability_field` in module.xml; directly
+  // under `/section` in section.xml): `info::add_legacy_availability_condition()` and
+  // `add_legacy_availability_field_condition()`.
+  const holder = isSection ? data : data.availability_info;
+  for (const rec of list(holder, 'availability')) {
+    const condition = legacyCondition(rec);
+    if (condition) {
+      conditions.push(condition);
+      shown.push(show);
+    }
+  }
+  for (const rec of list(holder, 'availability_field')) {
+    const op = text(rec.operator);
+    const field = typeof rec.userfield === 'string' && rec.userfield !== '' ? { sf: rec.userfield } : { cf: text(rec.customfield) };
+    if (op === '') continue;
+    conditions.push({ type: 'profile', op, ...field, ...(op === 'isempty' || op === 'isnotempty' ? {} : { v: text(rec.value) }) });
+    shown.push(show);
   }
   if (conditions.length === 0) return null;
   return JSON.stringify({ op: '&', showc: shown, c: conditions });
+}
+
+/** A completion or grade condition of a pre-2.7 availability record (with source ids; `finalize` remaps them). */
+function legacyCondition(rec: XmlObject): Record<string, unknown> | undefined {
+  if (num(rec.sourcecmid) !== 0) return { type: 'completion', cm: num(rec.sourcecmid), e: num(rec.requiredcompletion) };
+  if (num(rec.gradeitemid) === 0) return undefined;
+  const condition: Record<string, unknown> = { type: 'grade', id: num(rec.gradeitemid) };
+  if (num(rec.grademin) !== 0) condition.min = num(rec.grademin);
+  if (num(rec.grademax) !== 0) condition.max = num(rec.grademax);
+  return condition;
 }
 
 /**

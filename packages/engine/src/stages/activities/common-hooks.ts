@@ -6,6 +6,7 @@
  * - ratings (`process_<mod>_rating()`): `contextid` = the new module context, `rating` = the XML `value`,
  *   empty component/ratingarea defaulted;
  * - question usages (`restore_question_usage_worker()`): `contextid` = the new module context;
+ * - feedback answers: `courseid` / `course_id` kept only on a same-site restore, else 0;
  * - overrides (`process_<mod>_override()`): user overrides only with userinfo, assign group overrides only with
  *   the `groups` setting, quiz/lesson overrides skipped when neither user nor group remains after mapping.
  */
@@ -55,6 +56,9 @@ export function commonPrepare(event: RecordEvent): boolean {
     if (!row.ratingarea) row.ratingarea = RATING_AREAS[run.spec.name] ?? 'entry';
   }
   if (table === 'question_usages') row.contextid = run.contextId;
+  // Feedback answers keep the course they were given in only on the same site (else 0).
+  if (table === 'feedback_completed' && !run.ctx.state.sameSite) row.courseid = 0;
+  if (table === 'feedback_value' && !run.ctx.state.sameSite) row.course_id = 0;
   if (table.endsWith('_overrides')) return keepOverride(event);
   return true;
 }

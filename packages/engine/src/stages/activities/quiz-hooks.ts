@@ -7,7 +7,8 @@
  * - `process_quiz_question_instance()`: old field names (`question`, `grade`); no `slot` (pre-2.7) → slot and
  *   page from the quiz's `questions` layout, an instance not in the layout is dropped; backups older than
  *   module version 2022020300 (pre-4.0) get the `question_references` / `question_set_references` row
- *   `process_quiz_question_legacy_instance()` makes from the restored question.
+ *   `process_quiz_question_legacy_instance()` makes from the restored question, with the slot's random-question
+ *   tags in the filter condition (`process_quiz_slot_tags()`); written after the file, once the tags are known.
  * - Attempts ↔ usages (`process_quiz_attempt()` + `inform_new_usage_id()`): an attempt is held until its
  *   `question_usage` is written, then inserted with `uniqueid` = the new usage id; an attempt without a usage is
  *   never written. Attempt defaults (`timecheckstate`, `gradednotificationsenttime`, `state`).
@@ -15,8 +16,7 @@
  * - Set references: the question category inside `filtercondition` is remapped.
  * - `after_execute()`: a quiz without a restored section gets the default `quiz_sections` row.
  *
- * Not reproduced: recoding of step response data by qtype restorers (`recode_response()`), pre-4.0 random
- * slot tags, the Safe Exam Browser tables (not in the schema), the 2.0 `review` bit field, Moodle 2.0 legacy
+ * Not reproduced: recoding of step response data by qtype restorers (`recode_response()`), the Safe Exam Browser tables (not in the schema), the 2.0 `review` bit field, Moodle 2.0 legacy
  * attempts (states/sessions), deleting the old random questions after restore. A usage whose attempt is
  * skipped (unmapped user) is not written either (Moodle writes it, unreferenced).
  */
@@ -27,6 +27,7 @@ import type { ActivityRun, ModuleHooks } from './module-run.ts';
 const INSTANCE = '/activity/quiz';
 const SLOT = '/activity/quiz/question_instances/question_instance';
 const SET_REFERENCE = `${SLOT}/question_set_reference`;
+const SLOT_TAG = `${SLOT}/tags/tag`;
 const SECTION = '/activity/quiz/sections/section';
 const ATTEMPT = '/activity/quiz/attempts/attempt';
 const USAGE = `${ATTEMPT}/question_usage`;
@@ -42,10 +43,13 @@ interface QuizScratch {
   layout: string;
   shuffle: number;
   sectionCreated: boolean;
+  /** Pre-4.0 slots waiting for their question reference (written at the end, with the slot's tags). */
+  readonly legacySlots: Map<XmlRecord, { slotId: number; questionId: string; includingSubcategories: number; tags: string[] }>;
   readonly heldAttempts: Map<XmlRecord, { id: number; row: Record<string, unknown> }>;
 }
 
 export const quizHooks: ModuleHooks = {
+  handles: [SLOT_TAG],
   paths: {
     [INSTANCE]: {
       prepare({ run, record, row }) {
@@ -76,9 +80,18 @@ export const quizHooks: ModuleHooks = {
         row.page = placed.page;
         return true;
       },
-      async after({ run, record }, id) {
+      after({ run, record }, id) {
         if (run.moduleVersion >= REFERENCES_VERSION) return;
-        await legacyReference(run, text(record.data.questionid ?? record.data.question), num(record.data.includingsubcategories), id);
+        const questionId = text(record.data.questionid ?? record.data.question);
+        scratchOf(run).legacySlots.set(record, { slotId: id, questionId, includingSubcategories: num(record.data.includingsubcategories), tags: [] });
+      },
+    },
+    [SLOT_TAG]: {
+      // process_quiz_slot_tags(): "tagid,tagname" appended to the set reference's filtercondition.tags.
+      async insert({ run, record }) {
+        const slot = record.parent ? scratchOf(run).legacySlots.get(record.parent) : undefined;
+        if (slot) slot.tags.push(await slotTag(run, record.data.tagid, text(record.data.tagname)));
+        return undefined;
       },
     },
     [SET_REFERENCE]: {
@@ -120,6 +133,7 @@ export const quizHooks: ModuleHooks = {
   },
   async finish(run) {
     const scratch = scratchOf(run);
+    for (const slot of scratch.legacySlots.values()) await legacyReference(run, slot);
     if (run.instanceId !== undefined && !scratch.sectionCreated) {
       await run.ctx.rows.insert('quiz_sections', { quizid: run.instanceId, firstslot: 1, heading: '', shufflequestions: scratch.shuffle });
     }
@@ -130,7 +144,7 @@ export const quizHooks: ModuleHooks = {
 
 function scratchOf(run: ActivityRun): QuizScratch {
   let scratch = run.scratch.get('quiz') as QuizScratch | undefined;
-  if (!scratch) run.scratch.set('quiz', (scratch = { layout: '', shuffle: 0, sectionCreated: false, heldAttempts: new Map() }));
+  if (!scratch) run.scratch.set('quiz', (scratch = { layout: '', shuffle: 0, sectionCreated: false, legacySlots: new Map(), heldAttempts: new Map() }));
   return scratch;
 }
 
@@ -151,7 +165,10 @@ function placeInLayout(layout: string, questionId: string): { slot: number; page
 }
 
 /** `process_quiz_question_legacy_instance()`: the reference a pre-4.0 slot gets from its restored question. */
-async function legacyReference(run: ActivityRun, oldQuestionId: string, includingSubcategories: number, slotId: number): Promise<void> {
+async function legacyReference(
+  run: ActivityRun,
+  { slotId, questionId: oldQuestionId, includingSubcategories, tags }: { slotId: number; questionId: string; includingSubcategories: number; tags: string[] },
+): Promise<void> {
   const { ctx } = run;
   const questionId = ctx.ids.get('question', oldQuestionId);
   if (questionId === undefined) {
@@ -171,11 +188,26 @@ async function legacyReference(run: ActivityRun, oldQuestionId: string, includin
     await ctx.rows.insert('question_set_references', {
       ...base,
       questionscontextid: category ? Number(category.contextid) : 0,
-      filtercondition: JSON.stringify({ questioncategoryid: Number(entry.questioncategoryid), includingsubcategories: includingSubcategories }),
+      filtercondition: JSON.stringify({
+        questioncategoryid: Number(entry.questioncategoryid),
+        includingsubcategories: includingSubcategories,
+        ...(tags.length > 0 ? { tags } : {}),
+      }),
     });
   } else {
     await ctx.rows.insert('question_references', { ...base, questionbankentryid: Number(entry.id), version: null });
   }
+}
+
+/** `"tagid,tagname"` of a pre-4.0 slot tag: same site → the tag with that id; else the tag with that name; else no id. */
+async function slotTag(run: ActivityRun, oldTagId: unknown, tagname: string): Promise<string> {
+  const { ctx } = run;
+  if (ctx.state.sameSite && num(oldTagId) > 0) {
+    const [tag] = await ctx.rows.select('tag', { id: num(oldTagId) }, { limit: 1 });
+    if (tag) return `${String(tag.id)},${String(tag.name)}`;
+  }
+  const [byName] = tagname === '' ? [] : await ctx.rows.select('tag', { name: tagname.toLowerCase() }, { limit: 1 });
+  return byName ? `${String(byName.id)},${tagname}` : `,${tagname}`;
 }
 
 /** Remaps the question category inside a set reference's `filtercondition` (pre-4.3 and 4.3+ shapes). */

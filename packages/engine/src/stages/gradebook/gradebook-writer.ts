@@ -54,11 +54,6 @@ export class GradebookWriter {
     return this.#courseCategoryId!;
   }
 
-  /** True when the course category exists. */
-  get hasCourseCategory(): boolean {
-    return this.#courseCategoryId !== undefined;
-  }
-
   /** Inserts the course grade category (parent NULL, depth 1, path `/<id>/`) from `data`. */
   async insertCourseCategory(data: Readonly<Record<string, unknown>>): Promise<number> {
     const { rows, state } = this.#ctx;
@@ -130,7 +125,7 @@ export class GradebookWriter {
     return id;
   }
 
-  /** Scale or outcome id remapped; NULL when the backup has none or it was not restored. */
+  /** A scale, outcome or user id remapped; NULL when the backup has none or it was not restored. */
   mapped(itemname: 'scale' | 'outcome' | 'user', value: unknown): number | null {
     return this.#ctx.ids.get(itemname, text(value)) ?? null;
   }

@@ -33,6 +33,8 @@ export interface RestoredCategory {
   readonly contextId: number;
   /** True when this restore inserted the row (a created "top" included). */
   readonly created: boolean;
+  /** True when it matched an existing category by stamp (its questions are matched too). */
+  readonly matched: boolean;
 }
 
 /** Maps or creates the included categories (document order) and records the banks in `ctx.state.questionBanks`. */
@@ -52,14 +54,14 @@ export async function restoreCategories(
     const contextId = targets.get(source.oldContextId)!;
     const match = contexts.byStamp(contextId, source.stamp);
     if (match !== undefined) {
-      restored.set(source.oldId, { source, newId: match, contextId, created: false });
+      restored.set(source.oldId, { source, newId: match, contextId, created: false, matched: true });
     } else if (!format.before35 && source.parent === 0) {
       const top = await contexts.top(contextId);
-      restored.set(source.oldId, { source, newId: top.id, contextId, created: top.created });
+      restored.set(source.oldId, { source, newId: top.id, contextId, created: top.created, matched: false });
     } else {
       const id = await ctx.rows.reserveId('question_categories');
       toCreate.push({ source, id, contextId });
-      restored.set(source.oldId, { source, newId: id, contextId, created: true });
+      restored.set(source.oldId, { source, newId: id, contextId, created: true, matched: false });
     }
   }
   for (const { source, id, contextId } of toCreate) {

@@ -2,9 +2,9 @@
  * Questions, with their bank entries, versions, type data, hints and tags. Follows
  * `restore_create_categories_and_questions::process_question()`, `process_question_hint()`, `process_tag()` and
  * `after_execute()` (4.x, `backup/moodle2/restore_stepslib.php`):
- * - a question of a category this restore created is created; in a matched (existing) category it is matched by
- *   `stamp` + version and mapped, except random questions, which are always created
- *   (`prechek_precheck_qbanks_by_level()` 5b);
+ * - a question of a category that matched an existing one by stamp is matched by `stamp` + version and mapped,
+ *   except random questions, which are always created (`prechek_precheck_qbanks_by_level()` 5b); every other
+ *   question is created (also in a "top" category mapped onto an existing top, as Moodle's precheck never matched it);
  * - a created question gets its bank entry (one per backup entry; pre-4.0 backups have one per question, with
  *   `createdby` as owner and `hidden` as the version's status) and its `question_versions` row; an entry `idnumber`
  *   already used in the category is dropped;
@@ -41,6 +41,7 @@ export async function restoreQuestions(ctx: RestoreContext, categories: Map<numb
     }
   }
   await run.finish();
+  ctx.progress(total, total);
 }
 
 // Internal helpers
@@ -67,7 +68,7 @@ class QuestionRun {
     const category = this.#categories.get(q.categoryOldId)!;
     const bank = ctx.state.questionBanks.get(category.source.oldContextId)!;
     const qtype = text(q.data.qtype);
-    let questionId = category.created || qtype === 'random' ? undefined : await this.#match(category.newId, text(q.data.stamp), q.version);
+    let questionId = category.matched && qtype !== 'random' ? await this.#match(category.newId, text(q.data.stamp), q.version) : undefined;
     const created = questionId === undefined;
     if (questionId === undefined) questionId = await this.#create(q, category, bank, qtype);
     else await this.#mapExisting(q, questionId);
