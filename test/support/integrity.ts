@@ -96,6 +96,12 @@ const ITEM_TABLES: Record<string, string> = {
   enrol: 'enrol', role: 'role', event: 'event', course: 'course', grade_grade: 'grade_grades', block_instance: 'block_instances',
 };
 
+/**
+ * Columns whose target depends on another column of the row (`tag_instance.itemid` by component and
+ * item type, `rating.itemid` by rating area …): not simple references, so not checked here.
+ */
+const POLYMORPHIC = new Set(['tag_instance.itemid', 'rating.itemid', 'files.itemid', 'comments.itemid', 'grade_items.iteminstance', 'event.instance', 'logstore_standard_log.objectid', 'logstore_standard_log.contextinstanceid']);
+
 /** Every checked reference: table.column → referenced table. */
 export function referenceColumns(): Record<string, string> {
   const refs: Record<string, string> = { ...CORE };
@@ -116,6 +122,7 @@ export function referenceColumns(): Record<string, string> {
       }
     }
   }
+  for (const key of POLYMORPHIC) delete refs[key];
   return refs;
 }
 

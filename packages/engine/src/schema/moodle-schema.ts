@@ -574,6 +574,12 @@ export const MOODLE_TABLES: readonly TableSpec[] = [
     c('display', 'int4', true, 0), c('displayoptions', 'text', false), c('revision', 'int10', true, 0), c('timemodified', 'int10', true, 0),
   ], [ix('course')]),
 
+  // mod/qbank/db/install.xml (Moodle 5.0: shared question banks; present in 5.0 backups)
+  t('qbank', 'mod_qbank', [
+    c('course', 'int10', true), c('name', 'char255', true), c('timecreated', 'int10', true, 0), c('timemodified', 'int10', true, 0),
+    c('intro', 'text', false), c('introformat', 'int4', true, 0), c('type', 'char40', true),
+  ]),
+
   // mod/url/db/install.xml
   t('url', 'mod_url', [
     c('course', 'int10', true, 0), c('name', 'char1333', true), c('intro', 'text', false), c('introformat', 'int4', true, 0),

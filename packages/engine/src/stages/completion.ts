@@ -182,10 +182,8 @@ async function restoreActivityCompletion(ctx: RestoreContext, contexts: ContextL
   const entry = `${activity.directory}/completion.xml`;
   if (!ctx.source.has(entry)) return 0;
   const cmid = contexts.moduleId(activity);
-  if (cmid === undefined) {
-    ctx.warn('activity-not-restored', `${activity.key} was not restored; its completion data was skipped.`, entry);
-    return 0;
-  }
+  // Not restored by the activities stage (which reports why): Moodle has no task for it either.
+  if (cmid === undefined) return 0;
   let skipped = 0;
   const states = new Map<number, { id: number; timemodified: number }>();
   const viewed = new Set<number>();

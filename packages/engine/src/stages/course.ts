@@ -26,10 +26,11 @@ export const courseStage = defineStage({
       course ??= record.data;
     }
     const data: XmlObject = course ?? {};
+    // The restore settings course_fullname/course_shortname default to moodle_backup.xml's names (§4.2).
     const [fullname, shortname] = await courseNames(
       ctx,
-      text(data.fullname) || manifest.originalCourseFullname,
-      text(data.shortname) || manifest.originalCourseShortname,
+      manifest.originalCourseFullname || text(data.fullname),
+      manifest.originalCourseShortname || text(data.shortname),
     );
     const idnumber = await keptIdnumber(ctx, text(data.idnumber));
     const courseId = await ctx.rows.insert('course', {

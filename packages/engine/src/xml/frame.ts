@@ -119,7 +119,10 @@ export class Frame {
 export function finishObject(f: Frame, obj: XmlObject): void {
   const arrayKids = f.rel === null ? null : f.rel.arrayKids;
   if (arrayKids !== null) {
-    for (const name of arrayKids) if (!Object.hasOwn(obj, name)) setOwn(obj, name, []);
+    for (const name of arrayKids) {
+      if (obj[name] === undefined) obj[name] = [];
+      else if (!Object.hasOwn(obj, name)) setOwn(obj, name, []);
+    }
   }
   const text = f.hasChildren ? f.mixed : f.text !== null && !isWhitespace(f.text) ? f.text : null;
   if (text !== null) obj['#text'] = text === MOODLE_NULL ? null : text;

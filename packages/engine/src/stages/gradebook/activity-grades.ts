@@ -52,10 +52,9 @@ async function restoreOne(
   entry: string,
 ): Promise<void> {
   const cmid = contexts.moduleId(activity);
-  if (cmid === undefined) {
-    ctx.warn('activity-not-restored', `${activity.key} was not restored; its grade items were skipped.`, entry);
-    return;
-  }
+  // An activity the activities stage did not restore (module not installed …) has no task in Moodle
+  // either; that stage reports why.
+  if (cmid === undefined) return;
   const userinfo = ctx.settings.activityUserinfo(activity.key);
   const paths = userinfo ? [ITEM, GRADE, LETTER] : [ITEM, LETTER];
   const items = new Map<number, number>();
