@@ -52,6 +52,7 @@ export function tagRecord(
       ? { refs: { itemid: { itemname: link.itemRef, unmapped: 'skip' as const } } }
       : { parent: { itemid: link.parentItem } }),
     drop: ['rawname'],
+    tag: { component, itemtype },
     notes:
       `core_tag_tag::add_item_tag('${component}', '${itemtype}', itemid, module context, rawname): ` +
       `tag found or created by rawname (tag_instance.tagid), contextid = new module context; ` +

@@ -63,6 +63,11 @@ export interface RecordSpec {
   readonly drop?: readonly string[];
   /** Behaviour the spec cannot express, for the implementer, with the Moodle function that does it. */
   readonly notes?: string;
+  /**
+   * A tag record (`tag_instance`), restored with `core_tag_tag::add_item_tag(component, itemtype, itemid, module
+   * context, rawname)`: `itemid` is the remapped (or parent) item.
+   */
+  readonly tag?: { readonly component: string; readonly itemtype: string };
 }
 
 /** The restore of one activity module's own XML. */

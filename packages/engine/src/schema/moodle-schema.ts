@@ -1093,6 +1093,13 @@ export const MOODLE_TABLES: readonly TableSpec[] = [
   t('workshopform_rubric_config', 'workshopform_rubric', [
     c('workshopid', 'int10', true), c('layout', 'char30', false, 'list'),
   ], [ux('workshopid')]),
+
+  // This project's table, not Moodle's: the raw records of an activity whose module the target cannot hold
+  // (no plugin or no spec), one row per element with an `id` attribute (stages/activities/raw-module.ts).
+  t('mbz_module_records', 'mbz_restore', [
+    c('courseid', 'int10', true), c('modulename', 'char100', true), c('oldcmid', 'int10', true, 0), c('sectionid', 'int10', true, 0),
+    c('entry', 'char255', true), c('path', 'char1333', true), c('oldid', 'int10', true, 0), c('data', 'text', false),
+  ], [ix('courseid, modulename')]),
 ];
 
 // Internal helpers

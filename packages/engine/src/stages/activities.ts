@@ -15,8 +15,9 @@
  * Departures: the cm and context ids are reserved first and the rows written once the instance exists, so
  * `course_modules` is inserted with its final `instance` and no section is updated per module (the sequences are
  * written once at the end). A module whose plugin is missing on the target (no `modules` row, no spec, or its
- * table is not in the schema) is skipped with an `unknown-module` warning, as Moodle skips a module it cannot
- * restore; its raw records are not kept (there is no table for them). Module tags are not restored. Pre-2.7
+ * table is not in the schema) is not a working activity: as Moodle skips a module it cannot restore, no
+ * `course_modules` row is written, but its records are kept raw in this project's `mbz_module_records`
+ * (`activities/raw-module.ts`), with an `unknown-module` warning. Course-module and module item tags are restored through `stages/tags.ts`. Pre-2.7
  * availability (fields and `availability_info` records) is converted to JSON with source ids, which `finalize`
  * remaps like every availability JSON.
  */
@@ -31,9 +32,11 @@ import { legacyAvailability } from './activities/availability.ts';
 import { interpretModule } from './activities/interpret-module.ts';
 import { MODULE_HOOKS } from './activities/module-hooks.ts';
 import type { ActivityRun } from './activities/module-run.ts';
+import { restoreRawModule } from './activities/raw-module.ts';
 import { SectionIndex } from './activities/section-index.ts';
 import { activityKey, activitiesInTaskOrder } from './activities/task-order.ts';
-import { ContextLevel, num, text } from './support.ts';
+import { ContextLevel, list, num, text } from './support.ts';
+import { addItemTag } from './tags.ts';
 
 const TABLES = new Set(MOODLE_TABLES.map((t) => t.name));
 
@@ -74,10 +77,15 @@ async function restoreActivity(ctx: RestoreContext, activity: BackupActivityRef,
   const moduleId = shared.modules.get(name);
   const moduleEntry = `${activity.directory}/module.xml`;
   if (moduleId === undefined || !spec || !TABLES.has(spec.records[0]?.table ?? '')) {
-    ctx.warn('unknown-module', `Activity ${key} is a "${name}" module, which the target cannot hold; it is not restored.`, moduleEntry);
+    const kept = await restoreRawModule(ctx, activity, key);
+    ctx.warn(
+      'unknown-module',
+      `Activity ${key} is a "${name}" module, which the target cannot hold: it was kept as raw records in mdl_mbz_module_records (${kept} rows) and is not a working activity.`,
+      moduleEntry,
+    );
     return;
   }
-  const module = await firstRecord(ctx, moduleEntry, '/module');
+  const module = await firstRecord(ctx, moduleEntry, '/module', ['tags/tag']);
   if (!module) {
     ctx.warn('module-xml-missing', `Activity ${key} has no readable ${moduleEntry}; it is not restored.`, moduleEntry);
     return;
@@ -117,6 +125,10 @@ async function restoreActivity(ctx: RestoreContext, activity: BackupActivityRef,
   await ctx.rows.insert('course_modules', courseModuleRow(ctx, module, { moduleId, instance: run.instanceId, sectionId, shared, changes: run.cmChanges }), cmId);
   ctx.ids.set('course_module', num(module.id, activity.moduleId), cmId);
   shared.sections.append(sectionId, cmId);
+  // restore_module_structure_step::process_tag(): core_tag_tag::add_item_tag('core', 'course_modules', …).
+  for (const tag of list(module.tags, 'tag')) {
+    await addItemTag(ctx, { component: 'core', itemtype: 'course_modules', itemid: cmId, contextid: contextId, rawname: text(tag.rawname) || text(tag.name) });
+  }
 }
 
 /** The `course_modules` row of `module.xml`. */
@@ -148,8 +160,8 @@ function courseModuleRow(
 }
 
 /** The first record at `path` of an entry (the reader stops there). */
-async function firstRecord(ctx: RestoreContext, entry: string, path: string): Promise<XmlObject | undefined> {
-  for await (const record of ctx.source.records(entry, { paths: [path] })) return record.data;
+async function firstRecord(ctx: RestoreContext, entry: string, path: string, arrays: readonly string[] = []): Promise<XmlObject | undefined> {
+  for await (const record of ctx.source.records(entry, { paths: [path], arrays: [...arrays] })) return record.data;
   return undefined;
 }
 

@@ -4,12 +4,14 @@
  * (`restore_course_structure_step::process_course()`): names made unique with
  * `restore_dbops::calculate_course_names()` ("… copy N" / "…_N"), `idnumber` kept only on the same
  * site when unused, dates shifted, the category the caller chose. Course format options are kept.
+ * Course tags are added with `core_tag_tag::add_item_tag()` (`./tags.ts`).
  * A backup without course.xml (an activity backup) gets a course named after the original course.
  */
 import { defineStage } from '../pipeline/define-stage.ts';
 import type { RestoreContext } from '../pipeline/context.ts';
 import type { XmlObject } from '../xml/types.ts';
 import { ContextLevel, createContext, list, num, text } from './support.ts';
+import { addItemTag } from './tags.ts';
 
 export const courseStage = defineStage({
   name: 'course',
@@ -61,6 +63,10 @@ export const courseStage = defineStage({
       // Section-level options (sectionid ≠ 0) are restored with their section.
       if (num(option.sectionid) !== 0) continue;
       await ctx.rows.insert('course_format_options', { ...option, courseid: courseId, sectionid: 0 });
+    }
+    // restore_course_structure_step::process_tag(): core_tag_tag::add_item_tag('core', 'course', …).
+    for (const tag of list(data.tags, 'tag')) {
+      await addItemTag(ctx, { component: 'core', itemtype: 'course', itemid: courseId, contextid: context.id, rawname: text(tag.rawname) || text(tag.name) });
     }
     if (manifest.originalSystemContextId) ctx.ids.set('context', manifest.originalSystemContextId, 1);
   },

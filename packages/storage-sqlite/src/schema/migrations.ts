@@ -34,6 +34,7 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  { version: 2, name: 'add mdl_mbz_module_records', up: createMissingTables },
 ];
 
 /** The version a store has once every migration ran. */

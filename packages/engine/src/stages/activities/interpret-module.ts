@@ -13,14 +13,16 @@
  *   kept); deferred refs with policy `skip` are the module hooks' business.
  * - userinfo paths are read only with `<mod>_<cmid>_userinfo`; the item name is mapped old → new; the file areas
  *   of every path in use go to `ctx.state.fileAreas` with the module's old context.
- * - Paths Moodle does not simply insert ("Not a plain insert", tags) and tables missing from the schema are
+ * - Tag paths (`tag` in the spec) go through `addItemTag()` (`core_tag_tag::add_item_tag()`) in the module context.
+ * - Paths Moodle does not simply insert ("Not a plain insert") and tables missing from the schema are
  *   skipped with one `module-data-not-restored` warning per path and restore, unless a hook handles them.
  */
 import { NO_TABLE } from '../../modules/common.ts';
 import type { RecordSpec, RefSpec } from '../../modules/types.ts';
 import { MOODLE_TABLES } from '../../schema/moodle-schema.ts';
 import type { XmlRecord } from '../../xml/types.ts';
-import { num } from '../support.ts';
+import { num, text } from '../support.ts';
+import { addItemTag } from '../tags.ts';
 import { commonPrepare } from './common-hooks.ts';
 import { addFileArea } from './file-areas.ts';
 import type { ActivityRun, ModuleHooks, RecordEvent } from './module-run.ts';
@@ -72,7 +74,11 @@ export async function interpretModule(run: ActivityRun, hooks: ModuleHooks | und
       skipped.add(record);
       continue;
     }
-    const id = pathHooks?.insert ? await pathHooks.insert(event) : await ctx.rows.insert(rspec.table, row);
+    const id = pathHooks?.insert
+      ? await pathHooks.insert(event)
+      : rspec.tag
+        ? await insertTag(run, rspec.tag, row, record)
+        : await ctx.rows.insert(rspec.table, row);
     if (id === undefined) {
       skipped.add(record);
       continue;
@@ -92,6 +98,14 @@ export async function interpretModule(run: ActivityRun, hooks: ModuleHooks | und
 
 // Internal helpers
 
+/** A module item's tag (`core_tag_tag::add_item_tag()` in the module context); the tag id, or `undefined` when empty. */
+async function insertTag(run: ActivityRun, tag: NonNullable<RecordSpec['tag']>, row: Record<string, unknown>, record: XmlRecord): Promise<number | undefined> {
+  const itemid = num(row.itemid);
+  if (!itemid) return undefined;
+  const rawname = text(record.data.rawname) || text(record.data.name);
+  return addItemTag(run.ctx, { component: tag.component, itemtype: tag.itemtype, itemid, contextid: run.contextId, rawname });
+}
+
 /** Paths whose records are not written, with the reason to warn about (empty reason = silent). */
 function blockedPaths(run: ActivityRun, hooks: ModuleHooks | undefined): Map<string, string> {
   const blocked = new Map<string, string>();
@@ -100,7 +114,7 @@ function blockedPaths(run: ActivityRun, hooks: ModuleHooks | undefined): Map<str
     else if (r.userinfo && !run.userinfo) blocked.set(r.path, '');
     else if (hooks?.handles?.includes(r.path)) continue;
     else if (!TABLES.has(r.table)) blocked.set(r.path, `the table ${r.table} is not in the engine's schema`);
-    else if (r.table === 'tag_instance') blocked.set(r.path, 'tags are not restored');
+    else if (r.table === 'tag_instance' && !r.tag) blocked.set(r.path, 'tags are not restored');
     else if (/^Not (a plain insert|an insert)/.test(r.notes ?? '')) blocked.set(r.path, 'Moodle does not simply insert it and the engine does not reproduce that');
   }
   return blocked;
