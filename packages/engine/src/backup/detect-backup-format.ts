@@ -61,9 +61,8 @@ export async function assertMoodle2(reader: ArchiveReader, manifestHead?: Buffer
   );
 }
 
-// Internal helpers
-
-async function readHead(reader: ArchiveReader, name: string): Promise<Buffer> {
+/** The first 200 bytes of an entry (what Moodle's moodle2 test looks at). */
+export async function readHead(reader: Pick<ArchiveReader, 'open'>, name: string): Promise<Buffer> {
   const stream = await reader.open(name);
   const chunks: Buffer[] = [];
   let length = 0;

@@ -1,7 +1,7 @@
 /** Reads and checks `moodle_backup.xml` of a backup opened for restoring. */
 import { UnsupportedFormatError } from '../errors.ts';
 import type { BackupSource } from '../restore/backup-source.ts';
-import { isMoodle2Head } from './detect-backup-format.ts';
+import { isMoodle2Head, readHead } from './detect-backup-format.ts';
 import { MANIFEST_RECORD, parseManifest, type BackupManifest } from './manifest.ts';
 
 /** The backup's manifest; `backup.unsupported-format` unless it is a Moodle 2+ backup. */
@@ -22,7 +22,7 @@ export async function readBackupManifest(source: BackupSource): Promise<BackupMa
   for await (const record of source.records('moodle_backup.xml', { paths: [MANIFEST_RECORD.path], arrays: MANIFEST_RECORD.arrays })) {
     information ??= record.data;
   }
-  const head = await readHead(source);
+  const head = await readHead(source, 'moodle_backup.xml');
   if (!isMoodle2Head(head)) {
     throw new UnsupportedFormatError(
       'unknown',
@@ -33,15 +33,3 @@ export async function readBackupManifest(source: BackupSource): Promise<BackupMa
   return parseManifest(information ?? {});
 }
 
-async function readHead(source: BackupSource): Promise<Buffer> {
-  const stream = await source.open('moodle_backup.xml');
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of stream) {
-    chunks.push(chunk as Buffer);
-    length += (chunk as Buffer).length;
-    if (length >= 200) break;
-  }
-  stream.destroy();
-  return Buffer.concat(chunks).subarray(0, 200);
-}
