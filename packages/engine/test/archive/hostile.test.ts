@@ -41,13 +41,13 @@ beforeAll(async () => {
 });
 afterAll(() => cleanup());
 
-/** A fresh case folder: `<case>/work/` holds the archive, `<case>/marker/` must stay empty. */
+/** A fresh case folder: `<case>/area/` holds the archive, `<case>/marker/` must stay empty. */
 async function caseDir(): Promise<{ work: string; caseRoot: string }> {
   counter += 1;
   const caseRoot = join(root, `case-${counter}`);
-  await mkdir(join(caseRoot, 'work'), { recursive: true });
+  await mkdir(join(caseRoot, 'area'), { recursive: true });
   await mkdir(join(caseRoot, 'marker'));
-  return { work: join(caseRoot, 'work'), caseRoot };
+  return { work: join(caseRoot, 'area'), caseRoot };
 }
 
 /** Opens `path`, walks every entry, reads every file, closes — and asserts it fails with `code`, writes nothing, leaks no fd. */
