@@ -2,15 +2,15 @@
  * Random access to the entries of a backup during a restore. Restore stages read files in Moodle's
  * order (users before logs, course before activities), not in the container's order. ZIPs and folders
  * give random access directly; a tar.gz cannot (each lookup would decompress the archive again), so it
- * is read once, entry by entry, into a private temp folder, which is then read like any extracted
- * backup and removed on {@link BackupSource.close}. Entry names were validated by the archive reader,
+ * is read once, entry by entry: small entries (most of the XML) are kept in memory up to a fixed budget,
+ * the rest written to a private temp folder, removed on {@link BackupSource.close}. Entry names were validated by the archive reader,
  * so nothing can be written outside that folder.
  */
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ArchiveKind, ArchiveReader } from '../archive/archive-reader.ts';
 import { openArchive } from '../archive/open-archive.ts';
@@ -49,14 +49,21 @@ export interface BackupSourceOptions {
 /** Opens a backup for restoring (see the file header for tar.gz). */
 export async function openBackupSource(path: string, options: BackupSourceOptions = {}): Promise<BackupSource> {
   const archive = await openArchive(path, { limits: options.limits });
-  if (archive.randomAccess) return sourceOver(archive, archive.kind, options, async () => archive.close());
+  if (archive.randomAccess) {
+    const names = (await archive.list()).filter((e) => e.type === 'file').map((e) => e.name);
+    return sourceOver(names, (name) => archive.open(name), archive.kind, options, async () => archive.close());
+  }
   const spool = await mkdtemp(join(options.tempDir ?? tmpdir(), 'mbz-restore-'));
   try {
-    await unpack(archive, spool, options);
+    const { sizes, held } = await unpack(archive, spool, options);
     await archive.close();
-    const folder = await openArchive(spool, { limits: options.limits });
-    return sourceOver(folder, archive.kind, options, async () => {
-      await folder.close();
+    const open = async (name: string): Promise<Readable | Buffer> => {
+      const content = held.get(name);
+      if (content) return content;
+      // fs allocates a full highWaterMark per read: size small files' buffers to the file.
+      return createReadStream(join(spool, name), { highWaterMark: Math.min(MiB, Math.max(16 * 1024, (sizes.get(name) ?? 0) + 1)) });
+    };
+    return sourceOver([...sizes.keys()], open, archive.kind, options, async () => {
       await rm(spool, { recursive: true, force: true });
     });
   } catch (error) {
@@ -68,13 +75,20 @@ export async function openBackupSource(path: string, options: BackupSourceOption
 
 // Internal helpers
 
-async function sourceOver(
-  reader: ArchiveReader,
+const MiB = 1024 * 1024;
+/** Entries up to this size may be held in memory instead of written to the temp folder… */
+const SMALL_ENTRY = 256 * 1024;
+/** …while all held entries together stay under this many bytes. */
+const HELD_BYTES = 32 * MiB;
+
+function sourceOver(
+  entryNames: readonly string[],
+  openEntry: (name: string) => Promise<Readable | Buffer>,
   kind: ArchiveKind,
   options: BackupSourceOptions,
   close: () => Promise<void>,
-): Promise<BackupSource> {
-  const names = (await reader.list()).filter((e) => e.type === 'file').map((e) => e.name).sort();
+): BackupSource {
+  const names = [...entryNames].sort();
   const present = new Set(names);
   return {
     kind,
@@ -84,33 +98,54 @@ async function sourceOver(
       if (!present.has(name)) {
         throw new MbzError(ErrorCode.ArchiveEntryNotFound, `The backup has no ${name}.`, { context: { entry: name } });
       }
-      return reader.open(name);
+      return openEntry(name).then((content) => (Buffer.isBuffer(content) ? Readable.from([content], { objectMode: false }) : content));
     },
     async *records(name, recordOptions) {
       if (!present.has(name)) return;
-      yield* readRecords(await reader.open(name), { ...recordOptions, entry: name, limits: options.xmlLimits });
+      yield* readRecords(await openEntry(name), { ...recordOptions, entry: name, limits: options.xmlLimits });
     },
     close,
   };
 }
 
-async function unpack(archive: ArchiveReader, into: string, options: BackupSourceOptions): Promise<void> {
+/**
+ * Reads every file entry once. Small entries (most of a backup's XML) are kept in memory while their
+ * total stays under {@link HELD_BYTES}; the rest are written under `into`. Names were validated by the
+ * archive reader and the folder is new and private, so plain writes are safe; `wx` still refuses to write
+ * any name twice. Memory stays bounded by the budget whatever the backup's size.
+ */
+async function unpack(
+  archive: ArchiveReader,
+  into: string,
+  options: BackupSourceOptions,
+): Promise<{ sizes: Map<string, number>; held: Map<string, Buffer> }> {
   let bytes = 0;
+  let heldBytes = 0;
   const made = new Set<string>();
+  const sizes = new Map<string, number>();
+  const held = new Map<string, Buffer>();
   for await (const entry of archive.entries()) {
     options.signal?.throwIfAborted();
-    const target = join(into, entry.name);
-    if (entry.type === 'directory') {
-      await mkdir(target, { recursive: true });
-      continue;
+    if (entry.type !== 'file') continue;
+    if (entry.size <= SMALL_ENTRY && heldBytes + entry.size <= HELD_BYTES) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of entry.open()) chunks.push(chunk as Buffer);
+      // Always a copy: a chunk may be a view into a much larger decompression buffer it would keep alive.
+      const content = Buffer.concat(chunks);
+      held.set(entry.name, content);
+      heldBytes += content.length;
+    } else {
+      const target = join(into, entry.name);
+      const parent = dirname(target);
+      if (!made.has(parent)) {
+        await mkdir(parent, { recursive: true });
+        made.add(parent);
+      }
+      await pipeline(entry.open(), createWriteStream(target, { flags: 'wx', highWaterMark: MiB }));
     }
-    const parent = dirname(target);
-    if (!made.has(parent)) {
-      await mkdir(parent, { recursive: true });
-      made.add(parent);
-    }
-    await pipeline(entry.open(), createWriteStream(target, { flags: 'wx', highWaterMark: 1024 * 1024 }));
+    sizes.set(entry.name, entry.size);
     bytes += entry.size;
     options.onUnpack?.(bytes);
   }
+  return { sizes, held };
 }

@@ -24,7 +24,7 @@ export class RowWriter {
 
   constructor(tx: StorageTransaction, options: { batchSize?: number } = {}) {
     this.#tx = tx;
-    this.#batchSize = options.batchSize ?? 5000;
+    this.#batchSize = options.batchSize ?? 1000;
   }
 
   /** Queues a row for `table` and returns its new id (or uses `id` from {@link reserveId}). */
