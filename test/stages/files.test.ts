@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -14,6 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBackupSource, restore, type Row, type StorageAdapter } from '@mbz-restore/engine';
 import { createMemoryStorage } from '@mbz-restore/storage-memory';
+import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
 import type { RestoreContext } from '../../packages/engine/src/pipeline/context.ts';
 import { BackupBlobs } from '../../packages/engine/src/stages/files/backup-blobs.ts';
 import { generatedFixture, hasShared, mbzFixture } from '../support/shared.ts';
@@ -181,7 +182,7 @@ describe.skipIf(!hasShared())('files stage', () => {
     const stored: string[] = [];
     const ctx = {
       manifest: { includeFiles: true },
-      source: { has: () => true, open: async () => Readable.from([bytes]) },
+      source: { has: () => true, open: async () => Readable.from([bytes]), adoptable: () => undefined, taken: () => undefined },
       tx: {
         hasBlob: async () => false,
         putBlob: async (hash: string, content: Readable) => {
@@ -193,8 +194,41 @@ describe.skipIf(!hasShared())('files stage', () => {
     } as unknown as RestoreContext;
     await expect(new BackupBlobs(ctx).ensure(APPLE)).rejects.toMatchObject({ code: 'backup.blob-mismatch' });
     expect(stored).toEqual([]);
-    const good = { ...ctx, source: { has: () => true, open: async () => Readable.from([Buffer.from('x')]) } } as unknown as RestoreContext;
+    const good = { ...ctx, source: { has: () => true, open: async () => Readable.from([Buffer.from('x')]), adoptable: () => undefined, taken: () => undefined } } as unknown as RestoreContext;
     await expect(new BackupBlobs(good).ensure(sha1('x'))).resolves.toEqual({ present: true, size: 1 });
+  });
+
+  it('moves the blobs it unpacked from a tar.gz into a SQLite store instead of copying them, and they hash right', async () => {
+    const path = generatedFixture('gen_s_users.mbz');
+    const real = createSqliteStorage({ path: join(temp, 'adopt.sqlite') });
+    const adopted: string[] = [];
+    const copied: string[] = [];
+    // The same store, with its units of work watched.
+    const begin = real.begin.bind(real);
+    real.begin = async () => {
+      const tx = await begin();
+      const adopt = tx.adoptBlob!.bind(tx);
+      const put = tx.putBlob.bind(tx);
+      tx.adoptBlob = async (hash, from) => (await adopt(hash, from)) && adopted.push(hash) > 0;
+      tx.putBlob = async (hash, content) => {
+        copied.push(hash);
+        return put(hash, content);
+      };
+      return tx;
+    };
+    await real.open();
+    try {
+      await restore(path, { storage: real, tempDir: temp });
+      const blobs = await real.listBlobs();
+      const big = new Set(blobs.filter((hash) => statSync(join(temp, 'adopt.sqlite.blobs', hash.slice(0, 2), hash)).size > 256 * 1024));
+      expect(big.size).toBeGreaterThan(0);
+      // Blobs too big to be held in memory were on disk already: moved, not streamed again.
+      expect(adopted.sort()).toEqual([...big].sort());
+      expect(copied.filter((hash) => big.has(hash))).toEqual([]);
+      for (const hash of blobs) expect(sha1(readFileSync(join(temp, 'adopt.sqlite.blobs', hash.slice(0, 2), hash)))).toBe(hash);
+    } finally {
+      await real.close();
+    }
   });
 
   it('restores user pictures of created users only when users are restored', async () => {

@@ -68,6 +68,30 @@ export class BlobStore {
     }
   }
 
+  /**
+   * Moves a verified file into the unit's staging folder (fsynced first when blobs are synced); returns its
+   * size, or `undefined` when it lives on another filesystem and cannot be moved.
+   */
+  async adoptStaged(unitid: string, hash: string, path: string): Promise<number | undefined> {
+    const dir = this.stagingDir(unitid);
+    await mkdir(dir, { recursive: true });
+    const handle = await open(path, 'r');
+    let size: number;
+    try {
+      size = (await handle.stat()).size;
+      if (this.#sync) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await rename(path, join(dir, hash));
+      return size;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EXDEV') return undefined;
+      throw new StorageError(ErrorCode.StorageIo, `Could not move ${path} into the blob store ${this.dir}.`, { cause: error });
+    }
+  }
+
   /** Moves a unit's staged blobs into place. Idempotent: a blob already moved (by recovery) is skipped. */
   async moveIn(unitid: string, hashes: Iterable<string>): Promise<void> {
     const dirs = new Set<string>();

@@ -169,6 +169,17 @@ export class SqliteTransaction implements StorageTransaction {
     this.#statements.get('INSERT OR IGNORE INTO stage.mbz_blobs (contenthash, filesize) VALUES (?, ?)').run(contenthash, size);
   }
 
+  async adoptBlob(contenthash: string, path: string): Promise<boolean> {
+    this.#check();
+    checkHash(contenthash);
+    if (await this.hasBlob(contenthash)) return false;
+    const size = await this.#ctx.blobs.adoptStaged(this.unitid, contenthash, path);
+    if (size === undefined) return false;
+    this.#check();
+    this.#statements.get('INSERT OR IGNORE INTO stage.mbz_blobs (contenthash, filesize) VALUES (?, ?)').run(contenthash, size);
+    return true;
+  }
+
   async hasBlob(contenthash: string): Promise<boolean> {
     this.#check();
     const sql = 'SELECT 1 FROM stage.mbz_blobs WHERE contenthash = ? UNION ALL SELECT 1 FROM main.mbz_blobs WHERE contenthash = ?';

@@ -10,7 +10,8 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ArchiveKind, ArchiveReader } from '../archive/archive-reader.ts';
 import { openArchive } from '../archive/open-archive.ts';
@@ -31,6 +32,15 @@ export interface BackupSource {
   open(name: string): Promise<Readable>;
   /** Streams the records at `paths` of an XML entry (none when the entry is missing). */
   records(name: string, options: Omit<RecordReaderOptions, 'entry' | 'limits'>): AsyncIterable<XmlRecord>;
+  /**
+   * The path of a blob entry (`files/hh/<sha1>`) that was unpacked into the private temp folder and hashed
+   * to its name while it was written, so the store may move it instead of copying it (see
+   * `StorageTransaction.adoptBlob`); `undefined` for anything else. A caller that moved the file must call
+   * {@link taken} so the entry is no longer opened.
+   */
+  adoptable(name: string): string | undefined;
+  /** Marks an entry returned by {@link adoptable} as moved away. */
+  taken(name: string): void;
   /** Closes the archive and removes any temp copy. */
   close(): Promise<void>;
 }
@@ -51,11 +61,11 @@ export async function openBackupSource(path: string, options: BackupSourceOption
   const archive = await openArchive(path, { limits: options.limits });
   if (archive.randomAccess) {
     const names = (await archive.list()).filter((e) => e.type === 'file').map((e) => e.name);
-    return sourceOver(names, (name) => archive.open(name), archive.kind, options, async () => archive.close());
+    return sourceOver(names, (name) => archive.open(name), archive.kind, options, async () => archive.close(), () => undefined);
   }
   const spool = await mkdtemp(join(options.tempDir ?? tmpdir(), 'mbz-restore-'));
   try {
-    const { sizes, held } = await unpack(archive, spool, options);
+    const { sizes, held, verified } = await unpack(archive, spool, options);
     await archive.close();
     const open = async (name: string): Promise<Readable | Buffer> => {
       const content = held.get(name);
@@ -63,9 +73,10 @@ export async function openBackupSource(path: string, options: BackupSourceOption
       // fs allocates a full highWaterMark per read: size small files' buffers to the file.
       return createReadStream(join(spool, name), { highWaterMark: Math.min(MiB, Math.max(16 * 1024, (sizes.get(name) ?? 0) + 1)) });
     };
+    const adoptable = (name: string): string | undefined => (verified.has(name) ? join(spool, name) : undefined);
     return sourceOver([...sizes.keys()], open, archive.kind, options, async () => {
       await rm(spool, { recursive: true, force: true });
-    });
+    }, adoptable);
   } catch (error) {
     await archive.close().catch(() => undefined);
     await rm(spool, { recursive: true, force: true });
@@ -78,6 +89,8 @@ export async function openBackupSource(path: string, options: BackupSourceOption
 const MiB = 1024 * 1024;
 /** Entries up to this size may be held in memory instead of written to the temp folder… */
 const SMALL_ENTRY = 256 * 1024;
+/** A blob of the backup: `files/hh/<sha1>`. */
+const BLOB_ENTRY = /^files\/[0-9a-f]{2}\/([0-9a-f]{40})$/;
 /** …while all held entries together stay under this many bytes. */
 const HELD_BYTES = 32 * MiB;
 
@@ -87,24 +100,48 @@ function sourceOver(
   kind: ArchiveKind,
   options: BackupSourceOptions,
   close: () => Promise<void>,
+  adoptable: (name: string) => string | undefined,
 ): BackupSource {
   const names = [...entryNames].sort();
   const present = new Set(names);
+  const moved = new Set<string>();
   return {
     kind,
     has: (name) => present.has(name),
+    adoptable: (name) => (moved.has(name) ? undefined : adoptable(name)),
+    taken: (name) => {
+      moved.add(name);
+    },
     names: () => names,
     open: (name) => {
-      if (!present.has(name)) {
-        throw new MbzError(ErrorCode.ArchiveEntryNotFound, `The backup has no ${name}.`, { context: { entry: name } });
+      if (!present.has(name) || moved.has(name)) {
+        throw new MbzError(ErrorCode.ArchiveEntryNotFound, `The backup has no ${name}${moved.has(name) ? ' any more (it was moved into the store)' : ''}.`, { context: { entry: name } });
       }
       return openEntry(name).then((content) => (Buffer.isBuffer(content) ? Readable.from([content], { objectMode: false }) : content));
     },
-    async *records(name, recordOptions) {
-      if (!present.has(name)) return;
-      yield* readRecords(await openEntry(name), { ...recordOptions, entry: name, limits: options.xmlLimits });
+    records(name, recordOptions) {
+      if (!present.has(name)) return NO_RECORDS;
+      return lazyRecords(async () => readRecords(await openEntry(name), { ...recordOptions, entry: name, limits: options.xmlLimits }));
     },
     close,
+  };
+}
+
+const NO_RECORDS: AsyncIterable<XmlRecord> = { [Symbol.asyncIterator]: () => ({ next: async () => ({ done: true, value: undefined }) }) };
+
+/**
+ * The records of an entry opened on the first `next()`. After that, calls go straight to the reader's own
+ * iterator (no generator of our own in between: records are the hot path of a restore).
+ */
+function lazyRecords(open: () => Promise<AsyncGenerator<XmlRecord, void, undefined>>): AsyncIterable<XmlRecord> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<XmlRecord> {
+      let inner: AsyncGenerator<XmlRecord, void, undefined> | undefined;
+      return {
+        next: () => (inner ? inner.next() : open().then((it) => (inner = it).next())),
+        return: async () => (inner ? inner.return(undefined) : { done: true, value: undefined }),
+      };
+    },
   };
 }
 
@@ -118,12 +155,13 @@ async function unpack(
   archive: ArchiveReader,
   into: string,
   options: BackupSourceOptions,
-): Promise<{ sizes: Map<string, number>; held: Map<string, Buffer> }> {
+): Promise<{ sizes: Map<string, number>; held: Map<string, Buffer>; verified: Set<string> }> {
   let bytes = 0;
   let heldBytes = 0;
   const made = new Set<string>();
   const sizes = new Map<string, number>();
   const held = new Map<string, Buffer>();
+  const verified = new Set<string>();
   for await (const entry of archive.entries()) {
     options.signal?.throwIfAborted();
     if (entry.type !== 'file') continue;
@@ -141,11 +179,26 @@ async function unpack(
         await mkdir(parent, { recursive: true });
         made.add(parent);
       }
-      await pipeline(entry.open(), createWriteStream(target, { flags: 'wx', highWaterMark: MiB }));
+      const blobHash = BLOB_ENTRY.exec(entry.name)?.[1];
+      if (blobHash === undefined) {
+        await pipeline(entry.open(), createWriteStream(target, { flags: 'wx', highWaterMark: MiB }));
+      } else {
+        // A blob: hash it on the way, so the store can take the file as it is (see BackupSource.adoptable).
+        const sha1 = createHash('sha1');
+        const hashing = new Transform({
+          highWaterMark: MiB,
+          transform(chunk: Buffer, _encoding, done) {
+            sha1.update(chunk);
+            done(null, chunk);
+          },
+        });
+        await pipeline(entry.open(), hashing, createWriteStream(target, { flags: 'wx', highWaterMark: MiB }));
+        if (sha1.digest('hex') === blobHash) verified.add(entry.name);
+      }
     }
     sizes.set(entry.name, entry.size);
     bytes += entry.size;
     options.onUnpack?.(bytes);
   }
-  return { sizes, held };
+  return { sizes, held, verified };
 }

@@ -99,24 +99,37 @@ export function tableSpec(table: string): TableSpec {
 
 /** Keeps the table's columns of `input` (not `id`) and converts each value to the column's type. */
 export function coerceRow(spec: TableSpec, input: RowInput): Row {
+  const columns = columnsOf(spec);
   const row: Row = {};
-  for (const column of spec.columns) {
-    if (column.name === 'id' || !(column.name in input)) continue;
-    row[column.name] = coerceValue(column, input[column.name]);
+  for (let k = 0; k < columns.length; k++) {
+    const column = columns[k]!;
+    const value = input[column.name];
+    if (value === undefined && !(column.name in input)) continue;
+    row[column.name] = coerceValue(column, value);
   }
   return row;
 }
 
 // Internal helpers
 
+/** Each table's columns without `id`, computed once (rows are coerced on the hot path). */
+const COLUMNS = new WeakMap<TableSpec, readonly ColumnSpec[]>();
+
+function columnsOf(spec: TableSpec): readonly ColumnSpec[] {
+  let columns = COLUMNS.get(spec);
+  if (!columns) COLUMNS.set(spec, (columns = spec.columns.filter((c) => c.name !== 'id')));
+  return columns;
+}
+
 function coerceValue(column: ColumnSpec, value: unknown): SqlValue {
   if (value === null || value === undefined) return column.notnull ? defaultOf(column) : null;
   if (column.type === 'int' || column.type === 'number') {
     if (typeof value === 'number') return Number.isFinite(value) ? value : defaultOf(column);
     if (typeof value === 'boolean') return value ? 1 : 0;
-    const text = String(value).trim();
-    if (text === '') return column.notnull ? defaultOf(column) : null;
+    const text = typeof value === 'string' ? value : String(value);
+    // Number() ignores surrounding whitespace and reads '' and blanks as 0: those are "empty" here.
     const n = Number(text);
+    if (n === 0 && text.trim() === '') return column.notnull ? defaultOf(column) : null;
     return Number.isFinite(n) ? (column.type === 'int' ? Math.trunc(n) : n) : defaultOf(column);
   }
   return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);

@@ -157,6 +157,14 @@ export interface StorageTransaction {
    * already exists is a no-op that still consumes `content`.
    */
   putBlob(contenthash: string, content: Readable): Promise<void>;
+  /**
+   * Optional. Takes a private file whose content the engine has already verified to hash to `contenthash`
+   * (a blob it unpacked from a tar.gz while hashing it) by moving it, instead of copying its bytes through
+   * {@link putBlob}. True when the file now belongs to the unit (it is gone from `path`); false when the
+   * adapter cannot move it (another filesystem, say) and the caller should use {@link putBlob}. Rollback
+   * discards it like any blob of the unit.
+   */
+  adoptBlob?(contenthash: string, path: string): Promise<boolean>;
   /** True when the blob exists, committed or put by this unit. */
   hasBlob(contenthash: string): Promise<boolean>;
   /**

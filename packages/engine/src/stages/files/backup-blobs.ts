@@ -10,6 +10,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { stat } from 'node:fs/promises';
 import { ErrorCode, MbzError } from '../../errors.ts';
 import type { RestoreContext } from '../../pipeline/context.ts';
 
@@ -92,6 +93,14 @@ export class Sha1Check extends Transform {
 // Internal helpers
 
 async function copyVerified(ctx: RestoreContext, entry: string, contenthash: string): Promise<number> {
+  const adoptable = ctx.source.adoptable(entry);
+  if (adoptable !== undefined && ctx.tx.adoptBlob) {
+    const size = (await stat(adoptable)).size;
+    if (await ctx.tx.adoptBlob(contenthash, adoptable)) {
+      ctx.source.taken(entry);
+      return size;
+    }
+  }
   const input = await ctx.source.open(entry);
   const check = new Sha1Check(contenthash, entry);
   // Small content can flow through (and fail the check) before the adapter starts reading: keep the error for it.
