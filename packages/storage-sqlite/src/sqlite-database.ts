@@ -17,8 +17,6 @@ export interface SqliteDatabase {
   prepare(sql: string): SqliteStatement;
   exec(sql: string): unknown;
   pragma(source: string, options?: { simple?: boolean }): unknown;
-  /** better-sqlite3 refuses `journal_mode=OFF` in its default defensive mode; the staging connection lifts it briefly. */
-  unsafeMode(unsafe?: boolean): unknown;
   close(): unknown;
   readonly inTransaction: boolean;
 }

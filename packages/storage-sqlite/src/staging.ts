@@ -4,7 +4,9 @@
  * but no secondary indexes, `upd_mdl_<name>` tables holding this unit's versions of committed rows it
  * updated, `mbz_update_log` naming the columns it changed in each, and `mbz_blobs` listing its blobs.
  *
- * `journal_mode=OFF` and `synchronous=OFF` (the file is thrown away on failure, so it needs neither), and
+ * `journal_mode=MEMORY` and `synchronous=OFF`: the file is thrown away on failure, so it needs no journal on
+ * disk, but an insert call must still be undone whole when one of its rows fails (a multi-row statement that
+ * fails part way leaves its first rows behind without a journal), and
  * `locking_mode=EXCLUSIVE`: the connection keeps the file locked for its whole life, which is how recovery
  * tells a live unit (locked) from the leftovers of a dead one (lockable). `mbz_stage` is written right after
  * the lock is taken, so a file without it is one still being created.
@@ -25,14 +27,7 @@ export function openStaging(ctx: StoreContext, unitid: string): SqliteDatabase {
     db = ctx.driver(ctx.path);
     configureMain(db, ctx.cacheSizeMiB);
     db.prepare('ATTACH DATABASE ? AS stage').run(file);
-    db.unsafeMode(true); // better-sqlite3's defensive mode refuses journal_mode=OFF
-    let mode: unknown;
-    try {
-      mode = db.pragma('stage.journal_mode = OFF', { simple: true });
-    } finally {
-      db.unsafeMode(false);
-    }
-    if (mode !== 'off') db.pragma('stage.journal_mode = MEMORY');
+    db.pragma('stage.journal_mode = MEMORY');
     db.pragma('stage.synchronous = OFF');
     db.pragma('stage.locking_mode = EXCLUSIVE');
     db.pragma('stage.cache_size = -16384');

@@ -26,7 +26,6 @@ export function spyDriver(onPrepare: (sql: string) => void): SqliteDriver {
       },
       exec: (sql) => db.exec(sql),
       pragma: (source, options) => db.pragma(source, options),
-      unsafeMode: (unsafe) => db.unsafeMode(unsafe),
       close: () => db.close(),
       get inTransaction() {
         return db.inTransaction;
