@@ -22,6 +22,9 @@ import { SqliteTransaction } from './sqlite-transaction.ts';
 import { configureMain, reserveIds } from './store-context.ts';
 import type { StoreContext } from './store-context.ts';
 
+/** Page cache of each connection, in MiB, unless the options say otherwise. */
+const DEFAULT_CACHE_MIB = 16;
+
 /** Options of {@link createSqliteStorage}. Everything but `driver` and `now` is plain data (see {@link StorageAdapter.workerOpenSpec}). */
 export interface SqliteStorageOptions {
   /** The database file; created with its folder when missing. */
@@ -30,7 +33,7 @@ export interface SqliteStorageOptions {
   readonly blobDir?: string;
   /** How long a write waits for another process's write to finish, in ms. Default is 30000. */
   readonly busyTimeoutMs?: number;
-  /** SQLite page cache per connection, in MiB. Default is 64. */
+  /** SQLite page cache per connection, in MiB. Default is 16 (a larger cache barely speeds up index builds and a restore holds two connections, three with a worker). */
   readonly cacheSizeMiB?: number;
   /** fsync every blob file before its unit may commit. Default is true. */
   readonly syncBlobs?: boolean;
@@ -192,7 +195,7 @@ class SqliteStorage implements StorageAdapter {
     let db: SqliteDatabase | undefined;
     try {
       db = driver(this.#path);
-      configureMain(db, o.cacheSizeMiB ?? 64);
+      configureMain(db, o.cacheSizeMiB ?? DEFAULT_CACHE_MIB);
       const main = db;
       const statements = new StatementCache(main);
       const now = o.now?.() ?? Math.floor(Date.now() / 1000);
@@ -203,7 +206,7 @@ class SqliteStorage implements StorageAdapter {
       });
       const ctx: StoreContext = {
         path: this.#path, stagingDir: `${this.#path}.staging`, blobs: new BlobStore(this.#blobDir, o.syncBlobs ?? true), driver,
-        db: main, statements, busyTimeoutMs, cacheSizeMiB: o.cacheSizeMiB ?? 64, indexRebuildThreshold: o.indexRebuildThreshold ?? 10_000,
+        db: main, statements, busyTimeoutMs, cacheSizeMiB: o.cacheSizeMiB ?? DEFAULT_CACHE_MIB, indexRebuildThreshold: o.indexRebuildThreshold ?? 10_000,
         specOrderTables: checkSchema(main), closed: () => this.#closed,
       };
       await recover(ctx);

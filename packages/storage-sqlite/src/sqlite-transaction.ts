@@ -31,6 +31,8 @@ export class SqliteTransaction implements StorageTransaction {
   readonly #onDone: (unit: SqliteTransaction) => void;
   #db: SqliteDatabase | undefined;
   readonly #statements: StatementCache;
+  /** Insert statements by table, columns and row count (cheaper to look up than by their SQL). */
+  readonly #inserts = new Map<string, ReturnType<StatementCache['get']>>();
   /** Stage tables created so far (`mdl_x`, `upd_mdl_x`). */
   readonly #stageTables = new Set<string>();
   /** Rows staged per table. */
@@ -98,8 +100,14 @@ export class SqliteTransaction implements StorageTransaction {
 
   /** `INSERT … VALUES (…), (…)` for `count` rows of these columns, prepared once per shape. */
   #insertStatement(target: string, keys: readonly string[], count: number): ReturnType<StatementCache['get']> {
-    const one = `(${keys.map(() => '?').join(', ')})`;
-    return this.#statements.get(`INSERT INTO ${target} (${keys.map(quote).join(', ')}) VALUES ${Array.from({ length: count }, () => one).join(', ')}`);
+    const shape = `${target} ${keys.join(',')} ${count}`;
+    let stmt = this.#inserts.get(shape);
+    if (!stmt) {
+      const one = `(${keys.map(() => '?').join(', ')})`;
+      stmt = this.#statements.get(`INSERT INTO ${target} (${keys.map(quote).join(', ')}) VALUES ${Array.from({ length: count }, () => one).join(', ')}`);
+      this.#inserts.set(shape, stmt);
+    }
+    return stmt;
   }
 
   async update(table: string, id: number, changes: Row): Promise<void> {

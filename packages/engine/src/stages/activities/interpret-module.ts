@@ -70,7 +70,9 @@ export async function interpretModule(run: ActivityRun, hooks: ModuleHooks | und
     }
     const event: RecordEvent = { run, spec: rspec, record, row };
     const pathHooks = hooks?.paths?.[rspec.path];
-    if ((await commonPrepare(event)) === false || (await pathHooks?.prepare?.(event)) === false) {
+    // Awaited only when a hook exists: a record is the hot path, and an await costs a turn of the event loop.
+    const prepared = commonPrepare(event) && (pathHooks?.prepare === undefined || (await pathHooks.prepare(event)) !== false);
+    if (!prepared) {
       skipped.add(record);
       continue;
     }
@@ -90,7 +92,7 @@ export async function interpretModule(run: ActivityRun, hooks: ModuleHooks | und
     }
     if (rspec.path === instancePath) run.instanceId = id;
     for (const ref of pending) deferred.push({ ...ref, id });
-    await pathHooks?.after?.(event, id);
+    if (pathHooks?.after) await pathHooks.after(event, id);
   }
   await hooks?.finish?.(run);
   await resolveDeferred(run, deferred);
@@ -139,17 +141,19 @@ function buildRow(
   pending: Array<Omit<DeferredRef, 'id'>>,
 ): Record<string, unknown> | null {
   const { ctx } = run;
-  const row: Record<string, unknown> = { ...record.data };
-  delete row.id;
-  // Hooks read renamed or obsolete fields from `record.data`.
-  for (const field of rspec.drop ?? []) delete row[field];
-  for (const [column, itemname] of Object.entries(rspec.parent ?? {})) {
+  const plan = rowPlan(rspec);
+  // A copy without `id` and the dropped fields (hooks read renamed or obsolete fields from `record.data`),
+  // made without `delete`, which would turn the row into a slow dictionary object.
+  const row: Record<string, unknown> = {};
+  const data = record.data;
+  for (const key in data) if (!plan.omit.has(key)) row[key] = data[key];
+  for (const [column, itemname] of plan.parent) {
     const id = enclosingId(record, itemname, byPath, written) ?? run.lastIds.get(itemname);
     if (id === undefined) return null;
     row[column] = id;
   }
   for (const column of rspec.course ?? []) row[column] = ctx.state.courseId;
-  for (const [column, ref] of Object.entries(rspec.refs ?? {})) {
+  for (const [column, ref] of plan.refs) {
     const value = row[column];
     if (value === undefined || value === null || value === '' || typeof value === 'object') continue;
     const oldId = Number(value);
@@ -173,6 +177,24 @@ function buildRow(
 }
 
 /** New id of the nearest enclosing record registered under `itemname`; `undefined` when there is none or it was skipped. */
+/** What {@link buildRow} needs of a record spec, computed once per spec. */
+interface RowPlan {
+  readonly omit: ReadonlySet<string>;
+  readonly parent: ReadonlyArray<readonly [string, string]>;
+  readonly refs: ReadonlyArray<readonly [string, RefSpec]>;
+}
+
+const ROW_PLANS = new WeakMap<RecordSpec, RowPlan>();
+
+function rowPlan(rspec: RecordSpec): RowPlan {
+  let plan = ROW_PLANS.get(rspec);
+  if (!plan) {
+    plan = { omit: new Set(['id', ...(rspec.drop ?? [])]), parent: Object.entries(rspec.parent ?? {}), refs: Object.entries(rspec.refs ?? {}) };
+    ROW_PLANS.set(rspec, plan);
+  }
+  return plan;
+}
+
 function enclosingId(
   record: XmlRecord,
   itemname: string,
