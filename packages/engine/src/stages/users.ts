@@ -29,6 +29,7 @@ import { defineStage } from '../pipeline/define-stage.ts';
 import type { RestoreContext } from '../pipeline/context.ts';
 import type { AuthConfig } from './users/create-user.ts';
 import { createUser } from './users/create-user.ts';
+import { userFinder } from './users/user-finder.ts';
 import { precheckUser } from './users/precheck-user.ts';
 import { describeConflict, userConflictError, type UserConflict } from './users/user-conflict.ts';
 import { includedUsers, USERS_XML, type BackupUser } from './users/users-xml.ts';
@@ -69,11 +70,12 @@ async function precheck(ctx: RestoreContext, config: SiteConfig, total: number):
   const siteHash = ctx.manifest.originalSiteIdentifierHash;
   const options = { sameSite: ctx.state.sameSite, siteHash, localHostId: config.localHostId };
   let done = 0;
+  const finder = await userFinder(ctx.rows);
   for await (const user of includedUsers(ctx)) {
     if (++done % 500 === 0) ctx.signal.throwIfAborted();
     ctx.progress(done, total * 2);
     const mnethostid = hostId(user, config);
-    const check = await precheckUser(ctx.rows, user, mnethostid, options);
+    const check = await precheckUser(finder, user, mnethostid, options);
     if (check.kind === 'match') {
       decisions.set(user.id, { match: Number(check.user.id), deleted: Number(check.user.deleted) !== 0 });
     } else {
@@ -85,7 +87,7 @@ async function precheck(ctx: RestoreContext, config: SiteConfig, total: number):
         }
         // 2A2: duplicate admin. A same-site restore can meet an `admin_<hash>` made before: reuse it.
         username = `admin_${siteHash}`;
-        const [made] = await ctx.rows.select('user', { username, mnethostid }, { limit: 1 });
+        const [made] = await finder.select('user', { username, mnethostid }, { limit: 1 });
         if (made) {
           decisions.set(user.id, { match: Number(made.id), deleted: Number(made.deleted) !== 0 });
           continue;

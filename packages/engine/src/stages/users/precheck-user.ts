@@ -13,7 +13,7 @@
  * as in `precheck_included_users()`.
  */
 import { createHash } from 'node:crypto';
-import type { RowWriter } from '../../restore/row-writer.ts';
+import type { UserFinder } from './user-finder.ts';
 import type { Row } from '../../storage/storage-adapter.ts';
 import type { BackupUser } from './users-xml.ts';
 
@@ -37,7 +37,7 @@ export interface PrecheckOptions {
 }
 
 /** `restore_dbops::precheck_user()` for a user whose `mnethostid` is already resolved. */
-export async function precheckUser(rows: RowWriter, user: BackupUser, mnethostid: number, options: PrecheckOptions): Promise<UserCheck> {
+export async function precheckUser(rows: UserFinder, user: BackupUser, mnethostid: number, options: PrecheckOptions): Promise<UserCheck> {
   return options.sameSite ? precheckSameSite(rows, user, mnethostid) : precheckOtherSite(rows, user, mnethostid, options);
 }
 
@@ -53,7 +53,7 @@ export function isAnonymousUser(user: Pick<BackupUser, 'username' | 'firstname' 
 
 // Internal helpers
 
-async function precheckSameSite(rows: RowWriter, user: BackupUser, mnethostid: number): Promise<UserCheck> {
+async function precheckSameSite(rows: UserFinder, user: BackupUser, mnethostid: number): Promise<UserCheck> {
   // 1A: same id, username and host.
   const [same] = await rows.select('user', { id: user.id, username: user.username, mnethostid });
   if (same) return { kind: 'match', user: same, rule: '1A' };
@@ -86,7 +86,7 @@ async function precheckSameSite(rows: RowWriter, user: BackupUser, mnethostid: n
   return { kind: 'create' };
 }
 
-async function precheckOtherSite(rows: RowWriter, user: BackupUser, mnethostid: number, options: PrecheckOptions): Promise<UserCheck> {
+async function precheckOtherSite(rows: UserFinder, user: BackupUser, mnethostid: number, options: PrecheckOptions): Promise<UserCheck> {
   const sameFirstaccess = (r: Row) => Number(r.firstaccess) !== 0 && Number(r.firstaccess) === user.firstaccess;
 
   // 2A1: same username and host, and same email (any case) or same non-zero first access.
