@@ -2,7 +2,12 @@
 import { Command, CommanderError } from 'commander';
 import { registerGenerate } from './commands/generate.ts';
 import { registerInspect } from './commands/inspect.ts';
+import { registerJobs } from './commands/jobs.ts';
 import { registerRestore } from './commands/restore.ts';
+import { registerRestoreBackground } from './commands/restore-detach.ts';
+import { registerServe } from './commands/serve.ts';
+import { registerStatus } from './commands/status.ts';
+import { registerToken } from './commands/token.ts';
 import { ExitCode } from './output.ts';
 
 /** Builds the program. Usage errors exit 2 (commander's default would be 1). */
@@ -15,6 +20,11 @@ export function createProgram(): Command {
   registerInspect(program);
   registerGenerate(program);
   registerRestore(program);
+  registerStatus(program);
+  registerJobs(program);
+  registerRestoreBackground(program);
+  registerServe(program);
+  registerToken(program);
   return program;
 }
 

@@ -42,11 +42,30 @@ export const ErrorCode = {
   StorageUnknownColumn: 'storage.unknown-column',
   StorageTransactionDone: 'storage.transaction-done',
   StorageIo: 'storage.io',
+  /** The disk under the store or the temp folder is full (`ENOSPC`, `EDQUOT`). */
+  StorageNoSpace: 'storage.no-space',
   StorageBlobMismatch: 'storage.blob-mismatch',
   // Caller input.
   InvalidArgument: 'input.invalid-argument',
   // Restoring into the store (precheck errors: nothing is written).
   RestoreUserConflict: 'restore.user-conflict',
+  // The asynchronous restore service (`createRestoreService`).
+  /** The service was closed; it takes no more work. */
+  ServiceClosed: 'service.closed',
+  /** No restore with this id (or none visible to the asking user). */
+  ServiceRestoreNotFound: 'service.restore-not-found',
+  /** The target course category does not exist. */
+  ServiceCategoryNotFound: 'service.category-not-found',
+  /** The user a request runs for does not exist. */
+  ServiceUserNotFound: 'service.user-not-found',
+  /** The draft file named by `localfile` does not exist (or belongs to another user). */
+  ServiceDraftFileNotFound: 'service.draft-file-not-found',
+  /** A draft file with this path and name already exists in the draft item. */
+  ServiceDraftFileExists: 'service.draft-file-exists',
+  /** Job error code: the process running the restore stopped (crash, kill, service closed) before it ended. */
+  Interrupted: 'interrupted',
+  /** Job error code: the restore was cancelled; nothing of it was kept. */
+  Cancelled: 'cancelled',
 } as const;
 
 /** The union of every stable error code. */
@@ -125,6 +144,32 @@ export class InvalidArgumentError extends MbzError {
     super(ErrorCode.InvalidArgument, message, options);
     this.name = 'InvalidArgumentError';
   }
+}
+
+/**
+ * The typed error for a system error of the disk or file system underneath (Node's `ENOSPC` from an
+ * adapter's blob store, `EIO` while unpacking into the temp folder …): `storage.no-space` for a full disk
+ * or quota (`ENOSPC`, `EDQUOT`), `storage.io` for any other `E…` code. `consequence` says what it means
+ * for the caller (e.g. "Nothing was restored."). Engine errors and anything without such a code are
+ * returned unchanged.
+ */
+export function fromSystemError(error: unknown, consequence: string): unknown {
+  if (error instanceof MbzError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !/^E[A-Z0-9]+$/.test(code)) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new StorageError(
+      ErrorCode.StorageNoSpace,
+      `The disk is full (${detail}). ${consequence} Free space on the disk that holds the store and the temp folder (option tempDir), then try again.`,
+      { cause: error },
+    );
+  }
+  return new StorageError(
+    ErrorCode.StorageIo,
+    `A disk operation failed (${detail}). ${consequence} Check that the store and the temp folder are on a working, writable disk, then try again.`,
+    { cause: error },
+  );
 }
 
 /** True when `error` is an engine error (optionally with the given code). */

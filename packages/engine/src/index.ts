@@ -23,6 +23,7 @@ export { parseManifest, MANIFEST_RECORD } from './backup/manifest.ts';
 export type { BackupManifest, BackupDetail, BackupSectionRef, BackupActivityRef, ScopedSetting } from './backup/manifest.ts';
 export { assertMoodle2, isMoodle2Head } from './backup/detect-backup-format.ts';
 export type { BackupFormat } from './backup/detect-backup-format.ts';
+export { NEWEST_KNOWN_MOODLE, NEWER_BACKUP_WARNING } from './backup/known-version.ts';
 export { WarningCollector } from './warnings.ts';
 export type { BackupWarning } from './warnings.ts';
 export { EnrolMode, MDL64915_OPTION_NAMES, ROOT_OPTION_NAMES, ROOT_OPTIONS, BACKUP_VALUE_WHEN_ABSENT, isRootOptionName } from './options/restore-options.ts';
@@ -51,3 +52,11 @@ export { openBackupSource } from './restore/backup-source.ts';
 export type { BackupSource } from './restore/backup-source.ts';
 export { MODULE_SPECS } from './modules/index.ts';
 export type { ModuleSpec, RecordSpec, RefSpec, FileAreaSpec, UnmappedPolicy } from './modules/types.ts';
+export type {
+  RestoreService, RestoreServiceOptions, RestoreServiceEvents, RestoreAsyncParams, RestoreAsyncResult, RestoreStatusResult, RestoreDetail,
+  LocalFileRef, DraftFileRecord, SaveDraftFileOptions, QueueState, RequestIdentity, RestoreAsyncOptions, DraftFileInput, SaveDraftFilesOptions,
+  DraftFileSkipped, WorkerExitReason,
+} from './service/types.ts';
+export { createRestoreService } from './service/restore-service.ts';
+export { RestoreServiceError, moodleErrorcodeOf } from './service/service-error.ts';
+export type { RestoreFileParams } from './service/types.ts';

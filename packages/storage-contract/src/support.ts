@@ -73,7 +73,8 @@ export function userRow(id: number, username: string): Row {
 export function jobRecord(restoreid: string, timecreated: number, overrides: Partial<RestoreJobRecord> = {}): RestoreJobRecord {
   return {
     restoreid, status: 700, progress: 0, stage: null, categoryid: 1, courseid: null, settings: { users: 1, logs: 0 },
-    error: null, warnings: [], source: '/tmp/backup.mbz', timecreated, timemodified: timecreated, owner: null, heartbeat: null,
+    error: null, warnings: [], source: '/tmp/backup.mbz', userid: 2, timecreated, timemodified: timecreated, timestarted: null,
+    timefinished: null, owner: null, heartbeat: null,
     ...overrides,
   };
 }

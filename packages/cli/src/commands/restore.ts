@@ -1,6 +1,7 @@
 /**
- * `mbz restore <file> --db <path> [--category N] [--option name=value …] [--json]`: restores a backup
+ * `mbz restore <file> --db <path> [--category N] [--option name=value …] [--json] [--detach]`: restores a backup
  * into a new course of an embedded SQLite store (created when absent), with a progress bar on a terminal.
+ * `--detach` hands the restore to a background process and prints its restore id (`restore-detach.ts`).
  */
 import type { Command } from 'commander';
 import { parseOptionArgs, restore, type RestoreResult } from '@mbz-restore/engine';
@@ -8,6 +9,7 @@ import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
 import { ExitCode, printJsonLine, reportError, UsageError } from '../output.ts';
 import { aligned, int } from '../format.ts';
 import { startProgress } from '../progress.ts';
+import { detachRestore } from './restore-detach.ts';
 
 /** Registers the command. */
 export function registerRestore(program: Command): void {
@@ -19,7 +21,8 @@ export function registerRestore(program: Command): void {
     .option('--category <id>', 'category of the new course', '1')
     .option('--option <name=value>', 'restore option, repeatable (users=1, logs=1, enrolments=2 …)', collect, [])
     .option('--json', 'print the result as one JSON line')
-    .action(async (file: string, options: { db: string; category: string; option: string[]; json?: boolean }, command: Command) => {
+    .option('--detach', 'run the restore in a background process and print its restore id (follow it with mbz status)')
+    .action(async (file: string, options: { db: string; category: string; option: string[]; json?: boolean; detach?: boolean }, command: Command) => {
       const debug = Boolean(command.optsWithGlobals().debug);
       const storage = createSqliteStorage({ path: options.db });
       let progress: ReturnType<typeof startProgress> | undefined;
@@ -27,6 +30,13 @@ export function registerRestore(program: Command): void {
         const categoryid = Number(options.category);
         if (!Number.isSafeInteger(categoryid) || categoryid < 1) throw new UsageError(`--category must be a positive whole number, got "${options.category}"`);
         const restoreOptions = parseOptionArgs(options.option);
+        if (options.detach) {
+          const { restoreid, pid } = await detachRestore({ file, db: options.db, categoryid, optionArgs: options.option });
+          if (options.json) printJsonLine({ restoreid });
+          else process.stdout.write(`Restore ${restoreid} runs in the background (process ${pid}). Follow it with: mbz status ${restoreid} --db ${options.db} --watch\n`);
+          process.exitCode = ExitCode.Ok;
+          return;
+        }
         await storage.open();
         progress = options.json ? undefined : startProgress('restore', { unit: 'fraction' });
         const result = await restore(file, {

@@ -21,7 +21,9 @@ import type { XmlLimits } from '../xml/types.ts';
 import { openBackupSource } from './backup-source.ts';
 import { IdMap } from './id-map.ts';
 import { RowWriter } from './row-writer.ts';
-import { InvalidArgumentError } from '../errors.ts';
+import { abortableTransaction } from './abortable-transaction.ts';
+import { fromSystemError, InvalidArgumentError } from '../errors.ts';
+import { warnIfNewerBackup } from '../backup/known-version.ts';
 
 /** What to restore into, and how. */
 export interface RestoreRequest {
@@ -63,6 +65,17 @@ const STAGES_END = 0.98;
 
 /** Restores a backup (`.mbz` ZIP or tar.gz, or an extracted folder) into a new course. */
 export async function restore(path: string, request: RestoreRequest): Promise<RestoreResult> {
+  try {
+    return await restoreUnit(path, request);
+  } catch (error) {
+    // A full disk or a failing file system (the store's blobs, the temp folder) is a typed error like any other.
+    throw fromSystemError(error, 'Nothing was restored.');
+  }
+}
+
+// Internal helpers
+
+async function restoreUnit(path: string, request: RestoreRequest): Promise<RestoreResult> {
   const started = performance.now();
   const restoreId = request.restoreId ?? randomBytes(16).toString('hex');
   const signal = request.signal ?? new AbortController().signal;
@@ -86,7 +99,8 @@ export async function restore(path: string, request: RestoreRequest): Promise<Re
     await requireCategory(request.storage, categoryId);
     const plan = planRestore(RESTORE_STAGES, { manifest, settings });
     const warnings = new WarningCollector();
-    const tx = await request.storage.begin();
+    warnIfNewerBackup(manifest, (code, message, entry) => warnings.warn(code, message, entry));
+    const tx = abortableTransaction(await request.storage.begin(), signal);
     const rows = new RowWriter(tx);
     const results: StageResult[] = [];
     try {
@@ -121,8 +135,6 @@ export async function restore(path: string, request: RestoreRequest): Promise<Re
     await source.close();
   }
 }
-
-// Internal helpers
 
 async function requireCategory(storage: StorageAdapter, categoryId: number): Promise<void> {
   if ((await storage.count('course_categories', { id: categoryId })) === 0) {

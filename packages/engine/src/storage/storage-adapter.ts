@@ -67,9 +67,14 @@ export interface RestoreJobRecord {
   readonly warnings: ReadonlyArray<{ readonly code: string; readonly message: string }>;
   /** Where the backup came from (path or draft file description), for people. */
   readonly source: string;
+  /** Moodle user the restore runs for (`backup_controllers.userid`). The async service scopes restores by it; 2 is the seeded admin. */
+  readonly userid: number;
   /** Unix ms. */
   readonly timecreated: number;
   readonly timemodified: number;
+  /** Unix ms when the work started (status 800), and when it ended (900 or 1000); null until then. */
+  readonly timestarted: number | null;
+  readonly timefinished: number | null;
   /** Identifies the process running the job and when it last proved alive (for crash detection). */
   readonly owner: string | null;
   readonly heartbeat: number | null;

@@ -1,0 +1,88 @@
+/**
+ * `mbz restore … --detach`: the restore runs in a background process that outlives the command. The command
+ * starts `mbz restore-background …` (a hidden command) as a detached child with its stdout on a pipe; the
+ * child opens the store's restore service, has it check and accept the restore (700), and writes one JSON
+ * line: `{"restoreid"}` or `{"error"}`. The command relays that line and exits; the child, unreferenced and
+ * in its own process group, runs the restore to its end and exits. Its progress and outcome are in the
+ * store's job record (`mbz status`, `mbz jobs`); if it dies, any process opening the store reports the
+ * restore 900 `interrupted`.
+ */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { MbzError, parseOptionArgs, type ErrorCode } from '@mbz-restore/engine';
+import { openJobStore, type JobStore } from '../job-support.ts';
+import { ExitCode, printJsonLine, reportError } from '../output.ts';
+
+/** Name of the hidden command the background process runs. */
+const BACKGROUND_COMMAND = 'restore-background';
+
+/** What the parent hands to the background process. */
+export interface DetachRequest {
+  readonly file: string;
+  readonly db: string;
+  readonly categoryid: number;
+  /** `--option name=value` arguments, as given. */
+  readonly optionArgs: readonly string[];
+}
+
+/** Starts the background restore and answers its restore id; throws the child's error when it refused the restore. */
+export async function detachRestore(request: DetachRequest): Promise<{ restoreid: string; pid: number }> {
+  const args = [BACKGROUND_COMMAND, resolve(request.file), '--db', resolve(request.db), '--category', String(request.categoryid)];
+  for (const option of request.optionArgs) args.push('--option', option);
+  // The same runtime and loader flags as this process (tsx when run from sources), and the same entry script.
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...args], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const line = await new Promise<string | undefined>((done, fail) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', (text) => {
+      done(text);
+      lines.close();
+    });
+    lines.once('close', () => done(undefined));
+    child.once('error', fail);
+  });
+  const answer = parseAnswer(line);
+  if (!('restoreid' in answer) && !answer.error) {
+    throw new Error(`The background restore process exited (code ${String(await exited)}) before accepting the restore; run mbz restore without --detach to see why.`);
+  }
+  child.stdout!.destroy();
+  child.unref();
+  if ('restoreid' in answer) return { restoreid: answer.restoreid, pid: child.pid! };
+  throw new MbzError(answer.error!.code as ErrorCode, answer.error!.message);
+}
+
+/** Registers the hidden command the background process runs. */
+export function registerRestoreBackground(program: Command): void {
+  program
+    .command(BACKGROUND_COMMAND, { hidden: true })
+    .argument('<file>')
+    .requiredOption('--db <path>')
+    .option('--category <id>', '', '1')
+    .option('--option <name=value>', '', (value: string, previous: string[]) => [...previous, value], [])
+    .action(async (file: string, options: { db: string; category: string; option: string[] }) => {
+      let store: JobStore | undefined;
+      try {
+        store = await openJobStore(options.db, { create: true });
+        const { restoreid } = await store.service.restoreFile(file, { categoryid: Number(options.category), options: parseOptionArgs(options.option) });
+        printJsonLine({ restoreid });
+      } catch (error) {
+        process.exitCode = reportError(error, { json: true });
+      }
+      // Nothing more goes to stdout: the parent has stopped reading. close() waits for the restore to end.
+      await store?.close().catch(() => undefined);
+      if (process.exitCode === undefined) process.exitCode = ExitCode.Ok;
+    });
+}
+
+// Internal helpers
+
+function parseAnswer(line: string | undefined): { restoreid: string } | { error?: { code: string; message: string } } {
+  if (line === undefined) return {};
+  try {
+    return JSON.parse(line) as { restoreid: string } | { error: { code: string; message: string } };
+  } catch {
+    return {};
+  }
+}

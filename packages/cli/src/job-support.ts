@@ -1,0 +1,60 @@
+/** What the job commands (`status`, `jobs`, `restore --detach`) share: opening a store's restore service, and status names. */
+import { existsSync } from 'node:fs';
+import { createRestoreService, InvalidArgumentError, RestoreStatus, type RestoreService, type StorageAdapter } from '@mbz-restore/engine';
+import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
+
+/** An opened store and its restore service (which ends jobs of dead processes as it starts). */
+export interface JobStore {
+  readonly storage: StorageAdapter;
+  readonly service: RestoreService;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the restore service of a SQLite store; `input.invalid-argument` when there is none at `db`, unless
+ * `create` (then a new store is made, as `mbz restore` does).
+ */
+export async function openJobStore(db: string, options: { create?: boolean } = {}): Promise<JobStore> {
+  if (!options.create && !existsSync(db)) throw new InvalidArgumentError(`There is no store at ${db}; give the --db the restore used.`);
+  const storage = createSqliteStorage({ path: db });
+  try {
+    const service = await createRestoreService({ storage });
+    return {
+      storage,
+      service,
+      async close() {
+        await service.close({ wait: true });
+        await storage.close();
+      },
+    };
+  } catch (error) {
+    await storage.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Moodle's name of a status code (`backup::STATUS_*`). */
+export function statusName(status: number): string {
+  switch (status) {
+    case RestoreStatus.Awaiting:
+      return 'awaiting';
+    case RestoreStatus.Executing:
+      return 'executing';
+    case RestoreStatus.FinishedError:
+      return 'finished with error';
+    case RestoreStatus.FinishedOk:
+      return 'finished ok';
+    default:
+      return 'unknown';
+  }
+}
+
+/** True for 900 and 1000. */
+export function isFinished(status: number): boolean {
+  return status === RestoreStatus.FinishedError || status === RestoreStatus.FinishedOk;
+}
+
+/** `0.4237` → `42.4%`. */
+export function percent(progress: number): string {
+  return `${(progress * 100).toFixed(1)}%`;
+}

@@ -1,0 +1,82 @@
+/**
+ * What the service checks of a backup before it accepts a job (Moodle's `restore_controller` checks the
+ * format, then `execute_precheck()` runs before the job is queued at 700): the file is a readable archive
+ * holding a Moodle 2 backup, and the options are valid for it. Only `moodle_backup.xml` is read: a ZIP or a
+ * folder opens it directly; a tar.gz is walked up to it and no further (its rest is read by the restore,
+ * which then fails with a typed error if it is damaged).
+ */
+import type { ArchiveLimits } from '../archive/limits.ts';
+import type { ArchiveReader } from '../archive/archive-reader.ts';
+import { openArchive } from '../archive/open-archive.ts';
+import { assertMoodle2, isMoodle2Head } from '../backup/detect-backup-format.ts';
+import { MANIFEST_RECORD, parseManifest, type BackupManifest } from '../backup/manifest.ts';
+import { ErrorCode, InvalidArgumentError, isMbzError } from '../errors.ts';
+import type { RestoreOptionsInput } from '../options/option-input.ts';
+import { resolveRestoreOptions } from '../options/resolve-options.ts';
+import { readRecords } from '../xml/record-reader.ts';
+import type { XmlLimits } from '../xml/types.ts';
+import { RestoreServiceError } from './service-error.ts';
+
+/** Limits the precheck reads under (the restore's own). */
+export interface PrecheckLimits {
+  readonly limits?: Partial<ArchiveLimits>;
+  readonly xmlLimits?: Partial<XmlLimits>;
+}
+
+/**
+ * The resolved root settings the restore will run with. Throws {@link RestoreServiceError}: the archive's or
+ * format's own code with Moodle's `errorinvalidformat` (`filenotfound` when the file is missing), or
+ * `input.invalid-argument` with `invalidextparam` for a bad option.
+ */
+export async function precheckBackup(path: string, options: RestoreOptionsInput, limits: PrecheckLimits = {}): Promise<Record<string, number>> {
+  let manifest: BackupManifest;
+  try {
+    manifest = await readManifest(path, limits);
+  } catch (error) {
+    if (!isMbzError(error)) throw error;
+    const moodle = error.code === ErrorCode.ArchiveNotFound ? 'filenotfound' : 'errorinvalidformat';
+    throw new RestoreServiceError(error.code, error.message, moodle, { cause: error });
+  }
+  try {
+    return { ...(resolveRestoreOptions(options, manifest).root as Record<string, number>) };
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) throw new RestoreServiceError(error.code, error.message, 'invalidextparam', { cause: error });
+    throw error;
+  }
+}
+
+// Internal helpers
+
+async function readManifest(path: string, limits: PrecheckLimits): Promise<BackupManifest> {
+  const reader = await openArchive(path, { limits: limits.limits });
+  try {
+    const bytes = reader.randomAccess ? await readWhole(reader) : await walkToManifest(reader);
+    if (!bytes || !isMoodle2Head(bytes)) await assertMoodle2(reader, bytes);
+    let information;
+    for await (const record of readRecords([bytes!], { paths: [MANIFEST_RECORD.path], arrays: MANIFEST_RECORD.arrays, entry: 'moodle_backup.xml', limits: limits.xmlLimits })) {
+      information ??= record.data;
+    }
+    return parseManifest(information ?? {});
+  } finally {
+    await reader.close();
+  }
+}
+
+async function readWhole(reader: ArchiveReader): Promise<Buffer | undefined> {
+  if (!(await reader.has('moodle_backup.xml'))) return undefined;
+  return collect(await reader.open('moodle_backup.xml'));
+}
+
+async function walkToManifest(reader: ArchiveReader): Promise<Buffer | undefined> {
+  for await (const entry of reader.entries()) {
+    // `return await`: the read must settle before the loop closes the walk, or its rejection has no handler meanwhile.
+    if (entry.type === 'file' && entry.name === 'moodle_backup.xml') return await collect(entry.open());
+  }
+  return undefined;
+}
+
+async function collect(stream: AsyncIterable<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
