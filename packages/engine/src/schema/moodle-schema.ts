@@ -1094,12 +1094,28 @@ export const MOODLE_TABLES: readonly TableSpec[] = [
     c('workshopid', 'int10', true), c('layout', 'char30', false, 'list'),
   ], [ux('workshopid')]),
 
+  // lib/db/install.xml (4.3): the webservice's tokens. Departure: `token` holds the SHA-256 (hex) of the token, not the
+  // token itself, so a copy of the store gives away no working token; `name` is 4.2's token name.
+  t('external_tokens', 'core', [
+    c('token', 'char128', true), c('privatetoken', 'char64', false), c('tokentype', 'int4', true), c('userid', 'int10', true),
+    c('externalserviceid', 'int10', true), c('sid', 'char128', false), c('contextid', 'int10', true), c('creatorid', 'int10', true, 1),
+    c('iprestriction', 'char255', false), c('validuntil', 'int10', false), c('timecreated', 'int10', true), c('lastaccess', 'int10', false),
+    c('name', 'char255', false),
+  ], [ix('token'), ix('userid'), ix('externalserviceid'), ix('contextid'), ix('creatorid')]),
+
   // This project's table, not Moodle's: the raw records of an activity whose module the target cannot hold
   // (no plugin or no spec), one row per element with an `id` attribute (stages/activities/raw-module.ts).
   t('mbz_module_records', 'mbz_restore', [
     c('courseid', 'int10', true), c('modulename', 'char100', true), c('oldcmid', 'int10', true, 0), c('sectionid', 'int10', true, 0),
     c('entry', 'char255', true), c('path', 'char1333', true), c('oldid', 'int10', true, 0), c('data', 'text', false),
   ], [ix('courseid, modulename')]),
+
+  // This project's tables, not Moodle's (Moodle has no such limits): the categories a webservice token may restore
+  // into (none listed: any), and which token started which restore, so a token sees only its own restores.
+  t('mbz_token_categories', 'mbz_restore', [c('tokenid', 'int10', true), c('categoryid', 'int10', true)], [ux('tokenid, categoryid')]),
+  t('mbz_token_restores', 'mbz_restore', [
+    c('tokenid', 'int10', true), c('restoreid', 'char32', true), c('timecreated', 'int10', true),
+  ], [ux('restoreid'), ix('tokenid')]),
 ];
 
 // Internal helpers

@@ -35,6 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   { version: 2, name: 'add mdl_mbz_module_records', up: createMissingTables },
+  { version: 3, name: 'add mdl_external_tokens, mdl_mbz_token_categories, mdl_mbz_token_restores (webservice tokens)', up: createMissingTables },
 ];
 
 /** The version a store has once every migration ran. */

@@ -1,0 +1,111 @@
+/**
+ * `mbz serve --db <path> [--port 8080] [--host 127.0.0.1] …`: serves a SQLite store (created when absent)
+ * through the Moodle-compatible webservice — `webservice/upload.php` and `webservice/rest/server.php` — with
+ * one JSON log line per request on stdout. SIGINT or SIGTERM stops taking new work and lets running restores
+ * finish (queued ones end 900 `interrupted`); a second signal interrupts the running ones too (they roll back
+ * and end 900 `interrupted`). Restores run in pooled worker threads, each started and ended with a log line.
+ */
+import type { Command } from 'commander';
+import { createRestoreService } from '@mbz-restore/engine';
+import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
+import { createWebservice, DEFAULT_LIMITS } from '@mbz-restore/webservice';
+import { pino } from 'pino';
+import { ExitCode, reportError, UsageError } from '../output.ts';
+
+interface ServeOptions {
+  db: string;
+  port: string;
+  host: string;
+  concurrency?: string;
+  maxUploadMb: string;
+  maxFiles: string;
+  maxUploads: string;
+  maxQueued: string;
+  requestTimeout: string;
+  siteUrl?: string;
+  workers: boolean;
+}
+
+/** Registers the command. */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('Serve a SQLite store through a Moodle-compatible webservice (upload.php, REST server.php)')
+    .requiredOption('--db <path>', 'SQLite store to serve (created if absent)')
+    .option('--port <n>', 'TCP port (0: any free one)', '8080')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--concurrency <n>', 'most restores running at once (default: one per CPU core)')
+    .option('--max-upload-mb <n>', 'most MiB of files per upload request', String(DEFAULT_LIMITS.maxUploadBytes / 1024 / 1024))
+    .option('--max-files <n>', 'most files per upload request', String(DEFAULT_LIMITS.maxFilesPerUpload))
+    .option('--max-uploads <n>', 'most uploads in flight per token', String(DEFAULT_LIMITS.maxConcurrentUploads))
+    .option('--max-queued <n>', 'most restores waiting or running per token', String(DEFAULT_LIMITS.maxQueuedRestores))
+    .option('--request-timeout <seconds>', 'longest a request may take', String(DEFAULT_LIMITS.requestTimeoutMs / 1000))
+    .option('--no-workers', 'restore on the main thread instead of in worker threads (no thread start-up, slower answers while restores run)')
+    .option('--site-url <url>', 'site URL core_webservice_get_site_info reports (default: the URL clients use)')
+    .action(async (options: ServeOptions, command: Command) => {
+      const debug = Boolean(command.optsWithGlobals().debug);
+      const logger = pino({ base: undefined });
+      const storage = createSqliteStorage({ path: options.db });
+      try {
+        const concurrency = options.concurrency === undefined ? undefined : whole('--concurrency', options.concurrency, 1);
+        const port = whole('--port', options.port, 0);
+        const limits = {
+          maxUploadBytes: whole('--max-upload-mb', options.maxUploadMb, 1) * 1024 * 1024,
+          maxFilesPerUpload: whole('--max-files', options.maxFiles, 1),
+          maxConcurrentUploads: whole('--max-uploads', options.maxUploads, 1),
+          maxQueuedRestores: whole('--max-queued', options.maxQueued, 1),
+          requestTimeoutMs: whole('--request-timeout', options.requestTimeout, 1) * 1000,
+        };
+        await storage.open();
+        const service = await createRestoreService({ storage, workers: options.workers ? 'auto' : false, ...(concurrency === undefined ? {} : { concurrency }) });
+        service.on('workerStarted', ({ threadId }) => logger.info({ threadId }, 'restore worker started'));
+        service.on('workerExited', ({ threadId, reason, exitCode }) => logger.info({ threadId, reason, exitCode }, 'restore worker ended'));
+        const webservice = createWebservice({ storage, service, limits, logger, ...(options.siteUrl ? { siteUrl: options.siteUrl } : {}) });
+        const address = await webservice.listen(port, options.host);
+        logger.info({ url: address.url, db: options.db, concurrency: service.queueState().concurrency, limits }, 'listening');
+        await untilSignalled(logger, async (signal, count) => {
+          const { running, queued } = service.queueState();
+          if (count === 1) {
+            logger.info({ signal, running: running.length, queued: queued.length }, 'shutting down: running restores finish, queued ones end interrupted');
+            await webservice.close({ wait: true });
+          } else {
+            logger.warn({ signal, running: running.length }, 'shutting down now: interrupting running restores');
+            await webservice.close({ wait: false });
+          }
+        });
+        logger.info('stopped');
+        process.exitCode = ExitCode.Ok;
+      } catch (error) {
+        process.exitCode = reportError(error, { debug });
+      } finally {
+        await storage.close().catch(() => undefined);
+      }
+    });
+}
+
+// Internal helpers
+
+/** Resolves once the first signal's handler is done; later signals run the handler again (count 2, 3 …). */
+function untilSignalled(logger: pino.Logger, handler: (signal: NodeJS.Signals, count: number) => Promise<void>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let count = 0;
+    const on = (signal: NodeJS.Signals): void => {
+      count++;
+      const run = handler(signal, count);
+      if (count === 1) run.then(() => {
+        process.off('SIGINT', on);
+        process.off('SIGTERM', on);
+        resolve();
+      }, reject);
+      else run.catch((error: unknown) => logger.error({ err: error }, 'shutdown failed'));
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+function whole(option: string, raw: string, min: number): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < min) throw new UsageError(`${option} must be a whole number ≥ ${min}, got "${raw}"`);
+  return n;
+}
