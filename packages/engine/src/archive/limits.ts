@@ -6,6 +6,8 @@
 
 /** Limits applied while reading a container. */
 export interface ArchiveLimits {
+  /** Largest container file (the .mbz as stored, compressed); not applied to extracted folders. Default is 16 GiB. */
+  readonly maxArchiveBytes: number;
   /** Largest total uncompressed size of all entries. Default is 16 GiB. */
   readonly maxTotalBytes: number;
   /** Largest uncompressed size of one entry. Default is 8 GiB. */
@@ -23,6 +25,7 @@ export interface ArchiveLimits {
 
 /** Default limits: generous for real Moodle courses (tens of GB), fatal for bombs. */
 export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = Object.freeze({
+  maxArchiveBytes: 16 * 1024 ** 3,
   maxTotalBytes: 16 * 1024 ** 3,
   maxEntryBytes: 8 * 1024 ** 3,
   maxEntries: 1_000_000,

@@ -4,9 +4,11 @@
  * merged over {@link DEFAULT_ARCHIVE_LIMITS}. Like Moodle (`mbz_packer::get_packer_for_read_operation()`),
  * the container kind comes from the bytes, never from the file extension.
  */
-import { InvalidArgumentError } from '../errors.ts';
+import { stat } from 'node:fs/promises';
+import { ArchiveError, ErrorCode, InvalidArgumentError } from '../errors.ts';
 import type { ArchiveReader } from './archive-reader.ts';
-import { detectArchiveKind } from './detect-format.ts';
+import { detectArchiveKind, fileSystemError } from './detect-format.ts';
+import { formatBytes } from './limit-guard.ts';
 import { openDirectoryReader } from './directory-reader.ts';
 import { DEFAULT_ARCHIVE_LIMITS } from './limits.ts';
 import type { ArchiveLimits } from './limits.ts';
@@ -32,8 +34,9 @@ export interface OpenArchiveOptions {
  *   await reader.close();
  * }
  * @throws {InvalidArgumentError} `input.invalid-argument` for an empty path or a bad limit.
- * @throws {ArchiveError} `archive.not-found`, `archive.unreadable`, `archive.unknown-format`, and for
- * ZIPs and folders any of the entry and limit codes (see `zip-reader.ts`, `directory-reader.ts`).
+ * @throws {ArchiveError} `archive.not-found`, `archive.unreadable`, `archive.unknown-format`,
+ * `archive.too-large` for a file over `maxArchiveBytes`, and for ZIPs and folders any of the entry and
+ * limit codes (see `zip-reader.ts`, `directory-reader.ts`).
  */
 export async function openArchive(path: string, options: OpenArchiveOptions = {}): Promise<ArchiveReader> {
   if (typeof path !== 'string' || path.length === 0) {
@@ -44,6 +47,7 @@ export async function openArchive(path: string, options: OpenArchiveOptions = {}
   }
   const limits = resolveArchiveLimits(options.limits);
   const kind = await detectArchiveKind(path);
+  if (kind !== 'directory') await checkArchiveSize(path, limits);
   switch (kind) {
     case 'zip':
       return openZipReader(path, limits);
@@ -58,8 +62,7 @@ export async function openArchive(path: string, options: OpenArchiveOptions = {}
  * Merges `overrides` over {@link DEFAULT_ARCHIVE_LIMITS} and freezes the result.
  *
  * @throws {InvalidArgumentError} for an unknown limit name (a typo would otherwise be ignored), or a
- * value that is not a finite number above zero (`maxEntries`, `maxEntryBytes`, `maxTotalBytes` and
- * `compressionRatioGraceBytes` must also be whole numbers).
+ * value that is not a finite number above zero (all but `maxCompressionRatio` must also be whole numbers).
  */
 export function resolveArchiveLimits(overrides: Partial<ArchiveLimits> | undefined): ArchiveLimits {
   if (overrides === undefined) return DEFAULT_ARCHIVE_LIMITS;
@@ -85,6 +88,19 @@ export function resolveArchiveLimits(overrides: Partial<ArchiveLimits> | undefin
 }
 
 // Internal helpers
+
+/** `archive.too-large` when the container file is bigger than `maxArchiveBytes` (checked before anything is read). */
+async function checkArchiveSize(path: string, limits: ArchiveLimits): Promise<void> {
+  const size = (await stat(path).catch((error: unknown) => {
+    throw fileSystemError(path, error);
+  })).size;
+  if (size <= limits.maxArchiveBytes) return;
+  throw new ArchiveError(
+    ErrorCode.ArchiveTooLarge,
+    `${path} is ${formatBytes(size)}, over the archive size limit maxArchiveBytes = ${formatBytes(limits.maxArchiveBytes)}; ` +
+      'pass limits.maxArchiveBytes to raise it',
+  );
+}
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);

@@ -13,6 +13,7 @@ import { countRecords, readRecords } from '../xml/record-reader.ts';
 import type { XmlLimits, XmlObject } from '../xml/types.ts';
 import type { BackupCounts } from './counts.ts';
 import { assertMoodle2 } from './detect-backup-format.ts';
+import { warnIfNewerBackup } from './known-version.ts';
 import { parseManifest, MANIFEST_RECORD, type BackupManifest } from './manifest.ts';
 import { readManifestBytes, routeEntry, type CountRoute } from './inspect-routes.ts';
 
@@ -149,6 +150,7 @@ function report(kind: ArchiveKind, manifest: BackupManifest, tally: Tally): Back
   for (const activity of [...manifest.activities].sort((a, b) => a.moduleName.localeCompare(b.moduleName))) {
     modules[activity.moduleName] = (modules[activity.moduleName] ?? 0) + 1;
   }
+  warnIfNewerBackup(manifest, (code, message, entry) => warnings.warn(code, message, entry));
   if (!tally.sawFilesXml) warnings.warn('files-xml-missing', 'files.xml is missing: the backup lists no files, so none will be restored.', 'files.xml');
   if (manifest.rootSettings.users === '1' && !tally.sawUsersXml) {
     warnings.warn('users-xml-missing', 'The backup says it includes users, but users.xml is missing: no users or user data can be restored.', 'users.xml');

@@ -97,7 +97,7 @@ export function parseManifest(information: XmlObject): BackupManifest {
   if (!first) fail('information/details/detail is missing');
   const type = text(first, 'type');
   if (type !== 'course' && type !== 'section' && type !== 'activity') {
-    fail(`information/details/detail/type is "${type}", expected course, section or activity`);
+    fail(`information/details/detail/type is ${quoted(type)}, expected course, section or activity`);
   }
   const contents = object(information, 'contents');
   const course = contents ? object(contents, 'course') : undefined;
@@ -112,7 +112,7 @@ export function parseManifest(information: XmlObject): BackupManifest {
     if (level === 'root') rootSettings[name] = value;
     else if (level === 'section') sectionSettings.push({ scope: text(setting, 'section'), name, value });
     else if (level === 'activity') activitySettings.push({ scope: text(setting, 'activity'), name, value });
-    else if (level !== 'course') fail(`setting ${name} has level "${level}", expected root, course, section or activity`);
+    else if (level !== 'course') fail(`setting ${quoted(name, false)} has level ${quoted(level)}, expected root, course, section or activity`);
   }
   return {
     name: text(information, 'name'),
@@ -171,6 +171,12 @@ function fail(what: string): never {
   });
 }
 
+/** A value from the backup for a message: quoted, and cut short (a hostile backup may hold megabytes there). */
+function quoted(value: string, quotes = true): string {
+  const short = value.length > 80 ? `${value.slice(0, 77)}…` : value;
+  return quotes ? JSON.stringify(short) : short;
+}
+
 function object(parent: XmlObject, key: string): XmlObject | undefined {
   const value = parent[key];
   if (Array.isArray(value)) return isObject(value[0]) ? value[0] : undefined;
@@ -208,6 +214,6 @@ function int(parent: XmlObject, key: string): number {
   const value = optionalText(parent, key);
   if (value === null || value === '') return 0;
   const n = Number(value);
-  if (!Number.isFinite(n)) fail(`${key} is "${value}", expected a number`);
+  if (!Number.isFinite(n)) fail(`${key} is ${quoted(value)}, expected a number`);
   return Math.trunc(n);
 }

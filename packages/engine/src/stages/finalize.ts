@@ -37,9 +37,23 @@ async function remapAll(ctx: RestoreContext, table: 'course_modules' | 'course_s
   }
 }
 
+/**
+ * Highest section number gaps are filled up to. Moodle fills every gap (`course_create_sections_if_missing`),
+ * but a damaged or hostile section.xml numbered 999999 would then mean a million empty rows.
+ */
+const MAX_FILLED_SECTION = 1000;
+
 async function createMissingSections(ctx: RestoreContext): Promise<void> {
   const numbers = new Set((await ctx.rows.select('course_sections', { course: ctx.state.courseId })).map((s) => Number(s.section)));
-  const max = Math.max(0, ...numbers);
+  let max = 0;
+  for (const n of numbers) if (Number.isSafeInteger(n) && n > max) max = n;
+  if (max > MAX_FILLED_SECTION) {
+    ctx.warn(
+      'section-number-too-large',
+      `A section of the backup is numbered ${max}; empty sections are added to fill gaps only up to number ${MAX_FILLED_SECTION} (a real course has far fewer sections).`,
+    );
+    max = MAX_FILLED_SECTION;
+  }
   for (let section = 0; section <= max; section++) {
     if (numbers.has(section)) continue;
     await ctx.rows.insert('course_sections', {

@@ -10,6 +10,7 @@ export function faultTests(ctx: ContractContext): void {
     ['the 1st insert', { failInsertAt: 1 }],
     ['the 4th insert', { failInsertAt: 4 }],
     ['commit', { failCommit: true }],
+    ['the 2nd blob (disk full)', { failBlobAt: 2 }],
   ];
   for (const [where, plan] of plans) {
     it(`keeps the store as before when ${where} throws and the restore rolls back`, async () => {

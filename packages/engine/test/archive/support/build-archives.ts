@@ -86,13 +86,16 @@ export interface ZipMember {
   compress?: boolean;
 }
 
-/** Builds a ZIP with yazl and returns its bytes. */
+/** Modification time of every ZIP entry, so the same members always make the same bytes. */
+const ZIP_MTIME = new Date(Date.UTC(2024, 0, 1));
+
+/** Builds a ZIP with yazl and returns its bytes (the same bytes for the same members). */
 export async function zipBuffer(members: readonly ZipMember[]): Promise<Buffer> {
   const zip = new yazl.ZipFile();
   for (const member of members) {
-    if (member.directory) zip.addEmptyDirectory(member.name, member.mode === undefined ? {} : { mode: member.mode });
+    if (member.directory) zip.addEmptyDirectory(member.name, member.mode === undefined ? { mtime: ZIP_MTIME } : { mode: member.mode, mtime: ZIP_MTIME });
     else {
-      const options: { compress: boolean; mode?: number } = { compress: member.compress ?? true };
+      const options: { compress: boolean; mode?: number; mtime: Date } = { compress: member.compress ?? true, mtime: ZIP_MTIME };
       if (member.mode !== undefined) options.mode = member.mode;
       zip.addBuffer(Buffer.from(member.content ?? ''), member.name, options);
     }
