@@ -74,6 +74,19 @@ describe('restore worker pool', () => {
     expect(seen.size).toBeLessThanOrEqual(2);
   });
 
+  it('bounds each thread\'s heap: a thread out of memory fails its restore and keeps nothing', async () => {
+    // A heap far too small for any restore proves the limits reach the thread and that running out is survivable.
+    const { service, storage, threads } = await start({ workerMemory: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1 } });
+    const before = withoutJobs(await dumpStore(storage));
+    const { restoreid } = await service.restoreFile(await generated('s'));
+    await service.onIdle();
+    const job = await service.getRestore(restoreid);
+    expect(job.status).toBe(900);
+    expect(threads.some((t) => t.name === 'workerExited' && t.reason === 'crashed')).toBe(true);
+    expect(withoutJobs(await dumpStore(storage))).toEqual(before);
+    await expect(createRestoreService({ storage, workers: true, workerMemory: { maxOldGenerationSizeMb: 0 } })).rejects.toMatchObject({ code: 'input.invalid-argument' });
+  });
+
   it('cancels through a message: the restore rolls back and the same thread runs the next one', async () => {
     const { service, storage, threads } = await start();
     await restoreOnce(service, await generated('xs'));

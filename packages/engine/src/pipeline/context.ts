@@ -52,6 +52,8 @@ export interface RestoredQuestionBank {
 export interface RestoreState {
   /** New course id (course stage). */
   courseId: number;
+  /** The names the course was restored under before any "copy N" / "_N" (course stage; see `settleCourseNames`). */
+  courseBaseNames?: readonly [fullname: string, shortname: string];
   /** New course context id (course stage). */
   courseContextId: number;
   /** `context.path` of the new course context, e.g. `/1/3/120` (course stage). */

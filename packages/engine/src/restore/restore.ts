@@ -15,6 +15,7 @@ import { planRestore } from '../pipeline/plan.ts';
 import { runPipeline, type RestoreProgress, type StageResult } from '../pipeline/run-pipeline.ts';
 import { settingsView } from '../pipeline/settings.ts';
 import { RESTORE_STAGES } from '../stages/index.ts';
+import { settleCourseNames } from '../stages/course.ts';
 import type { StorageAdapter } from '../storage/storage-adapter.ts';
 import { WarningCollector, type BackupWarning } from '../warnings.ts';
 import type { XmlLimits } from '../xml/types.ts';
@@ -114,6 +115,7 @@ async function restoreUnit(path: string, request: RestoreRequest): Promise<Resto
         },
         { onProgress: report, span: [UNPACK_SPAN, STAGES_END], results },
       );
+      await settleCourseNames({ rows, state });
       await rows.flush();
       signal.throwIfAborted();
       await tx.commit();

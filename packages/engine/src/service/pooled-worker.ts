@@ -10,6 +10,7 @@
  * being asked fails the restore it ran.
  */
 import type { Worker } from 'node:worker_threads';
+import type { ResourceLimits } from 'node:worker_threads';
 import type { WorkerExitReason } from './types.ts';
 import type { ProgressReport, RestoreInput, RestoreOutcome, RunningRestore } from './restore-runner.ts';
 import { restoreWorkerEntry, startWorker } from './worker-launch.ts';
@@ -37,10 +38,10 @@ export class PooledWorker {
   #ending: WorkerExitReason | undefined;
   #failure: Error | undefined;
 
-  constructor(data: RestoreWorkerData, options: { cancelTimeoutMs: number; hooks: PooledWorkerHooks }) {
+  constructor(data: RestoreWorkerData, options: { cancelTimeoutMs: number; resourceLimits: ResourceLimits; hooks: PooledWorkerHooks }) {
     this.#hooks = options.hooks;
     this.#cancelTimeoutMs = options.cancelTimeoutMs;
-    this.#worker = startWorker(restoreWorkerEntry(), data);
+    this.#worker = startWorker(restoreWorkerEntry(), data, options.resourceLimits);
     this.threadId = this.#worker.threadId;
     this.#worker.on('message', (message: WorkerMessage) => this.#onMessage(message));
     this.#worker.on('error', (error) => {

@@ -6,7 +6,7 @@
  * two-line bootstrap that registers tsx in the worker (`tsx/esm/api`, resolved from this file) and then
  * imports the entry. This is the only place that knows about it.
  */
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { InvalidArgumentError } from '../errors.ts';
 
 /** The restore worker's entry module, next to this file (`.ts` from sources, `.js` when built). */
@@ -14,12 +14,12 @@ export function restoreWorkerEntry(): URL {
   return new URL(import.meta.url.endsWith('.ts') ? './restore-worker.ts' : './restore-worker.js', import.meta.url);
 }
 
-/** Starts a worker thread on `entry` with `workerData`, registering tsx first when `entry` is TypeScript. */
-export function startWorker(entry: URL, workerData: unknown): Worker {
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData });
+/** Starts a worker thread on `entry` with `workerData` and heap limits, registering tsx first when `entry` is TypeScript. */
+export function startWorker(entry: URL, workerData: unknown, resourceLimits?: ResourceLimits): Worker {
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData, resourceLimits });
   const boot = `import(${JSON.stringify(tsxApi())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
   // execArgv: [] so a loader the parent was started with is not registered twice (tsx does register in workers on newer Node).
-  return new Worker(boot, { eval: true, workerData, execArgv: [] });
+  return new Worker(boot, { eval: true, workerData, execArgv: [], resourceLimits });
 }
 
 // Internal helpers

@@ -11,6 +11,7 @@
  * terminated leaves the pool, and the next restore gets a fresh one.
  */
 import { join } from 'node:path';
+import type { ResourceLimits } from 'node:worker_threads';
 import type { StorageOpenSpec } from '../storage/storage-adapter.ts';
 import { PooledWorker } from './pooled-worker.ts';
 import type { ProgressReport, RestoreInput, RestoreRunner, RunningRestore } from './restore-runner.ts';
@@ -29,6 +30,8 @@ export interface WorkerPoolOptions {
   readonly idleMs: number;
   /** How long a cancelled restore may take to stop before its thread is terminated, in ms. */
   readonly cancelTimeoutMs: number;
+  /** Heap limits of each thread. */
+  readonly resourceLimits: ResourceLimits;
   /** Told when a thread starts and when it ends. */
   readonly onLifecycle?: (event: WorkerLifecycleEvent) => void;
 }
@@ -74,7 +77,7 @@ export class WorkerPool implements RestoreRunner {
   #start(): PooledWorker {
     const worker = new PooledWorker(
       { storage: this.#options.spec, resolveFrom: resolveBases() },
-      { cancelTimeoutMs: this.#options.cancelTimeoutMs, hooks: { onFree: (w) => this.#onFree(w), onExit: (w, code, reason) => this.#onExit(w, code, reason) } },
+      { cancelTimeoutMs: this.#options.cancelTimeoutMs, resourceLimits: this.#options.resourceLimits, hooks: { onFree: (w) => this.#onFree(w), onExit: (w, code, reason) => this.#onExit(w, code, reason) } },
     );
     this.#threads.add(worker);
     this.#options.onLifecycle?.({ type: 'started', threadId: worker.threadId });

@@ -11,6 +11,8 @@ import { WorkerPool, type WorkerLifecycleEvent } from './worker-pool.ts';
 export const DEFAULT_WORKER_IDLE_MS = 30_000;
 /** Default of {@link RestoreServiceOptions.cancelTimeoutMs}. */
 export const DEFAULT_CANCEL_TIMEOUT_MS = 30_000;
+/** Default of {@link RestoreServiceOptions.workerMemory}. */
+export const DEFAULT_WORKER_MEMORY = { maxOldGenerationSizeMb: 384, maxYoungGenerationSizeMb: 16 } as const;
 
 /**
  * Where the service runs restores: a {@link WorkerPool} when the adapter is worker-safe and `workers` allows it
@@ -18,7 +20,7 @@ export const DEFAULT_CANCEL_TIMEOUT_MS = 30_000;
  * worker-safe is an error.
  */
 export function runnerFor(
-  options: Pick<RestoreServiceOptions, 'storage' | 'workers' | 'workerIdleMs' | 'cancelTimeoutMs'>,
+  options: Pick<RestoreServiceOptions, 'storage' | 'workers' | 'workerIdleMs' | 'cancelTimeoutMs' | 'workerMemory'>,
   onLifecycle?: (event: WorkerLifecycleEvent) => void,
 ): RestoreRunner {
   const { storage } = options;
@@ -32,11 +34,20 @@ export function runnerFor(
     spec: storage.workerOpenSpec!(),
     idleMs: milliseconds('workerIdleMs', options.workerIdleMs ?? DEFAULT_WORKER_IDLE_MS),
     cancelTimeoutMs: milliseconds('cancelTimeoutMs', options.cancelTimeoutMs ?? DEFAULT_CANCEL_TIMEOUT_MS),
+    resourceLimits: {
+      maxOldGenerationSizeMb: megabytes('maxOldGenerationSizeMb', options.workerMemory?.maxOldGenerationSizeMb ?? DEFAULT_WORKER_MEMORY.maxOldGenerationSizeMb),
+      maxYoungGenerationSizeMb: megabytes('maxYoungGenerationSizeMb', options.workerMemory?.maxYoungGenerationSizeMb ?? DEFAULT_WORKER_MEMORY.maxYoungGenerationSizeMb),
+    },
     onLifecycle,
   });
 }
 
 // Internal helpers
+
+function megabytes(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new InvalidArgumentError(`workerMemory.${name} must be a whole number of MB ≥ 1, got ${value}.`);
+  return value;
+}
 
 function milliseconds(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 0) throw new InvalidArgumentError(`${name} must be a whole number of milliseconds ≥ 0, got ${value}.`);

@@ -9,6 +9,7 @@
  */
 import { defineStage } from '../pipeline/define-stage.ts';
 import type { RestoreContext } from '../pipeline/context.ts';
+import type { Row } from '../storage/storage-adapter.ts';
 import type { XmlObject } from '../xml/types.ts';
 import { ContextLevel, createContext, list, num, text } from './support.ts';
 import { addItemTag } from './tags.ts';
@@ -29,11 +30,8 @@ export const courseStage = defineStage({
     }
     const data: XmlObject = course ?? {};
     // The restore settings course_fullname/course_shortname default to moodle_backup.xml's names (§4.2).
-    const [fullname, shortname] = await courseNames(
-      ctx,
-      manifest.originalCourseFullname || text(data.fullname),
-      manifest.originalCourseShortname || text(data.shortname),
-    );
+    state.courseBaseNames = [manifest.originalCourseFullname || text(data.fullname), manifest.originalCourseShortname || text(data.shortname)];
+    const [fullname, shortname] = await courseNames(ctx, ...state.courseBaseNames);
     const idnumber = await keptIdnumber(ctx, text(data.idnumber));
     const courseId = await ctx.rows.insert('course', {
       ...data,
@@ -74,17 +72,35 @@ export const courseStage = defineStage({
 
 // Internal helpers
 
-/** `restore_dbops::calculate_course_names()`: the first counter at which neither name is taken. */
-async function courseNames(ctx: RestoreContext, fullname: string, shortname: string): Promise<[string, string]> {
+/**
+ * Checks the new course's names again just before the restore commits: a restore running at the same time
+ * may have committed a course with the same names since the course stage chose them (each unit of work sees
+ * only committed rows and its own). Takes the next free "copy N" / "_N" when so. This narrows the race to
+ * the moment between this check and the commit; Moodle's own restore checks once, at the start.
+ */
+export async function settleCourseNames(ctx: Pick<RestoreContext, 'rows' | 'state'>): Promise<void> {
+  const { courseId, courseBaseNames } = ctx.state;
+  if (!courseBaseNames || courseId === 0) return;
+  const [own] = await ctx.rows.select('course', { id: courseId });
+  if (!own || !(await taken(ctx, String(own.fullname), String(own.shortname)))) return;
+  const [fullname, shortname] = await courseNames(ctx, ...courseBaseNames);
+  await ctx.rows.update('course', courseId, { fullname, shortname });
+}
+
+/** `restore_dbops::calculate_course_names()`: the first counter at which neither name is taken by another course. */
+async function courseNames(ctx: Pick<RestoreContext, 'rows' | 'state'>, fullname: string, shortname: string): Promise<[string, string]> {
   for (let counter = 0; ; counter++) {
     const full = counter === 0 ? fullname : `${fullname} copy ${counter}`;
     const suffix = `_${counter}`;
     const short = counter === 0 ? shortname : `${shortname.slice(0, 100 - suffix.length)}${suffix}`;
-    const taken =
-      (await ctx.rows.select('course', { fullname: full }, { limit: 1 })).length > 0 ||
-      (await ctx.rows.select('course', { shortname: short }, { limit: 1 })).length > 0;
-    if (!taken) return [full, short];
+    if (!(await taken(ctx, full, short))) return [full, short];
   }
+}
+
+/** True when a course other than the one being restored has this full name or short name. */
+async function taken(ctx: Pick<RestoreContext, 'rows' | 'state'>, fullname: string, shortname: string): Promise<boolean> {
+  const other = (rows: readonly Row[]): boolean => rows.some((row) => Number(row.id) !== ctx.state.courseId);
+  return other(await ctx.rows.select('course', { fullname }, { limit: 2 })) || other(await ctx.rows.select('course', { shortname }, { limit: 2 }));
 }
 
 /** `idnumber` survives only on the same site and when no other course uses it. */
