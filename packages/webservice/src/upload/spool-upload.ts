@@ -106,7 +106,10 @@ export async function spoolUpload(req: IncomingMessage, options: SpoolOptions): 
         settle();
       });
       stream.on('close', () => {
-        if (!stream.readableEnded) drop(failure ?? uploadPartial('The upload ended early.'));
+        // A part that ended normally settles once its spool file is written and closed ('end' below): settling
+        // here would let the caller open a file whose write has not even opened it yet.
+        if (stream.readableEnded) return;
+        drop(failure ?? uploadPartial('The upload ended early.'));
         settle();
       });
       stream.on('end', () => {
