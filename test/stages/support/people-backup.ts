@@ -3,38 +3,19 @@
  * backup unpacked into a folder (so a test can edit its XML before restoring it), fresh memory stores,
  * store snapshots, and independent XML counts.
  */
-import { createWriteStream } from 'node:fs';
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { openArchive, restore, type RestoreResult, type Row, type StorageAdapter } from '@mbz-restore/engine';
 import type { RestoreOptionsInput } from '@mbz-restore/engine';
-import { generateBackup } from '@mbz-restore/generator';
 import { createMemoryStorage, type MemoryStorageOptions } from '@mbz-restore/storage-memory';
+import { generatedFolder } from './course-structure.ts';
 
 /** The site identifier whose md5 is the generator's `original_site_identifier_hash` (seed 1): a store with it is the backup's own site. */
 export const GENERATOR_SITE_IDENTIFIER = 'mbz-restore-generator-site-1';
 
 /** Generates an `xs` backup (seed 1) and unpacks it into `<dir>/<name>`; returns that folder. */
-export async function unpackedBackup(dir: string, name: string): Promise<string> {
-  const archive = join(dir, `${name}.mbz`);
-  await generateBackup({ size: 'xs', out: archive, seed: 1 });
-  const folder = join(dir, name);
-  const reader = await openArchive(archive);
-  try {
-    for await (const entry of reader.entries()) {
-      const target = join(folder, entry.name);
-      if (entry.type === 'directory') {
-        await mkdir(target, { recursive: true });
-        continue;
-      }
-      await mkdir(dirname(target), { recursive: true });
-      await pipeline(entry.open(), createWriteStream(target));
-    }
-  } finally {
-    await reader.close();
-  }
-  return folder;
+export function unpackedBackup(dir: string, name: string): Promise<string> {
+  return generatedFolder(dir, name, 1);
 }
 
 /** A copy of an unpacked backup (to edit without touching the original). */
