@@ -23,7 +23,7 @@ import { configureMain, reserveIds } from './store-context.ts';
 import type { StoreContext } from './store-context.ts';
 
 /** Page cache of each connection, in MiB, unless the options say otherwise. */
-const DEFAULT_CACHE_MIB = 16;
+const DEFAULT_CACHE_MIB = 8;
 
 /** Options of {@link createSqliteStorage}. Everything but `driver` and `now` is plain data (see {@link StorageAdapter.workerOpenSpec}). */
 export interface SqliteStorageOptions {
@@ -33,7 +33,7 @@ export interface SqliteStorageOptions {
   readonly blobDir?: string;
   /** How long a write waits for another process's write to finish, in ms. Default is 30000. */
   readonly busyTimeoutMs?: number;
-  /** SQLite page cache per connection, in MiB. Default is 16 (a larger cache barely speeds up index builds and a restore holds two connections, three with a worker). */
+  /** SQLite page cache per connection, in MiB. Default is 8 (a larger cache barely speeds up index builds and a restore holds two connections, three with a worker). */
   readonly cacheSizeMiB?: number;
   /** fsync every blob file before its unit may commit. Default is true. */
   readonly syncBlobs?: boolean;

@@ -30,7 +30,8 @@ export function openStaging(ctx: StoreContext, unitid: string): SqliteDatabase {
     db.pragma('stage.journal_mode = MEMORY');
     db.pragma('stage.synchronous = OFF');
     db.pragma('stage.locking_mode = EXCLUSIVE');
-    db.pragma('stage.cache_size = -16384');
+    // Written append-only, read once by the merge: 4 MiB is as fast as 16 and keeps ~20 MB off an XL restore's peak RSS.
+    db.pragma('stage.cache_size = -4096');
     db.exec(`
       BEGIN;
       CREATE TABLE stage.mbz_stage (unitid TEXT NOT NULL, pid INTEGER NOT NULL, createdat INTEGER NOT NULL);

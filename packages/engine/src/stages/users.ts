@@ -66,7 +66,9 @@ interface SiteConfig {
 async function precheck(ctx: RestoreContext, config: SiteConfig, total: number): Promise<Map<number, Decision>> {
   const decisions = new Map<number, Decision>();
   const conflicts: UserConflict[] = [];
-  const planned = new Map<string, BackupUser>();
+  // Backup ids of the users to create, by host and username: only the id, never the whole record (a
+  // backup can hold tens of thousands of users, each with its description and preferences).
+  const planned = new Map<string, number>();
   const siteHash = ctx.manifest.originalSiteIdentifierHash;
   const options = { sameSite: ctx.state.sameSite, siteHash, localHostId: config.localHostId };
   let done = 0;
@@ -95,11 +97,11 @@ async function precheck(ctx: RestoreContext, config: SiteConfig, total: number):
       }
       const key = `${mnethostid}\u0000${username}`;
       const twin = planned.get(key);
-      if (twin) {
-        conflicts.push({ user, existing: undefined, reason: `the backup holds two users named "${username}" (ids ${twin.id} and ${user.id}); only one can be created` });
+      if (twin !== undefined) {
+        conflicts.push({ user, existing: undefined, reason: `the backup holds two users named "${username}" (ids ${twin} and ${user.id}); only one can be created` });
         continue;
       }
-      planned.set(key, user);
+      planned.set(key, user.id);
       decisions.set(user.id, { create: username });
     }
   }
