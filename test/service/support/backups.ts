@@ -3,7 +3,7 @@
  * `.cache/service-tests/` (size `xs` and `s`, fixed seeds), and damaged copies of the xs one, edited in
  * memory: one blob's bytes changed (the restore fails at the files stage), the tar cut right after
  * `moodle_backup.xml` (the precheck passes, the restore fails while unpacking), the file cut in half (the
- * precheck fails).
+ * precheck fails), a DOCTYPE in `moodle_backup.xml`.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,6 +39,21 @@ export async function truncatedAfterManifest(): Promise<string> {
   return derived('truncated-after-manifest', (tar) => {
     const entry = tarEntries(tar).find((e) => e.name === 'moodle_backup.xml')!;
     return gzipSync(tar.subarray(0, entry.data + Math.ceil(entry.size / 512) * 512 + 700));
+  });
+}
+
+/**
+ * The xs backup with its `moodle_backup.xml` opening with a DOCTYPE instead of the XML declaration (same
+ * length, so the tar stays valid): refused up front when the service reads the manifest, failing the restore
+ * otherwise.
+ */
+export async function withDoctypeManifest(): Promise<string> {
+  return derived('doctype-manifest', (tar) => {
+    const entry = tarEntries(tar).find((e) => e.name === 'moodle_backup.xml')!;
+    const head = tar.toString('latin1', entry.data, entry.data + 200);
+    const declaration = /^<\?xml[^>]*\?>/u.exec(head)![0];
+    tar.write('<!DOCTYPE moodle_backup>'.padEnd(declaration.length, ' '), entry.data, 'latin1');
+    return gzipSync(tar);
   });
 }
 

@@ -52,6 +52,24 @@ export function validateInput(input: RestoreOptionsInput, manifest: BackupManife
   return { root, scoped };
 }
 
+/**
+ * The checks of {@link validateInput} that need no backup: known root option names with allowed values, and
+ * section/activity setting names of the right form (`section_636_userinfo`, `forum_34_included`) set to 0 or
+ * 1. Whether those sections and activities exist is for {@link validateInput} once the backup is read.
+ */
+export function checkOptionSyntax(input: RestoreOptionsInput): void {
+  for (const [name, raw] of entries(input)) {
+    if (isRootOptionName(name)) parseValue(name, raw, rootOptionSpec(name).values);
+    else if (SCOPED_PATTERN.test(name)) parseValue(name, raw, [0, 1]);
+    else {
+      const hint = name === 'customfield' ? ' (The backup writes customfield; the restore option is customfields.)' : '';
+      throw new InvalidArgumentError(
+        `Unknown restore option ${name}.${hint} Valid names: ${ROOT_OPTION_NAMES.join(', ')}; and section/activity settings of the backup (section_<id>_included, <module>_<id>_userinfo …).`,
+      );
+    }
+  }
+}
+
 /** Every section/activity setting name the backup allows, e.g. `section_636_userinfo`, `forum_34_included`. */
 export function scopedSettingNames(manifest: BackupManifest): Set<string> {
   const names = new Set<string>();

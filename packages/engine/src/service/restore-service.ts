@@ -71,6 +71,10 @@ class AsyncRestoreService extends EventEmitter<RestoreServiceEvents> implements 
     this.#options = options;
     const concurrency = options.concurrency ?? availableParallelism();
     if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new InvalidArgumentError(`concurrency must be a positive whole number, got ${concurrency}.`);
+    const precheckTarBytes = options.precheckTarBytes;
+    if (precheckTarBytes !== undefined && (!Number.isSafeInteger(precheckTarBytes) || precheckTarBytes < 0)) {
+      throw new InvalidArgumentError(`precheckTarBytes must be a whole number of bytes ≥ 0, got ${precheckTarBytes}.`);
+    }
     this.#queue = new PQueue({ concurrency });
     this.#leaseMs = options.leaseMs ?? 5000;
     this.#jobDir = join(options.tempDir ?? tmpdir(), 'mbz-restore-jobs');

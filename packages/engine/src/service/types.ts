@@ -215,6 +215,14 @@ export interface RestoreServiceOptions {
   readonly tempDir?: string;
   readonly limits?: Partial<ArchiveLimits>;
   readonly xmlLimits?: Partial<XmlLimits>;
+  /**
+   * How far into a tar.gz the service looks for `moodle_backup.xml` before it accepts a job, in bytes of entries.
+   * Moodle writes that file near the end of the archive, so finding it means decompressing nearly all of it,
+   * which the restore does again. Past this budget only the options' names and values are checked up front;
+   * the backup is checked when its restore starts (a bad one ends 900 with the same typed error) and the job's
+   * `settings` are empty until it ends. Default is 64 MiB (64 × 2^20). ZIPs and folders are always checked whole.
+   */
+  readonly precheckTarBytes?: number;
 }
 
 /** The asynchronous restore service; listen with `on('progress', …)` etc. */
