@@ -14,7 +14,8 @@
  * ways: what an application embedding the service keeps, against what it would suffer with the work on its
  * own thread.
  * Then, when `../shared/fixtures/generated` is there, it restores each of those Moodle-made backups with
- * the options Moodle used (whole process, from spawn to exit) and prints Moodle's own time beside ours.
+ * the options Moodle used and prints Moodle's own time beside ours: whole process, from spawn to exit,
+ * restoring on the process's own thread as `mbz restore` does (Moodle's times are of its CLI restore).
  *
  * Usage: pnpm bench [--size s,m,l,xl] [--runs N] [--adapter sqlite|memory] [--json] [--profile] [--no-moodle] [--direct] [--no-loop]
  * `--json` prints one JSON object per size (and per Moodle backup, and the event-loop comparison) instead of tables.
@@ -162,7 +163,8 @@ if (!flags['no-moodle'] && existsSync(generated)) {
     let peak = 0;
     for (let run = 0; run < runs; run++) {
       const started = performance.now();
-      const figures = await runChild<RestoreFigures>(child, 'restore', { file, adapter, options: ALL_USER_DATA, service });
+      // Like Moodle's CLI restore, and like `mbz restore`: one process restoring on its own thread.
+      const figures = await runChild<RestoreFigures>(child, 'restore', { file, adapter, options: ALL_USER_DATA, service: false });
       wall.push((performance.now() - started) / 1000);
       peak = Math.max(peak, figures.peakRssMB);
     }
