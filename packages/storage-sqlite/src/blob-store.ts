@@ -4,6 +4,10 @@
  * while it writes and renaming a temp file to `<sha1>` only when the hash matches; commit renames the
  * staged files into place (same filesystem, so each move is atomic; replacing an existing file is harmless
  * because equal names mean equal bytes). Rollback deletes the unit's staging folder.
+ *
+ * With `sync` on, the staged files reach the disk before the commit records them ({@link syncStaged}): all
+ * at once at commit, several in flight, rather than one fsync per blob as it is written, which left the
+ * restore waiting on the disk once per file (gen_mf_users, 133 blobs: ~160 ms of 2 s idle).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -57,7 +61,7 @@ export class BlobStore {
       },
     });
     try {
-      await pipeline(content, hashing, createWriteStream(tmp, { flush: this.#sync, highWaterMark: CHUNK }));
+      await pipeline(content, hashing, createWriteStream(tmp, { highWaterMark: CHUNK }));
       const actual = sha1.digest('hex');
       if (actual !== hash) throw new StorageError(ErrorCode.StorageBlobMismatch, `Blob content hashes to ${actual}, expected ${hash}.`);
       await rename(tmp, join(dir, hash));
@@ -69,20 +73,13 @@ export class BlobStore {
   }
 
   /**
-   * Moves a verified file into the unit's staging folder (fsynced first when blobs are synced); returns its
-   * size, or `undefined` when it lives on another filesystem and cannot be moved.
+   * Moves a verified file into the unit's staging folder; returns its size, or `undefined` when it lives on
+   * another filesystem and cannot be moved.
    */
   async adoptStaged(unitid: string, hash: string, path: string): Promise<number | undefined> {
     const dir = this.stagingDir(unitid);
     await mkdir(dir, { recursive: true });
-    const handle = await open(path, 'r');
-    let size: number;
-    try {
-      size = (await handle.stat()).size;
-      if (this.#sync) await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    const size = (await stat(path)).size;
     try {
       await rename(path, join(dir, hash));
       return size;
@@ -90,6 +87,21 @@ export class BlobStore {
       if ((error as NodeJS.ErrnoException).code === 'EXDEV') return undefined;
       throw new StorageError(ErrorCode.StorageIo, `Could not move ${path} into the blob store ${this.dir}.`, { cause: error });
     }
+  }
+
+  /**
+   * With `sync` on, flushes the unit's staged blobs `hashes` and its staging folder to disk, up to
+   * {@link SYNC_IN_FLIGHT} files at a time; call before the commit records them.
+   */
+  async syncStaged(unitid: string, hashes: readonly string[]): Promise<void> {
+    if (!this.#sync || hashes.length === 0) return;
+    const dir = this.stagingDir(unitid);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < hashes.length) await syncPath(join(dir, hashes[next++]!));
+    };
+    await Promise.all(Array.from({ length: Math.min(SYNC_IN_FLIGHT, hashes.length) }, worker));
+    await syncPath(dir);
   }
 
   /** Moves a unit's staged blobs into place. Idempotent: a blob already moved (by recovery) is skipped. */
@@ -150,6 +162,18 @@ export async function drain(content: Readable): Promise<void> {
 }
 
 // Internal helpers
+
+/** Files flushed at once by {@link BlobStore.syncStaged}: enough to keep the disk and libuv's four threads busy. */
+const SYNC_IN_FLIGHT = 8;
+
+async function syncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
 
 async function exists(path: string): Promise<boolean> {
   try {

@@ -204,6 +204,9 @@ export class SqliteTransaction implements StorageTransaction {
       indexRebuildThreshold: this.#ctx.indexRebuildThreshold, specOrderTables: this.#ctx.specOrderTables,
     };
     try {
+      // The blobs reach the disk before the merge records them.
+      const staged = (db.prepare('SELECT contenthash AS hash FROM stage.mbz_blobs').all() as Array<{ hash: string }>).map((r) => r.hash);
+      await this.#ctx.blobs.syncStaged(this.unitid, staged);
       await writeTransaction(db, this.#ctx.busyTimeoutMs, () => mergeStage(db, this.#statements, input));
     } catch (error) {
       this.#status = 'failed';
@@ -244,6 +247,8 @@ export class SqliteTransaction implements StorageTransaction {
     const name = prefix + t.sqlName;
     if (!this.#stageTables.has(name)) {
       this.#db!.exec(createTableSql(t.spec, 'stage', name));
+      const lookup = STAGE_LOOKUP_INDEXES[t.spec.name];
+      if (lookup !== undefined) this.#db!.exec(`CREATE INDEX stage.${quote(`mbz_lookup_${name}`)} ON ${quote(name)} (${lookup.map(quote).join(', ')})`);
       this.#stageTables.add(name);
     }
     return `stage.${quote(name)}`;
@@ -266,6 +271,14 @@ export class SqliteTransaction implements StorageTransaction {
 }
 
 // Internal helpers
+
+/**
+ * Stage tables are bulk-loaded with their primary key only, but a restore looks a few of them up by other
+ * columns while it runs: those get an index on these columns. `context` by level and instance (a module's or
+ * block's context, several times per activity): without it each look-up scanned every context the restore had
+ * made, one per user too (gen_mf_users: 928 look-ups, 43 ms; xl scans 20,000 rows each time).
+ */
+const STAGE_LOOKUP_INDEXES: Readonly<Record<string, readonly string[]>> = { context: ['contextlevel', 'instanceid'] };
 
 /** Most rows bound to one INSERT statement (× columns stays far below SQLite's 32766 parameters). */
 const ROWS_PER_STATEMENT = 64;

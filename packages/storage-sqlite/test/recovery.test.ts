@@ -1,5 +1,5 @@
 /** SQLite only: what open() cleans up or finishes, for leftovers made by hand or by a failure after the merge. */
-import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blobOf, readAll } from '@mbz-restore/storage-contract';
 import type { StorageAdapter } from '@mbz-restore/engine';
@@ -85,5 +85,25 @@ describe('sqlite recovery on open()', () => {
     expect(raw.prepare('SELECT count(*) AS n FROM mbz_pending_blobs').get()).toEqual({ n: 0 });
     raw.close();
     expect(readdirSync(`${path}.staging`)).toEqual([]);
+  });
+
+  it('flushes staged blobs before the merge: a commit whose staged blob is gone fails and records nothing', async () => {
+    const path = tempStorePath();
+    const adapter = await openStore({ path });
+    const blob = blobOf('staged, then lost before commit');
+    const tx = await adapter.begin();
+    await tx.putBlob(blob.hash, blob.stream());
+    await tx.insert('files', [{
+      id: await tx.allocateIds('files', 1), contenthash: blob.hash, pathnamehash: 'q'.repeat(40), contextid: 1, component: 'user',
+      filearea: 'draft', itemid: 0, filepath: '/', filename: 'b.txt', filesize: blob.bytes.length, timecreated: 0, timemodified: 0,
+    }]);
+    const [unit] = readdirSync(join(`${path}.blobs`, '.staging'));
+    rmSync(join(`${path}.blobs`, '.staging', unit!, blob.hash));
+    await expect(tx.commit()).rejects.toMatchObject({ code: 'storage.io' });
+    expect(await adapter.count('files')).toBe(0);
+    expect(await adapter.hasBlob(blob.hash)).toBe(false);
+    const raw = rawConnection(path);
+    expect(raw.prepare('SELECT count(*) AS n FROM mbz_commits').get()).toEqual({ n: 0 });
+    raw.close();
   });
 });
