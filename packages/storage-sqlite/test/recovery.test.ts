@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blobOf, readAll } from '@mbz-restore/storage-contract';
-import type { StorageAdapter } from '@mbz-restore/engine';
+import type { StorageAdapter, StorageTransaction } from '@mbz-restore/engine';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSqliteStorage } from '../src/index.ts';
@@ -21,6 +21,15 @@ async function openStore(options: SqliteStorageOptions): Promise<StorageAdapter>
 afterEach(async () => {
   for (const adapter of opened.splice(0)) await adapter.close();
 });
+
+/** Puts `blob` in the unit and a draft `files` row named `filename` that holds it. */
+async function stageFile(tx: StorageTransaction, blob: ReturnType<typeof blobOf>, filename: string): Promise<void> {
+  await tx.putBlob(blob.hash, blob.stream());
+  await tx.insert('files', [{
+    id: await tx.allocateIds('files', 1), contenthash: blob.hash, pathnamehash: filename[0]!.repeat(40), contextid: 1, component: 'user',
+    filearea: 'draft', itemid: 0, filepath: '/', filename, filesize: blob.bytes.length, timecreated: 0, timemodified: 0,
+  }]);
+}
 
 describe('sqlite recovery on open()', () => {
   it('deletes staging databases and blob folders of dead units, and keeps a brand-new empty one', async () => {
@@ -66,11 +75,7 @@ describe('sqlite recovery on open()', () => {
     });
     const blob = blobOf('merged but not moved');
     const tx = await adapter.begin();
-    await tx.putBlob(blob.hash, blob.stream());
-    await tx.insert('files', [{
-      id: await tx.allocateIds('files', 1), contenthash: blob.hash, pathnamehash: 'p'.repeat(40), contextid: 1, component: 'user',
-      filearea: 'draft', itemid: 0, filepath: '/', filename: 'a.txt', filesize: blob.bytes.length, timecreated: 0, timemodified: 0,
-    }]);
+    await stageFile(tx, blob, 'a.txt');
     await tx.commit(); // the data is committed even though tidying up failed
     const final = join(`${path}.blobs`, blob.hash.slice(0, 2), blob.hash);
     expect(existsSync(final)).toBe(false);
@@ -92,11 +97,7 @@ describe('sqlite recovery on open()', () => {
     const adapter = await openStore({ path });
     const blob = blobOf('staged, then lost before commit');
     const tx = await adapter.begin();
-    await tx.putBlob(blob.hash, blob.stream());
-    await tx.insert('files', [{
-      id: await tx.allocateIds('files', 1), contenthash: blob.hash, pathnamehash: 'q'.repeat(40), contextid: 1, component: 'user',
-      filearea: 'draft', itemid: 0, filepath: '/', filename: 'b.txt', filesize: blob.bytes.length, timecreated: 0, timemodified: 0,
-    }]);
+    await stageFile(tx, blob, 'b.txt');
     const [unit] = readdirSync(join(`${path}.blobs`, '.staging'));
     rmSync(join(`${path}.blobs`, '.staging', unit!, blob.hash));
     await expect(tx.commit()).rejects.toMatchObject({ code: 'storage.io' });
