@@ -49,6 +49,17 @@ async function serve(db: string): Promise<{ child: ChildProcess; url: string; li
   return { child, url, lines, exited };
 }
 
+/** Uploads the backup with curl and starts its restore (`core_course_restore_async`); answers the restore id. */
+function uploadAndRestore(url: string, token: string): string {
+  const upload = spawnSync('curl', ['-s', '-F', `token=${token}`, '-F', `file=@${backup}`, `${url}/webservice/upload.php`], { encoding: 'utf8' });
+  const [file] = JSON.parse(upload.stdout) as Array<{ contextid: number; itemid: number }>;
+  const started = spawnSync('curl', [
+    '-s', `${url}/webservice/rest/server.php`, '-d', `wstoken=${token}`, '-d', 'wsfunction=core_course_restore_async', '-d', 'moodlewsrestformat=json',
+    '-d', 'categoryid=1', '-d', `localfile[contextid]=${file!.contextid}`, '-d', `localfile[itemid]=${file!.itemid}`,
+  ], { encoding: 'utf8' });
+  return (JSON.parse(started.stdout) as { restoreid: string }).restoreid;
+}
+
 describe('mbz token create', () => {
   it('prints a token (--json: {"token", …}) that the store knows only by its hash', async () => {
     const db = join(dir, 'tokens.sqlite');
@@ -117,13 +128,7 @@ describe.skipIf(!hasCurl)('mbz serve with curl', () => {
     const db = join(dir, 'shutdown.sqlite');
     const token = runCli(['token', 'create', '--db', db]).lines[0]!;
     const server = await serve(db);
-    const upload = spawnSync('curl', ['-s', '-F', `token=${token}`, '-F', `file=@${backup}`, `${server.url}/webservice/upload.php`], { encoding: 'utf8' });
-    const [file] = JSON.parse(upload.stdout) as Array<{ contextid: number; itemid: number }>;
-    const started = spawnSync('curl', [
-      '-s', `${server.url}/webservice/rest/server.php`, '-d', `wstoken=${token}`, '-d', 'wsfunction=core_course_restore_async', '-d', 'moodlewsrestformat=json',
-      '-d', 'categoryid=1', '-d', `localfile[contextid]=${file!.contextid}`, '-d', `localfile[itemid]=${file!.itemid}`,
-    ], { encoding: 'utf8' });
-    const { restoreid } = JSON.parse(started.stdout) as { restoreid: string };
+    const restoreid = uploadAndRestore(server.url, token);
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     const messages = server.lines.map((l) => (JSON.parse(l) as { msg: string }).msg);
@@ -145,13 +150,7 @@ describe.skipIf(!hasCurl)('mbz serve with curl', () => {
     const db = join(dir, 'forced.sqlite');
     const token = runCli(['token', 'create', '--db', db]).lines[0]!;
     const server = await serve(db);
-    const upload = spawnSync('curl', ['-s', '-F', `token=${token}`, '-F', `file=@${backup}`, `${server.url}/webservice/upload.php`], { encoding: 'utf8' });
-    const [file] = JSON.parse(upload.stdout) as Array<{ contextid: number; itemid: number }>;
-    const started = spawnSync('curl', [
-      '-s', `${server.url}/webservice/rest/server.php`, '-d', `wstoken=${token}`, '-d', 'wsfunction=core_course_restore_async', '-d', 'moodlewsrestformat=json',
-      '-d', 'categoryid=1', '-d', `localfile[contextid]=${file!.contextid}`, '-d', `localfile[itemid]=${file!.itemid}`,
-    ], { encoding: 'utf8' });
-    const { restoreid } = JSON.parse(started.stdout) as { restoreid: string };
+    const restoreid = uploadAndRestore(server.url, token);
     const status = async () => {
       const body = new URLSearchParams({ wstoken: token, wsfunction: 'core_course_restore_async_get_status', moodlewsrestformat: 'json', restoreid });
       return ((await (await fetch(`${server.url}/webservice/rest/server.php`, { method: 'POST', body })).json()) as { status: number }).status;
