@@ -77,7 +77,7 @@ export async function restoreWithStandIns(
     const [admin] = await store.select('user', { username: 'admin' });
     const state: RestoreState = {
       courseId: 0, courseContextId: 0, courseContextPath: '', categoryId: 1, inforefs: new Map(), fileRecords: [],
-      fileAreas: [], questionBanks: new Map(), deletedUserIds: new Set(), dateOffset: 0, now: Math.floor(Date.now() / 1000), restorerUserId: Number(admin?.id ?? 2), sameSite: false,
+      fileAreas: [], questionBanks: new Map(), deletedUserIds: new Set(), restoreEvents: true, actingUserId: 0, siteUrl: 'http://localhost', dateOffset: 0, now: Math.floor(Date.now() / 1000), restorerUserId: Number(admin?.id ?? 2), sameSite: false,
     };
     await runPipeline(plan, {
       restoreId: 'harness', source, manifest, settings, ids, rows, tx, state, signal: new AbortController().signal,

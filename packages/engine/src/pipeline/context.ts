@@ -85,6 +85,12 @@ export interface RestoreState {
   sameSite: boolean;
   /** New ids of restored users (matched or created) that are deleted; they get no role assignments (users stage). */
   readonly deletedUserIds: Set<number>;
+  /** Write the log events and grade history rows Moodle's restore writes as it goes (given; `RestoreRequest.restoreEvents`). */
+  readonly restoreEvents: boolean;
+  /** Moodle's `$USER` during the restore: 0 for a CLI restore, the token's user through the webservice (given). */
+  readonly actingUserId: number;
+  /** Site URL restore links are decoded into, without a trailing slash (given, else the store's `wwwroot`). */
+  readonly siteUrl: string;
 }
 
 /** The context every stage's `run` receives. */

@@ -44,6 +44,22 @@ export interface RestoreRequest {
   xmlLimits?: Partial<XmlLimits>;
   /** Where a tar.gz is unpacked. Default is the OS temp dir. */
   tempDir?: string;
+  /**
+   * Write what Moodle's restore itself writes as it goes, beside what the backup holds: the log events it fires
+   * (`logstore_standard_log`, origin `restore`) and the grade history rows of the grades and grade items it creates.
+   * Default true, as Moodle does; false restores only what the backup holds.
+   */
+  restoreEvents?: boolean;
+  /**
+   * Id of the user acting, Moodle's `$USER`, which Moodle records in a few columns (`user_enrolments.modifierid`).
+   * Default 0, as Moodle's CLI restore (no session user); the webservice passes the token's user.
+   */
+  actingUserId?: number;
+  /**
+   * Site URL that restore links (`$@FORUMVIEWBYID*12@$` …) are decoded into (Moodle's `$CFG->wwwroot`).
+   * Default is the store's `config.wwwroot`, else `http://localhost`.
+   */
+  siteUrl?: string;
 }
 
 /** What a finished restore reports. */
@@ -105,7 +121,7 @@ async function restoreUnit(path: string, request: RestoreRequest): Promise<Resto
     const rows = new RowWriter(tx);
     const results: StageResult[] = [];
     try {
-      const state = await initialState(request.storage, manifest.originalSiteIdentifierHash, categoryId);
+      const state = await initialState(request, manifest.originalSiteIdentifierHash, categoryId);
       await runPipeline(
         plan,
         {
@@ -144,9 +160,13 @@ async function requireCategory(storage: StorageAdapter, categoryId: number): Pro
   }
 }
 
-async function initialState(storage: StorageAdapter, backupSiteHash: string, categoryId: number): Promise<RestoreState> {
+async function initialState(request: RestoreRequest, backupSiteHash: string, categoryId: number): Promise<RestoreState> {
+  const { storage } = request;
   const [identifier] = await storage.select('config', { name: 'siteidentifier' });
+  const [wwwroot] = await storage.select('config', { name: 'wwwroot' });
   const [admin] = await storage.select('user', { username: 'admin' });
+  const actingUserId = request.actingUserId ?? 0;
+  if (!Number.isSafeInteger(actingUserId) || actingUserId < 0) throw new InvalidArgumentError(`actingUserId must be a whole number ≥ 0, got ${String(request.actingUserId)}.`);
   const siteHash = identifier ? createHash('md5').update(String(identifier.value)).digest('hex') : '';
   return {
     courseId: 0,
@@ -162,6 +182,9 @@ async function initialState(storage: StorageAdapter, backupSiteHash: string, cat
     restorerUserId: admin ? Number(admin.id) : 2,
     sameSite: backupSiteHash !== '' && backupSiteHash === siteHash,
     deletedUserIds: new Set(),
+    restoreEvents: request.restoreEvents ?? true,
+    actingUserId,
+    siteUrl: (request.siteUrl ?? (wwwroot ? String(wwwroot.value) : 'http://localhost')).replace(/\/+$/, ''),
   };
 }
 
