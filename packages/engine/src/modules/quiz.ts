@@ -201,9 +201,9 @@ export const quizModule: ModuleSpec = {
       parent: { questionusageid: 'question_usage' },
       refs: { questionid: { itemname: 'question', unmapped: 'keep' } },
       notes:
-        'questionid is replaced by the question mapping only when the question was created by this restore ' +
-        '(a `question_created` mapping exists); otherwise the old id is kept. Missing variant → 1, missing ' +
-        'maxfraction → 1. The qtype (mapping info or the question row) is remembered to recode step data.',
+        'restore_question_attempt_worker(): questionid := the question mapping (the created or the matched ' +
+        'question; Moodle fails on an unmapped one, the engine keeps the old id and warns). Missing variant → 1, ' +
+        'missing maxfraction → 1. The new question id and its qtype are remembered to recode step data.',
     },
     {
       path: STEP,
@@ -229,8 +229,10 @@ export const quizModule: ModuleSpec = {
       parent: { attemptstepid: 'question_attempt_step' },
       notes:
         'One row {attemptstepid, name, value} per variable, after the qtype restorer recodes the whole response ' +
-        '(restore_qtype_<qtype>_plugin::recode_response(newquestionid, sequencenumber, response), e.g. choice ' +
-        'orders of multichoice/match/ddwtos map old answer ids to new). Part of the grouped step in Moodle.',
+        '(restore_qtype_<qtype>_plugin::recode_response(newquestionid, sequencenumber, response)): multichoice and ' +
+        'calculatedmulti `_order` (question_answer ids), match `_stemorder`/`_choiceorder` ' +
+        '(qtype_match_subquestions ids), unmapped ids dropped; multianswer `sub<i>_` variables by the type of the ' +
+        'i-th question of its sequence. Other core types keep the response. Part of the grouped step in Moodle.',
     },
   ],
   sources: [

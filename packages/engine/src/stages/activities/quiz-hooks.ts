@@ -13,14 +13,20 @@
  *   `question_usage` is written, then inserted with `uniqueid` = the new usage id; an attempt without a usage is
  *   never written. Attempt defaults (`timecheckstate`, `gradednotificationsenttime`, `state`).
  * - Question attempts: missing `variant`/`maxfraction` → 1.
+ * - Step data (`restore_question_attempt_step_worker()` → `questions_recode_response_data()`): each response
+ *   variable is recoded by the question type's `recode_response()` (`../questions/recode-response.ts`), so that
+ *   choice and sub-question orders name the restored answers and sub-questions. Core recoders work key by key, so
+ *   each variable is recoded on its own; a multianswer name that `add_prefix()` does not give back unchanged adds
+ *   the extra row Moodle's array would get.
  * - Set references: the question category inside `filtercondition` is remapped.
  * - `after_execute()`: a quiz without a restored section gets the default `quiz_sections` row.
  *
- * Not reproduced: recoding of step response data by qtype restorers (`recode_response()`), the Safe Exam Browser tables (not in the schema), the 2.0 `review` bit field, Moodle 2.0 legacy
+ * Not reproduced: the Safe Exam Browser tables (not in the schema), the 2.0 `review` bit field, Moodle 2.0 legacy
  * attempts (states/sessions), deleting the old random questions after restore. A usage whose attempt is
  * skipped (unmapped user) is not written either (Moodle writes it, unreferenced).
  */
 import type { XmlRecord } from '../../xml/types.ts';
+import { ResponseRecoder } from '../questions/recode-response.ts';
 import { num, text } from '../support.ts';
 import type { ActivityRun, ModuleHooks } from './module-run.ts';
 
@@ -32,6 +38,7 @@ const SECTION = '/activity/quiz/sections/section';
 const ATTEMPT = '/activity/quiz/attempts/attempt';
 const USAGE = `${ATTEMPT}/question_usage`;
 const QUESTION_ATTEMPT = `${USAGE}/question_attempts/question_attempt`;
+const STEP_DATA = `${QUESTION_ATTEMPT}/steps/step/response/variable`;
 
 /** `mod_quiz\question\display_options` DURING | IMMEDIATELY_AFTER | LATER_WHILE_OPEN | AFTER_CLOSE. */
 const ALL_REVIEW_TIMES = 0x10000 | 0x01000 | 0x00100 | 0x00010;
@@ -46,6 +53,13 @@ interface QuizScratch {
   /** Pre-4.0 slots waiting for their question reference (written at the end, with the slot's tags). */
   readonly legacySlots: Map<XmlRecord, { slotId: number; questionId: string; includingSubcategories: number; tags: string[] }>;
   readonly heldAttempts: Map<XmlRecord, { id: number; row: Record<string, unknown> }>;
+  /** Recodes step data; knows the restored questions attempted. */
+  readonly recoder: ResponseRecoder;
+  /** Per question_attempt record: the restored question it is an attempt at. */
+  readonly attemptQuestions: WeakMap<XmlRecord, number>;
+  /** Per step variable record: the rows the recoding adds besides it (rare, see the header). */
+  readonly extraStepData: WeakMap<XmlRecord, Array<[string, string | null]>>;
+  unmappedWarned: boolean;
 }
 
 export const quizHooks: ModuleHooks = {
@@ -129,6 +143,39 @@ export const quizHooks: ModuleHooks = {
         if (row.variant === undefined || row.variant === null) row.variant = 1;
         if (row.maxfraction === undefined || row.maxfraction === null) row.maxfraction = 1;
       },
+      // restore_question_attempt_worker(): $this->qtypes / $this->newquestionids of the new attempt, for its steps.
+      async after({ run, record }) {
+        const scratch = scratchOf(run);
+        const questionId = run.ctx.ids.get('question', text(record.data.questionid));
+        if (questionId === undefined) {
+          if (!scratch.unmappedWarned) {
+            scratch.unmappedWarned = true;
+            run.ctx.warn('question-response-not-recoded', `An attempt in ${run.key} is at question ${text(record.data.questionid)}, which was not restored; its step data keeps the backup's ids.`, run.entry);
+          }
+          return;
+        }
+        scratch.attemptQuestions.set(record, questionId);
+        await scratch.recoder.load(questionId);
+      },
+    },
+    [STEP_DATA]: {
+      // restore_question_attempt_step_worker(): the response goes through questions_recode_response_data().
+      prepare({ run, record, row }) {
+        const step = record.parent;
+        const scratch = scratchOf(run);
+        const questionId = step?.parent ? scratch.attemptQuestions.get(step.parent) : undefined;
+        if (!step || questionId === undefined || !scratch.recoder.recodes(questionId)) return;
+        const name = text(row.name);
+        const value = row.value === undefined || row.value === null ? null : text(row.value);
+        const recoded = scratch.recoder.recode(scratch.recoder.qtypeOf(questionId), questionId, num(step.data.sequencenumber), new Map([[name, value]]));
+        row.value = recoded.get(name) ?? null;
+        if (recoded.size > 1) scratch.extraStepData.set(record, [...recoded].filter(([n]) => n !== name));
+      },
+      async after({ run, record, row }) {
+        const extra = scratchOf(run).extraStepData.get(record);
+        if (!extra) return;
+        for (const [name, value] of extra) await run.ctx.rows.insert('question_attempt_step_data', { attemptstepid: row.attemptstepid, name, value });
+      },
     },
   },
   async finish(run) {
@@ -144,7 +191,20 @@ export const quizHooks: ModuleHooks = {
 
 function scratchOf(run: ActivityRun): QuizScratch {
   let scratch = run.scratch.get('quiz') as QuizScratch | undefined;
-  if (!scratch) run.scratch.set('quiz', (scratch = { layout: '', shuffle: 0, sectionCreated: false, legacySlots: new Map(), heldAttempts: new Map() }));
+  if (!scratch) {
+    scratch = {
+      layout: '',
+      shuffle: 0,
+      sectionCreated: false,
+      legacySlots: new Map(),
+      heldAttempts: new Map(),
+      recoder: new ResponseRecoder(run.ctx),
+      attemptQuestions: new WeakMap(),
+      extraStepData: new WeakMap(),
+      unmappedWarned: false,
+    };
+    run.scratch.set('quiz', scratch);
+  }
   return scratch;
 }
 

@@ -127,20 +127,43 @@ function mappedAnswer(q: QuestionScope, oldId: unknown): number {
   return q.ctx.ids.get('question_answer', text(oldId)) ?? 0;
 }
 
-/** `qtype_match_subquestions`; item name `qtype_match_subquestions` (matched questions: by question and answer text). */
+/**
+ * `qtype_match_subquestions`; item name `qtype_match_subquestions` (used to recode attempts' `_stemorder` and
+ * `_choiceorder`). A matched question's sub-questions are found as `restore_qtype_match_plugin::process_match()`
+ * does: by question, question text and answer text (the first such row), else (MDL-36683) the last row whose texts,
+ * cleaned of control characters and with normalised line endings, equal the backup's.
+ */
 async function restoreMatchSubquestions(q: QuestionScope): Promise<void> {
   const matches = list(q.plugin.matches, 'match');
-  let existing: Map<string, number> | undefined;
+  let exact: Map<string, number> | undefined;
+  let cleaned: Map<string, number> | undefined;
   for (const m of matches) {
     let id: number | undefined;
     if (q.created) {
       id = await insertOptions(q, 'qtype_match_subquestions', m, 'questionid', { questiontextformat: 0 });
     } else {
-      existing ??= new Map(
-        (await q.ctx.rows.select('qtype_match_subquestions', { questionid: q.questionId })).map((r) => [`${String(r.questiontext)}\u0000${String(r.answertext)}`, Number(r.id)]),
-      );
-      id = existing.get(`${text(m.questiontext)}\u0000${text(m.answertext)}`);
+      if (!exact || !cleaned) {
+        exact = new Map();
+        cleaned = new Map();
+        const rows = (await q.ctx.rows.select('qtype_match_subquestions', { questionid: q.questionId })).sort((a, b) => Number(a.id) - Number(b.id));
+        for (const r of rows) {
+          const key = `${String(r.questiontext)}\u0000${String(r.answertext)}`;
+          if (!exact.has(key)) exact.set(key, Number(r.id));
+          cleaned.set(`${cleanMatchText(String(r.questiontext))}\u0000${cleanMatchText(String(r.answertext))}`, Number(r.id));
+        }
+      }
+      const key = `${text(m.questiontext)}\u0000${text(m.answertext)}`;
+      id = exact.get(key) ?? cleaned.get(key);
+      if (id === undefined) {
+        q.ctx.warn('question-match-subquestion-not-found', `Question ${q.questionId} of this site matches backup question ${text(q.data.id)} but lacks one of its match sub-questions; it is not mapped.`, 'questions.xml');
+      }
     }
     if (id !== undefined) q.ctx.ids.set('qtype_match_subquestions', num(m.id), id);
   }
+}
+
+/** The clean-up `process_match()` applies to existing sub-question texts: control characters removed, line endings normalised. */
+function cleanMatchText(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '').replace(/\r\n|\r/g, '\n');
 }

@@ -14,6 +14,8 @@
  *   id is kept; Moodle leaves it);
  * - id maps: `question`, `question_created`, `question_bank_entry`, `question_versions`, plus what the type code
  *   maps (`question_answer`, `question_hint`, `qtype_match_subquestions`).
+ * - a multianswer `sequence` is remapped in place: an id without a mapping leaves an empty entry, as Moodle's
+ *   `after_execute_question()` does, so attempt data keeps its `sub<i>_` positions (`recode-response.ts`).
  * Question files are restored by the files stage, once module banks are in their final context (Moodle's
  * `restore_create_question_files` in the final task).
  * Departure: Moodle 4.5 matches questions by a hash of all their data; this follows the earlier stamp + version rule.
@@ -99,11 +101,11 @@ class QuestionRun {
       await ctx.rows.update('question', id, { parent: ctx.ids.get('question', oldParent) ?? 0 });
     }
     for (const { questionId, row } of this.#deferred.multianswer) {
+      // restore_qtype_multianswer_plugin::after_execute_question(): each id mapped in place, an unmapped one becomes
+      // '' (implode of false), so positions — the sub<i>_ prefixes of attempt data — stay where they were.
       const sequence = text(row.sequence as XmlValue)
         .split(',')
-        .filter((id) => id.trim() !== '')
-        .map((id) => ctx.ids.get('question', id.trim()))
-        .filter((id): id is number => id !== undefined)
+        .map((id) => String(ctx.ids.get('question', id.trim()) ?? ''))
         .join(',');
       await ctx.rows.insert('question_multianswer', { question: questionId, sequence });
     }
