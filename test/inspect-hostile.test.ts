@@ -1,6 +1,7 @@
 /**
  * Hostile and wrong input through `inspectBackup` and `mbz inspect --json`: each case gives a typed
- * error with a stable code, in bounded time, and writes nothing outside the caller's temp area.
+ * error with a stable code, in bounded time, and writes nothing outside the caller's temp area. Link
+ * entries inside the root are the exception: skipped (or read as their target) with a warning.
  */
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -40,9 +41,11 @@ const cases: Array<[string, (path: string) => Promise<unknown>, string]> = [
     await writeFile(p, renameZipEntry(zip, 'a/xx/xx/marker/evil.xml', 'a/../../marker/evil.xml'));
   }, 'archive.unsafe-entry-name'],
   ['absolute name (tar.gz)', (p) => writeTarGz(p, [manifest, { name: '/etc/evil', content: 'x' }]), 'archive.unsafe-entry-name'],
-  ['symlink (tar.gz)', (p) => writeTarGz(p, [manifest, { name: 'users.xml', typeflag: '2', linkname: '/etc/passwd' }]), 'archive.link-entry'],
-  ['hard link (tar.gz)', (p) => writeTarGz(p, [manifest, { name: 'users.xml', typeflag: '1', linkname: '../../etc/passwd' }]), 'archive.link-entry'],
-  ['symlink (zip)', (p) => writeZip(p, [manifest, { name: 'users.xml', content: '/etc/passwd', mode: 0o120777 }]), 'archive.link-entry'],
+  // Links are skipped with a warning (see below) unless they point out of the root, like a name that does.
+  ['symlink out of the root (tar.gz)', (p) => writeTarGz(p, [manifest, { name: 'users.xml', typeflag: '2', linkname: '/etc/passwd' }]), 'archive.unsafe-entry-name'],
+  ['hard link out of the root (tar.gz)', (p) => writeTarGz(p, [manifest, { name: 'users.xml', typeflag: '1', linkname: '../../etc/passwd' }]), 'archive.unsafe-entry-name'],
+  ['symlink out of the root (zip)', (p) => writeZip(p, [manifest, { name: 'users.xml', content: '/etc/passwd', mode: 0o120777 }]), 'archive.unsafe-entry-name'],
+  ['symlink climbing out of the root (zip)', (p) => writeZip(p, [manifest, { name: 'course/users.xml', content: '../../marker/evil.xml', mode: 0o120777 }]), 'archive.unsafe-entry-name'],
   ['DOCTYPE with entity expansion in moodle_backup.xml', (p) =>
     writeTarGz(p, [{ name: 'moodle_backup.xml', content: billionLaughs('moodle_backup') }]), 'xml.doctype-forbidden'],
   ['DOCTYPE with entity expansion in users.xml (zip)', (p) =>
@@ -81,6 +84,34 @@ describe('inspect rejects hostile and wrong input with typed errors', () => {
 
   it('a missing path is archive.not-found', async () => {
     await expect(inspectBackup(join(work, 'nope.mbz'))).rejects.toMatchObject({ code: 'archive.not-found' });
+  });
+});
+
+describe('link entries inside the root are warnings, not errors (as in a restore)', () => {
+  const linkCases: Array<[string, (path: string) => Promise<unknown>, string]> = [
+    ['symlink (tar.gz)', (p) => writeTarGz(p, [manifest, { name: 'course/link.xml', typeflag: '2', linkname: '../moodle_backup.xml' }]), 'archive-link-skipped course/link.xml'],
+    ['GNU tar .ARCHIVE_INDEX hard link (tar.gz)', (p) => writeTarGz(p, [{ name: './.ARCHIVE_INDEX', content: 'Moodle archive file index. Count: 1\n' }, manifest, { name: '.ARCHIVE_INDEX', typeflag: '1', linkname: './.ARCHIVE_INDEX', magic: 'gnu' }]), 'archive-link-skipped .ARCHIVE_INDEX'],
+    ['hard link to an earlier file (tar.gz)', (p) => writeTarGz(p, [manifest, { name: 'spare.xml', content: 'x' }, { name: 'copy.xml', typeflag: '1', linkname: 'spare.xml' }]), 'archive-hard-link-read copy.xml'],
+    ['symlink (zip)', (p) => writeZip(p, [manifest, { name: 'course/link.xml', content: '../moodle_backup.xml', mode: 0o120777 }]), 'archive-link-skipped course/link.xml'],
+  ];
+
+  it.each(linkCases)('%s: inspectBackup() reports the warning', async (name, build, warning) => {
+    const path = join(work, `link-${name.replace(/\W+/g, '-')}.mbz`);
+    await build(path);
+    const result = await inspectBackup(path);
+    expect(result.warnings.filter((w) => w.code.startsWith('archive-')).map((w) => `${w.code} ${w.entry}`)).toEqual([warning]);
+  });
+
+  it('mbz inspect prints the warning and exits 0, in --json and in the summary', async () => {
+    const path = join(work, 'cli-link.mbz');
+    await linkCases[1]![1](path);
+    const json = runCli(['inspect', '--json', path]);
+    expect(json.status, json.stderr).toBe(0);
+    const printed = JSON.parse(json.lines.at(-1)!) as { warnings: Array<{ code: string; entry?: string }> };
+    expect(printed.warnings).toContainEqual(expect.objectContaining({ code: 'archive-link-skipped', entry: '.ARCHIVE_INDEX' }));
+    const human = runCli(['inspect', path]);
+    expect(human.status, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/^\s+archive-link-skipped: \.ARCHIVE_INDEX is a hard link/mu);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * The CLI's error contract on corpus cases, one per kind of outcome (unsafe archive, forbidden XML, not
- * a Moodle 2 backup, damaged content that only a restore reads, success with warnings), through
+ * a Moodle 2 backup, damaged content that only a restore reads, success with warnings, a skipped link entry), through
  * `mbz inspect --json` and `mbz restore --json`: a failure prints `{"error":{"code","message"}}` as its
  * last line and exits 1, success exits 0 with the stated warnings, no stack trace unless `--debug`, a
  * usage error exits 2. Each command is a real child process, as a user runs it.
@@ -15,7 +15,7 @@ import { succeeds, type Outcome } from './outcome.ts';
 import { CORPUS_RESTORE_OPTIONS } from './run-case.ts';
 
 /** One case per kind of outcome (each CLI run costs a process start, so the whole corpus runs through the library instead). */
-const SAMPLE = ['tar-path-traversal', 'xml-doctype-entity-expansion', 'moodle19-backup', 'blob-sha1-mismatch', 'blob-missing'];
+const SAMPLE = ['tar-path-traversal', 'xml-doctype-entity-expansion', 'moodle19-backup', 'blob-sha1-mismatch', 'blob-missing', 'tar-gnu-archive-index-link'];
 const OPTIONS = Object.entries(CORPUS_RESTORE_OPTIONS).flatMap(([name, value]) => ['--option', `${name}=${value}`]);
 
 let area: Area;

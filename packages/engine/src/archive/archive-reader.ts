@@ -5,6 +5,7 @@
  * more bytes than the limits allow.
  */
 import type { Readable } from 'node:stream';
+import type { BackupWarning } from '../warnings.ts';
 
 /** The container kind, detected from magic bytes (never from the extension). */
 export type ArchiveKind = 'zip' | 'tar.gz' | 'directory';
@@ -13,7 +14,11 @@ export type ArchiveKind = 'zip' | 'tar.gz' | 'directory';
 export interface ArchiveEntryInfo {
   /** Normalised path inside the backup, e.g. `activities/page_12/page.xml`. */
   readonly name: string;
-  /** `file` or `directory`. Links are never reported: they are an error. */
+  /**
+   * `file` or `directory`. Links are never reported as links: a tar.gz or ZIP link is skipped with a
+   * warning (a tar.gz hard link to an earlier file is reported as a file with that file's content; see
+   * `link-entry.ts`), and a link in an extracted folder is an error.
+   */
   readonly type: 'file' | 'directory';
   /** Uncompressed size in bytes as declared by the container (0 for directories). */
   readonly size: number;
@@ -42,6 +47,12 @@ export interface ArchiveReader {
   has(name: string): Promise<boolean>;
   /** Opens one file entry by name; `archive.entry-not-found` when there is none. */
   open(name: string): Promise<Readable>;
+  /**
+   * What the reader left out or read differently so far, each once: `archive-link-skipped` and
+   * `archive-hard-link-read` (see `link-entry.ts`). A ZIP knows them all once open; a tar.gz once a
+   * pass ({@link entries}, {@link list}) has gone through the whole archive. Still answers after {@link close}.
+   */
+  warnings(): readonly BackupWarning[];
   /** Releases file handles. Further calls fail with `archive.closed`. */
   close(): Promise<void>;
 }

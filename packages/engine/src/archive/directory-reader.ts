@@ -16,6 +16,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ArchiveError, ErrorCode } from '../errors.ts';
+import type { BackupWarning } from '../warnings.ts';
 import type { ArchiveEntry, ArchiveEntryInfo, ArchiveReader } from './archive-reader.ts';
 import { fileSystemError } from './detect-format.ts';
 import { checkEntryName, isArchiveIndexName, quoteEntryName } from './entry-name.ts';
@@ -81,6 +82,11 @@ class DirectoryReader implements ArchiveReader {
     this.#assertOpen();
     const item = lookupFile(this.#byName, name, this.#root);
     return this.#stream(item, await this.#openFile(item));
+  }
+
+  /** Always empty: a link in a folder is refused (`archive.link-entry`), never skipped. */
+  warnings(): readonly BackupWarning[] {
+    return [];
   }
 
   async close(): Promise<void> {

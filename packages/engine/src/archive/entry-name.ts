@@ -54,6 +54,39 @@ export function checkEntryName(raw: string): EntryNameCheck {
 }
 
 /**
+ * Checks where a link entry points, without following anything. A hard link's target is a path from
+ * the archive root (what GNU tar writes: `.ARCHIVE_INDEX` linked to `./.ARCHIVE_INDEX`), so it must be
+ * a valid entry name ({@link checkEntryName}) and comes back normalised. A symbolic link's target is
+ * relative to the link's own folder, so `course/x` → `../users.xml` stays inside and comes back as
+ * `users.xml`; an absolute target (`/etc/passwd`, `C:\x`) or one whose `..` segments climb above the
+ * archive root is refused, as are backslashes and control characters. An empty target, or one that
+ * names the root itself, comes back as `''`.
+ *
+ * Readers never create the link: a symbolic link is always skipped, and a hard link is at most read
+ * as the entry it names. The check is there so that an archive crafted to plant a link out of the
+ * extraction folder is refused as such (`archive.unsafe-entry-name`), as an entry with that name would be.
+ *
+ * @example checkLinkTarget('files/00/link', '../../moodle_backup.xml', 'symbolic') // { name: 'moodle_backup.xml' }
+ * @example checkLinkTarget('link', '/etc/passwd', 'symbolic') // { code: 'archive.unsafe-entry-name', reason: 'is an absolute path' }
+ */
+export function checkLinkTarget(linkName: string, target: string, kind: 'symbolic' | 'hard'): EntryNameCheck {
+  if (typeof target !== 'string') return refuse('is empty');
+  if (kind === 'hard') return target.length === 0 ? refuse('is empty') : checkEntryName(target);
+  const control = CONTROL_CHARACTER.exec(target);
+  if (control) return refuse(`contains the control character U+${codePoint(control[0])}`);
+  if (target.includes('\\')) return refuse('contains a backslash (a path separator on Windows)');
+  if (target.startsWith('/')) return refuse('is an absolute path');
+  if (DRIVE_LETTER.test(target)) return refuse('starts with a Windows drive letter');
+  const resolved = linkName.split('/').slice(0, -1);
+  for (const segment of target.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment !== '..') resolved.push(segment);
+    else if (resolved.pop() === undefined) return refuse('climbs above the archive root with ".." segments');
+  }
+  return { name: resolved.join('/') };
+}
+
+/**
  * True for the names tar and zip tools use for the archive root itself (`.`, `./`, and repeats such
  * as `././`). Readers skip such a directory entry instead of refusing it: `tar -C dir -czf x.mbz .`
  * writes one.

@@ -23,7 +23,7 @@ export class LimitGuard {
     return this.#entries;
   }
 
-  /** Uncompressed bytes counted so far (declared sizes). */
+  /** Uncompressed bytes counted so far (declared sizes, plus what reading hard links decompresses again). */
   get totalBytes(): number {
     return this.#totalBytes;
   }
@@ -58,6 +58,25 @@ export class LimitGuard {
         ErrorCode.ArchiveTooLarge,
         `the archive holds more than ${formatBytes(this.limits.maxTotalBytes)} uncompressed (limit maxTotalBytes), ` +
           `passed at entry ${name} with ${formatBytes(this.#totalBytes)} so far; pass limits.maxTotalBytes to raise it`,
+        { context: { entry: name } },
+      );
+    }
+  }
+
+  /**
+   * Adds the bytes a reader must decompress again to read a tar.gz hard link as the earlier file it
+   * names (the archive up to the end of that file): `archive.too-large` when the running total passes
+   * `maxTotalBytes`, so an archive of many links to one file late in a big archive cannot make a
+   * reader decompress it over and over.
+   */
+  addRescanBytes(name: string, bytes: number): void {
+    this.#totalBytes += bytes;
+    if (this.#totalBytes > this.limits.maxTotalBytes) {
+      throw new ArchiveError(
+        ErrorCode.ArchiveTooLarge,
+        `reading the hard link ${name} means decompressing ${formatBytes(bytes)} of the archive again, which takes the bytes read ` +
+          `past ${formatBytes(this.limits.maxTotalBytes)} (limit maxTotalBytes); repack the backup with tar --hard-dereference, ` +
+          'or pass limits.maxTotalBytes to raise the limit',
         { context: { entry: name } },
       );
     }

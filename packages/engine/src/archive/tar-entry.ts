@@ -3,44 +3,56 @@
  * {@link ArchiveError}s. tar-stream has already applied the ustar `prefix` (for `ustar\0` headers,
  * which is what Moodle's `tgz_packer` writes — names over 100 characters are split into prefix +
  * name, `../shared/docs/moodle-backup-format.md` §1.1), GNU long names (`L`/`K`) and pax `path`,
- * `linkpath` and `size` records, so the header seen here carries the final name and size.
+ * `linkpath` and `size` records, so the header seen here carries the final name, link target and size.
  *
  * Accepted: regular files (`0`, and `7` contiguous files, which POSIX says to read as regular files)
- * and directories. Refused: symbolic and hard links (`archive.link-entry`), devices, FIFOs and any
- * type tar-stream does not know, such as GNU sparse files (`archive.unsafe-entry-name`: "not a file or
- * folder"). Skipped, never reported: the archive root (`./`) and Moodle's `.ARCHIVE_INDEX`.
+ * and directories. Links (`1` hard, `2` symbolic) are skipped with a warning, as Moodle's
+ * `tgz_extractor::process_header()` skips them, except a hard link to an earlier file, read as that
+ * file (see `link-entry.ts`); a link whose name or target leaves the archive root is refused
+ * (`archive.unsafe-entry-name`). Refused: devices, FIFOs and any type tar-stream does not know, such as
+ * GNU sparse files (`archive.unsafe-entry-name`: "not a file or folder"). Skipped, never reported: the
+ * archive root (`./`) and Moodle's `.ARCHIVE_INDEX`.
  */
 import { ArchiveError, ErrorCode } from '../errors.ts';
+import type { BackupWarning } from '../warnings.ts';
 import type { ArchiveEntryInfo } from './archive-reader.ts';
 import { checkEntryName, isArchiveIndexName, isRootDirectoryName, quoteEntryName } from './entry-name.ts';
 import type { LimitGuard } from './limit-guard.ts';
+import { hardLinkRead, hardLinkSkipped, linkTarget, symlinkSkipped } from './link-entry.ts';
+
+/** What one pass remembers of the entries it met, to judge the next ones. */
+export interface TarPassState {
+  /** Every reported name (files and directories), to refuse duplicates. */
+  readonly seen: Set<string>;
+  /** Every reported file: its size, the regular-file entry its content comes from, and the pass's declared bytes once it was met. */
+  readonly files: Map<string, { readonly size: number; readonly source: string; readonly bytesBefore: number }>;
+}
+
+/** What to do with one header. */
+export type TarVerdict =
+  /** Report the entry; a hard link read as an earlier file carries that file's name in `source`. */
+  | { readonly kind: 'entry'; readonly info: ArchiveEntryInfo; readonly source?: string; readonly warning?: BackupWarning }
+  /** Skip the entry; `warning` says why when the skip is worth telling (a link). */
+  | { readonly kind: 'skip'; readonly warning?: BackupWarning };
 
 /**
- * Validates one header and counts it against the limits. Returns the entry to report, or
- * `undefined` for an entry to skip silently (the archive root, `.ARCHIVE_INDEX`).
+ * Validates one header and counts it against the limits, and says whether to report or skip it
+ * (silently for the archive root and `.ARCHIVE_INDEX`, with a warning for a link).
  *
- * @throws {ArchiveError} `archive.unsafe-entry-name`, `archive.link-entry`, `archive.duplicate-entry`,
+ * @throws {ArchiveError} `archive.unsafe-entry-name`, `archive.duplicate-entry`,
  * `archive.too-many-entries`, `archive.entry-too-large`, `archive.too-large`.
  */
-export function checkTarHeader(header: TarHeader, guard: LimitGuard, seen: Set<string>): ArchiveEntryInfo | undefined {
+export function checkTarHeader(header: TarHeader, guard: LimitGuard, state: TarPassState): TarVerdict {
   const raw = header.name;
   const size = header.size ?? 0;
   const isDirectory = header.type === 'directory' || (isFileType(header.type) && raw.endsWith('/') && size === 0);
-  if (isDirectory && isRootDirectoryName(raw)) return undefined;
+  if (isDirectory && isRootDirectoryName(raw)) return SKIP;
   const checked = checkEntryName(raw);
   if ('code' in checked) {
     throw new ArchiveError(checked.code, `entry ${quoteEntryName(raw)} has an unsafe name: it ${checked.reason}`, { context: { entry: raw } });
   }
   const { name } = checked;
-  if (header.type === 'symlink' || header.type === 'link') {
-    const kind = header.type === 'symlink' ? 'a symbolic link' : 'a hard link';
-    throw new ArchiveError(
-      ErrorCode.ArchiveLinkEntry,
-      `entry ${name} is ${kind} (to ${JSON.stringify(header.linkname ?? '')}); backups hold only files and folders, ` +
-        'and links could point outside the extraction folder',
-      { context: { entry: name } },
-    );
-  }
+  if (header.type === 'symlink' || header.type === 'link') return checkLink(header, name, guard, state);
   if (!isDirectory && !isFileType(header.type)) {
     throw new ArchiveError(
       ErrorCode.ArchiveUnsafeEntryName,
@@ -53,19 +65,14 @@ export function checkTarHeader(header: TarHeader, guard: LimitGuard, seen: Set<s
       context: { entry: name },
     });
   }
-  if (!isDirectory && isArchiveIndexName(name)) return undefined;
-  if (seen.has(name)) {
-    throw new ArchiveError(
-      ErrorCode.ArchiveDuplicateEntry,
-      `entry ${name} appears more than once; a backup has one entry per path and the copies could differ`,
-      { context: { entry: name } },
-    );
-  }
-  seen.add(name);
+  if (!isDirectory && isArchiveIndexName(name)) return SKIP;
+  claimName(name, state);
   guard.countEntry(name);
-  if (isDirectory) return { name, type: 'directory', size: 0 };
+  if (isDirectory) return { kind: 'entry', info: { name, type: 'directory', size: 0 } };
+  const bytesBefore = guard.totalBytes;
   guard.addEntryBytes(name, size);
-  return { name, type: 'file', size };
+  state.files.set(name, { size, source: name, bytesBefore });
+  return { kind: 'entry', info: { name, type: 'file', size } };
 }
 
 /**
@@ -112,6 +119,44 @@ export interface TarHeader {
 }
 
 // Internal helpers
+
+const SKIP: TarVerdict = Object.freeze({ kind: 'skip' });
+
+/**
+ * A link entry (see `link-entry.ts`): its target is checked, it counts as an entry (and its own
+ * declared data, normally none, as bytes); a hard link to an earlier file is reported as that file,
+ * anything else skipped with a warning.
+ */
+function checkLink(header: TarHeader, name: string, guard: LimitGuard, state: TarPassState): TarVerdict {
+  const rawTarget = header.linkname ?? '';
+  const symbolic = header.type === 'symlink';
+  const target = linkTarget(name, rawTarget, symbolic ? 'symbolic' : 'hard');
+  guard.countEntry(name);
+  guard.addEntryBytes(name, header.size ?? 0);
+  if (symbolic) return { kind: 'skip', warning: symlinkSkipped(name, rawTarget) };
+  if (isArchiveIndexName(name)) return { kind: 'skip', warning: hardLinkSkipped(name, rawTarget, 'archive-index') };
+  if (target === name) return { kind: 'skip', warning: hardLinkSkipped(name, rawTarget, 'itself') };
+  const file = state.files.get(target);
+  if (file === undefined) return { kind: 'skip', warning: hardLinkSkipped(name, rawTarget, 'no-earlier-file') };
+  claimName(name, state);
+  // Reading the link rescans the archive up to its target: count that, so many links cannot cost more than maxTotalBytes.
+  guard.addRescanBytes(name, file.bytesBefore + file.size);
+  guard.addEntryBytes(name, file.size);
+  state.files.set(name, { size: file.size, source: file.source, bytesBefore: file.bytesBefore });
+  return { kind: 'entry', info: { name, type: 'file', size: file.size }, source: file.source, warning: hardLinkRead(name, file.source) };
+}
+
+/** Records `name` as reported; `archive.duplicate-entry` when it already was. */
+function claimName(name: string, state: TarPassState): void {
+  if (state.seen.has(name)) {
+    throw new ArchiveError(
+      ErrorCode.ArchiveDuplicateEntry,
+      `entry ${name} appears more than once; a backup has one entry per path and the copies could differ`,
+      { context: { entry: name } },
+    );
+  }
+  state.seen.add(name);
+}
 
 function isFileType(type: TarHeader['type']): boolean {
   return type === 'file' || type === 'contiguous-file';

@@ -20,14 +20,25 @@ import type { ArchiveLimits } from './limits.ts';
 import { emptyStream } from './reader-support.ts';
 import { checkTarHeader, mapTarError } from './tar-entry.ts';
 import { TarGzPipeline } from './targz-pipeline.ts';
-import type { TarHeader } from './tar-entry.ts';
+import type { TarHeader, TarPassState } from './tar-entry.ts';
+import type { BackupWarning } from '../warnings.ts';
+
+/** What a {@link TarWalk} tells its reader, and asks of it. */
+export interface TarWalkHooks {
+  /** Called once when the pass is over, however it ends. */
+  readonly onEnd?: () => void;
+  /** Called for each link entry the pass skips or reads as an earlier file (see `link-entry.ts`). */
+  readonly onWarning?: (warning: BackupWarning) => void;
+  /** Opens the content of an earlier file entry (from a pass of its own), for a hard link read as that file. */
+  readonly openSource: (name: string) => Promise<Readable>;
+}
 
 /** One sequential pass over a tar.gz; see the file header. */
 export class TarWalk implements AsyncIterableIterator<ArchiveEntry> {
   readonly #path: string;
   readonly #limits: ArchiveLimits;
   readonly #guard: LimitGuard;
-  readonly #seen = new Set<string>();
+  readonly #state: TarPassState = { seen: new Set(), files: new Map() };
   #pipeline: TarGzPipeline | undefined;
   #pending: PendingEntry | undefined;
   #current: CurrentEntry | undefined;
@@ -37,14 +48,13 @@ export class TarWalk implements AsyncIterableIterator<ArchiveEntry> {
   #done = false;
   #error: ArchiveError | undefined;
 
-  readonly #onEnd: () => void;
+  readonly #hooks: TarWalkHooks;
 
-  /** `onEnd` is called once when the pass is over, however it ends. */
-  constructor(path: string, limits: ArchiveLimits, onEnd: () => void = noop) {
+  constructor(path: string, limits: ArchiveLimits, hooks: TarWalkHooks) {
     this.#path = path;
     this.#limits = limits;
     this.#guard = new LimitGuard(limits);
-    this.#onEnd = onEnd;
+    this.#hooks = hooks;
   }
 
   [Symbol.asyncIterator](): this {
@@ -92,8 +102,11 @@ export class TarWalk implements AsyncIterableIterator<ArchiveEntry> {
           await this.#teardown();
           return DONE;
         }
-        const info = checkTarHeader(pending.header, this.#guard, this.#seen);
-        const current: CurrentEntry = { ...pending, info, opened: undefined };
+        const verdict = checkTarHeader(pending.header, this.#guard, this.#state);
+        if (verdict.warning) this.#hooks.onWarning?.(verdict.warning);
+        const info = verdict.kind === 'entry' ? verdict.info : undefined;
+        const source = verdict.kind === 'entry' ? verdict.source : undefined;
+        const current: CurrentEntry = { ...pending, info, source, opened: undefined };
         this.#current = current;
         if (info === undefined) {
           await this.#settleCurrent();
@@ -120,6 +133,16 @@ export class TarWalk implements AsyncIterableIterator<ArchiveEntry> {
       );
     }
     if (info.type === 'directory') return emptyStream();
+    if (current.source !== undefined) {
+      // A hard link read as an earlier file: that file's content, from a pass of its own (its own data, if any, is drained on settle).
+      current.opened = new EntryStream(this.#hooks.openSource(current.source), {
+        name: info.name,
+        declaredSize: info.size,
+        limits: this.#limits,
+        mapError: (error) => mapTarError(error, this.#path, info.name),
+      });
+      return current.opened;
+    }
     current.opened = new EntryStream(current.stream, {
       name: info.name,
       declaredSize: info.size,
@@ -192,7 +215,7 @@ export class TarWalk implements AsyncIterableIterator<ArchiveEntry> {
   }
 
   async #teardown(): Promise<void> {
-    if (!this.#done) this.#onEnd();
+    if (!this.#done) this.#hooks.onEnd?.();
     this.#done = true;
     const current = this.#current;
     const opened = current?.opened;
@@ -229,6 +252,8 @@ interface PendingEntry {
 
 interface CurrentEntry extends PendingEntry {
   readonly info: ArchiveEntryInfo | undefined;
+  /** For a hard link read as an earlier file: that file's name. */
+  readonly source: string | undefined;
   opened: EntryStream | undefined;
 }
 

@@ -20,6 +20,8 @@ import type { EntryStream } from './entry-stream.ts';
 import type { ArchiveLimits } from './limits.ts';
 import { OpenStreams, closedError, entryNotFound, lookupFile, lookupName } from './reader-support.ts';
 import { TarWalk } from './tar-walk.ts';
+import { LinkWarnings } from './link-entry.ts';
+import type { BackupWarning } from '../warnings.ts';
 
 /** Makes a tar.gz reader for `path`. Nothing is read until the first call. */
 export function openTarGzReader(path: string, limits: ArchiveLimits): ArchiveReader {
@@ -34,6 +36,7 @@ class TarGzReader implements ArchiveReader {
   readonly #limits: ArchiveLimits;
   readonly #walks = new Set<TarWalk>();
   readonly #streams = new OpenStreams();
+  readonly #warnings = new LinkWarnings();
   #listing: Promise<Listing> | undefined;
   #closed = false;
 
@@ -88,6 +91,10 @@ class TarGzReader implements ArchiveReader {
     }
   }
 
+  warnings(): readonly BackupWarning[] {
+    return this.#warnings.list();
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -117,7 +124,11 @@ class TarGzReader implements ArchiveReader {
 
   #walk(): TarWalk {
     this.#assertOpen();
-    const walk: TarWalk = new TarWalk(this.#path, this.#limits, () => this.#walks.delete(walk));
+    const walk: TarWalk = new TarWalk(this.#path, this.#limits, {
+      onEnd: () => this.#walks.delete(walk),
+      onWarning: (warning) => this.#warnings.add(warning),
+      openSource: (name) => this.open(name),
+    });
     this.#walks.add(walk);
     return walk;
   }

@@ -1,6 +1,8 @@
 /**
  * Reads a ZIP's central directory once, with yauzl, into a validated index: every name checked
- * (`entry-name.ts`), links and special files refused, duplicates refused, entry count, declared sizes
+ * (`entry-name.ts`), symbolic links (Unix mode 120000 in the external attributes, what Info-ZIP's
+ * `zip --symlinks` writes) skipped with a warning once their target — the entry's content — is read and
+ * checked (`link-entry.ts`), special files refused, duplicates refused, entry count, declared sizes
  * and declared compression ratios checked against the limits, and entries whose data would overlap
  * refused (overlapping entries are how the densest ZIP bombs reuse one compressed kernel many times).
  * yauzl's own errors are turned into `archive.truncated` / `archive.corrupt` here and nowhere else.
@@ -17,6 +19,8 @@ import { fileSystemError } from './detect-format.ts';
 import { checkEntryName, isArchiveIndexName, isRootDirectoryName, quoteEntryName } from './entry-name.ts';
 import { LimitGuard, checkCompressionRatio } from './limit-guard.ts';
 import type { ArchiveLimits } from './limits.ts';
+import { linkTarget, symlinkSkipped } from './link-entry.ts';
+import type { BackupWarning } from '../warnings.ts';
 
 /** One indexed ZIP entry: what readers report, and yauzl's record to open it. */
 export interface ZipIndexEntry {
@@ -42,8 +46,16 @@ export function openZipFile(path: string): Promise<ZipFile> {
   });
 }
 
+/** A validated ZIP index and the warnings met while making it. */
+export interface ZipIndex {
+  /** The entries to report, in central-directory order. */
+  readonly entries: ZipIndexEntry[];
+  /** One `archive-link-skipped` per symbolic link left out. */
+  readonly warnings: BackupWarning[];
+}
+
 /** Reads the whole central directory of `zipfile` into a validated index, in central-directory order. */
-export async function readZipIndex(zipfile: ZipFile, path: string, limits: ArchiveLimits): Promise<ZipIndexEntry[]> {
+export async function readZipIndex(zipfile: ZipFile, path: string, limits: ArchiveLimits): Promise<ZipIndex> {
   if (zipfile.entryCount > limits.maxEntries) {
     throw new ArchiveError(
       ErrorCode.ArchiveTooManyEntries,
@@ -54,10 +66,11 @@ export async function readZipIndex(zipfile: ZipFile, path: string, limits: Archi
   const guard = new LimitGuard(limits);
   const index: ZipIndexEntry[] = [];
   const names = new Set<string>();
+  const links: { name: string; entry: Entry }[] = [];
   await new Promise<void>((resolve, reject) => {
     const onEntry = (entry: Entry): void => {
       try {
-        const info = indexEntry(entry, guard, names);
+        const info = indexEntry(entry, guard, names, links);
         if (info) index.push({ info, entry });
         zipfile.readEntry();
       } catch (error) {
@@ -78,7 +91,13 @@ export async function readZipIndex(zipfile: ZipFile, path: string, limits: Archi
     zipfile.readEntry();
   });
   checkOverlaps(index, path);
-  return index;
+  const warnings: BackupWarning[] = [];
+  for (const { name, entry } of links) {
+    const rawTarget = await readLinkTarget(zipfile, entry, name, path);
+    linkTarget(name, rawTarget, 'symbolic');
+    warnings.push(symlinkSkipped(name, rawTarget));
+  }
+  return { entries: index, warnings };
 }
 
 /**
@@ -121,10 +140,12 @@ const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
 const HOST_UNIX = 3;
 const LOCAL_HEADER_BYTES = 30;
+/** Longest symbolic link target read from a ZIP (Linux's PATH_MAX). */
+const MAX_LINK_TARGET_BYTES = 4096;
 
 function noop(): void {}
 
-function indexEntry(entry: Entry, guard: LimitGuard, names: Set<string>): ArchiveEntryInfo | undefined {
+function indexEntry(entry: Entry, guard: LimitGuard, names: Set<string>, links: { name: string; entry: Entry }[]): ArchiveEntryInfo | undefined {
   const raw = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
   const isDirectory = raw.endsWith('/');
   if (isDirectory && isRootDirectoryName(raw)) return undefined;
@@ -135,11 +156,10 @@ function indexEntry(entry: Entry, guard: LimitGuard, names: Set<string>): Archiv
   const { name } = checked;
   const mode = (entry.externalFileAttributes >>> 16) & S_IFMT;
   if (mode === S_IFLNK) {
-    throw new ArchiveError(
-      ErrorCode.ArchiveLinkEntry,
-      `entry ${name} is a symbolic link; backups hold only files and folders, and links could point outside the extraction folder`,
-      { context: { entry: name } },
-    );
+    // Skipped once its target is read and checked (readZipIndex); it still counts as an entry.
+    guard.countEntry(name);
+    links.push({ name, entry });
+    return undefined;
   }
   if (entry.versionMadeBy >>> 8 === HOST_UNIX && mode !== 0 && mode !== S_IFREG && mode !== S_IFDIR) {
     throw new ArchiveError(
@@ -162,6 +182,36 @@ function indexEntry(entry: Entry, guard: LimitGuard, names: Set<string>): Archiv
   guard.addEntryBytes(name, entry.uncompressedSize);
   checkCompressionRatio(`entry ${name}`, entry.uncompressedSize, entry.compressedSize, guard.limits, name);
   return { name, type: 'file', size: entry.uncompressedSize };
+}
+
+/**
+ * The target of a ZIP symbolic link: the entry's content (Info-ZIP stores it as the data). At most
+ * {@link MAX_LINK_TARGET_BYTES}, as no system allows a longer path; read with yauzl's size checks.
+ */
+async function readLinkTarget(zipfile: ZipFile, entry: Entry, name: string, path: string): Promise<string> {
+  const corrupt = (why: string): ArchiveError =>
+    new ArchiveError(ErrorCode.ArchiveCorrupt, `entry ${name} of ${path} is a symbolic link ${why}`, { context: { entry: name } });
+  if (entry.uncompressedSize > MAX_LINK_TARGET_BYTES || entry.compressedSize > MAX_LINK_TARGET_BYTES * 2) {
+    throw corrupt(`whose target declares ${entry.uncompressedSize.toLocaleString('en-US')} bytes; a link target is a path of at most ${MAX_LINK_TARGET_BYTES} bytes`);
+  }
+  if (entry.isEncrypted()) throw corrupt('whose target is encrypted; Moodle never encrypts backups');
+  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
+    throw corrupt(`whose target uses ZIP compression method ${entry.compressionMethod}; only stored (0) and deflate (8) are supported`);
+  }
+  return new Promise((resolve, reject) => {
+    zipfile.openReadStream(entry, (error, stream) => {
+      if (error) return void reject(mapZipError(error, path, name));
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      stream.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes > MAX_LINK_TARGET_BYTES) stream.destroy(corrupt(`whose target is longer than ${MAX_LINK_TARGET_BYTES} bytes`));
+        else chunks.push(chunk);
+      });
+      stream.once('error', (streamError) => reject(mapZipError(streamError, path, name)));
+      stream.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    });
+  });
 }
 
 function checkOverlaps(index: readonly ZipIndexEntry[], path: string): void {

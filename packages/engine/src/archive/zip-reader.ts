@@ -15,19 +15,20 @@ import type { ArchiveLimits } from './limits.ts';
 import { OpenStreams, closedError, emptyStream, lookupFile, lookupName } from './reader-support.ts';
 import { mapZipError, openZipFile, readZipIndex } from './zip-index.ts';
 import type { ZipIndexEntry } from './zip-index.ts';
+import type { BackupWarning } from '../warnings.ts';
 
 /**
  * Opens the ZIP at `path` and reads its central directory.
  *
  * @throws {ArchiveError} `archive.not-found`, `archive.unreadable`, `archive.truncated`,
- * `archive.corrupt`, `archive.unsafe-entry-name`, `archive.link-entry`, `archive.duplicate-entry`,
+ * `archive.corrupt`, `archive.unsafe-entry-name` (also for a symbolic link pointing outside the archive root), `archive.duplicate-entry`,
  * `archive.too-many-entries`, `archive.entry-too-large`, `archive.too-large`, `archive.compression-ratio`.
  */
 export async function openZipReader(path: string, limits: ArchiveLimits): Promise<ArchiveReader> {
   const zipfile = await openZipFile(path);
   try {
-    const index = await readZipIndex(zipfile, path, limits);
-    return new ZipReader(path, limits, zipfile, index);
+    const { entries, warnings } = await readZipIndex(zipfile, path, limits);
+    return new ZipReader(path, limits, zipfile, entries, warnings);
   } catch (error) {
     await closeZipFile(zipfile);
     throw error;
@@ -45,9 +46,11 @@ class ZipReader implements ArchiveReader {
   readonly #byName: ReadonlyMap<string, ZipIndexEntry>;
   readonly #infos: readonly ArchiveEntryInfo[];
   readonly #streams = new OpenStreams();
+  readonly #warnings: readonly BackupWarning[];
   #closed = false;
 
-  constructor(path: string, limits: ArchiveLimits, zipfile: ZipFile, index: readonly ZipIndexEntry[]) {
+  constructor(path: string, limits: ArchiveLimits, zipfile: ZipFile, index: readonly ZipIndexEntry[], warnings: readonly BackupWarning[]) {
+    this.#warnings = Object.freeze([...warnings]);
     this.#path = path;
     this.#limits = limits;
     this.#zipfile = zipfile;
@@ -82,6 +85,10 @@ class ZipReader implements ArchiveReader {
     const item = lookupFile(this.#byName, name, this.#path);
     const source = await this.#openSource(item);
     return this.#stream(item, source);
+  }
+
+  warnings(): readonly BackupWarning[] {
+    return this.#warnings;
   }
 
   async close(): Promise<void> {

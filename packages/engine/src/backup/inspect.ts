@@ -90,7 +90,7 @@ async function inspectReader(reader: ArchiveReader, options: InspectOptions): Pr
   // XML errors (a DOCTYPE, malformed text) come first: they say more than "not a Moodle backup".
   const information = tally.manifestBytes ? await readInformation(tally.manifestBytes, options) : undefined;
   await assertMoodle2(reader, tally.manifestBytes);
-  return report(reader.kind, parseManifest(information ?? {}), tally);
+  return report(reader.kind, parseManifest(information ?? {}), tally, reader.warnings());
 }
 
 async function visit(entry: ArchiveEntry, tally: Tally, options: InspectOptions): Promise<void> {
@@ -143,8 +143,10 @@ async function readInformation(bytes: Buffer, options: InspectOptions): Promise<
   return information;
 }
 
-function report(kind: ArchiveKind, manifest: BackupManifest, tally: Tally): BackupInspection {
+function report(kind: ArchiveKind, manifest: BackupManifest, tally: Tally, archiveWarnings: readonly BackupWarning[]): BackupInspection {
   const warnings = new WarningCollector();
+  // Link entries the archive reader skipped or read as another file (`archive/link-entry.ts`), as a restore reports them.
+  for (const w of archiveWarnings) warnings.warn(w.code, w.message, w.entry);
   const { names, counts } = tally;
   const modules: Record<string, number> = {};
   for (const activity of [...manifest.activities].sort((a, b) => a.moduleName.localeCompare(b.moduleName))) {

@@ -17,6 +17,7 @@ import type { ArchiveKind, ArchiveReader } from '../archive/archive-reader.ts';
 import { openArchive } from '../archive/open-archive.ts';
 import type { ArchiveLimits } from '../archive/limits.ts';
 import { ErrorCode, MbzError } from '../errors.ts';
+import type { BackupWarning } from '../warnings.ts';
 import { readRecords } from '../xml/record-reader.ts';
 import type { RecordReaderOptions, XmlLimits, XmlRecord } from '../xml/types.ts';
 
@@ -43,6 +44,8 @@ export interface BackupSource {
   taken(name: string): void;
   /** Closes the archive and removes any temp copy. */
   close(): Promise<void>;
+  /** What the archive reader left out or read differently (link entries: `archive/link-entry.ts`), for the restore's warnings. */
+  warnings(): readonly BackupWarning[];
 }
 
 /** Options of {@link openBackupSource}. */
@@ -61,7 +64,8 @@ export async function openBackupSource(path: string, options: BackupSourceOption
   const archive = await openArchive(path, { limits: options.limits });
   if (archive.randomAccess) {
     const names = (await archive.list()).filter((e) => e.type === 'file').map((e) => e.name);
-    return sourceOver(names, (name) => archive.open(name), archive.kind, options, async () => archive.close(), () => undefined);
+    const source = sourceOver(names, (name) => archive.open(name), archive.kind, options, async () => archive.close(), () => undefined);
+    return { ...source, warnings: () => archive.warnings() };
   }
   const spool = await mkdtemp(join(options.tempDir ?? tmpdir(), 'mbz-restore-'));
   try {
@@ -74,9 +78,11 @@ export async function openBackupSource(path: string, options: BackupSourceOption
       return createReadStream(join(spool, name), { highWaterMark: Math.min(MiB, Math.max(16 * 1024, (sizes.get(name) ?? 0) + 1)) });
     };
     const adoptable = (name: string): string | undefined => (verified.has(name) ? join(spool, name) : undefined);
-    return sourceOver([...sizes.keys()], open, archive.kind, options, async () => {
+    const warnings = archive.warnings();
+    const source = sourceOver([...sizes.keys()], open, archive.kind, options, async () => {
       await rm(spool, { recursive: true, force: true });
     }, adoptable);
+    return { ...source, warnings: () => warnings };
   } catch (error) {
     await archive.close().catch(() => undefined);
     await rm(spool, { recursive: true, force: true });
@@ -122,7 +128,7 @@ function sourceOver(
   options: BackupSourceOptions,
   close: () => Promise<void>,
   adoptable: (name: string) => string | undefined,
-): BackupSource {
+): Omit<BackupSource, 'warnings'> {
   const names = [...entryNames].sort();
   const present = new Set(names);
   const moved = new Set<string>();

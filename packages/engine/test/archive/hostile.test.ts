@@ -2,6 +2,8 @@
  * Hostile and broken inputs through every reader. Each case asserts the error code (never the
  * message), finishes in bounded time (per-test timeout), leaves no file descriptor open, and leaves
  * the temp dir exactly as it was (readers never write: nothing appears beside or above the archive).
+ * Link entries of a tar.gz or ZIP are not errors but warnings (`src/archive/link-entry.ts`) unless
+ * their name or target leaves the archive root; a link in an extracted folder is still refused.
  */
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -75,6 +77,29 @@ async function expectFailure(path: string, code: string, limits?: Partial<Archiv
   if (fds !== undefined) expect(openFds()).toBe(fds);
 }
 
+/** Like {@link expectFailure}, for an archive whose link entries are skipped or read as their target: it reads through with exactly `warnings` (`code entry`). */
+async function expectLinkWarnings(path: string, warnings: string[]): Promise<void> {
+  const caseRoot = join(path, '..', '..');
+  const before = await snapshot(caseRoot);
+  const fds = openFds();
+  const reader = await openArchive(path);
+  try {
+    await reader.list();
+    for await (const entry of reader.entries()) {
+      if (entry.type !== 'file') continue;
+      for await (const _chunk of entry.open()) {
+        // discard
+      }
+    }
+  } finally {
+    await reader.close();
+  }
+  expect(reader.warnings().map((w) => `${w.code} ${w.entry}`)).toEqual(warnings);
+  expect(await snapshot(caseRoot)).toEqual(before);
+  expect(await snapshot(join(caseRoot, 'marker'))).toEqual([]);
+  if (fds !== undefined) expect(openFds()).toBe(fds);
+}
+
 async function tarCase(members: TarMember[], options?: { endBlocks?: number }): Promise<string> {
   const { work } = await caseDir();
   return writeTarGz(join(work, 'backup.mbz'), [{ name: 'moodle_backup.xml', content: '<moodle_backup/>' }, ...members], options);
@@ -100,15 +125,24 @@ describe('hostile tar.gz', () => {
     ['traversal in a pax path', [paxMember({ path: '../../evil' }), { name: 'harmless', content: 'x' }], 'archive.unsafe-entry-name'],
     ['backslash name', [{ name: '..\\evil', content: 'x' }], 'archive.unsafe-entry-name'],
     ['control character', [{ name: 'a\nb', content: 'x' }], 'archive.unsafe-entry-name'],
-    ['symlink', [{ name: 'link', typeflag: '2', linkname: '/etc/passwd' }], 'archive.link-entry'],
-    ['symlink inside', [{ name: 'link', typeflag: '2', linkname: 'moodle_backup.xml' }], 'archive.link-entry'],
-    ['hard link', [{ name: 'hard', typeflag: '1', linkname: 'moodle_backup.xml' }], 'archive.link-entry'],
+    ['symlink out of the root', [{ name: 'link', typeflag: '2', linkname: '/etc/passwd' }], 'archive.unsafe-entry-name'],
+    ['symlink climbing out', [{ name: 'files/00/link', typeflag: '2', linkname: '../../../marker/evil' }], 'archive.unsafe-entry-name'],
+    ['hard link out of the root', [{ name: 'hard', typeflag: '1', linkname: '../marker/evil' }], 'archive.unsafe-entry-name'],
+    ['symlink named out of the root', [{ name: '../marker/link', typeflag: '2', linkname: 'moodle_backup.xml' }], 'archive.unsafe-entry-name'],
     ['character device', [{ name: 'dev', typeflag: '3' }], 'archive.unsafe-entry-name'],
     ['fifo', [{ name: 'fifo', typeflag: '6' }], 'archive.unsafe-entry-name'],
     ['GNU sparse file', [{ name: 'sparse', typeflag: 'S', content: 'x' }], 'archive.unsafe-entry-name'],
     ['duplicate entry', [{ name: './moodle_backup.xml', content: '<other/>' }], 'archive.duplicate-entry'],
   ])('%s', TIMEOUT, async (_label, members, code) => {
     await expectFailure(await tarCase(members), code);
+  });
+
+  it.each<[string, TarMember[], string[]]>([
+    ['symlink inside', [{ name: 'link', typeflag: '2', linkname: 'moodle_backup.xml' }], ['archive-link-skipped link']],
+    ['hard link to an earlier file', [{ name: 'hard', typeflag: '1', linkname: 'moodle_backup.xml' }], ['archive-hard-link-read hard']],
+    ['hard link to nothing earlier', [{ name: 'hard', typeflag: '1', linkname: 'later.xml' }, { name: 'later.xml', content: 'x' }], ['archive-link-skipped hard']],
+  ])('%s: skipped or read as its target, with a warning, nothing written', TIMEOUT, async (_label, members, warnings) => {
+    await expectLinkWarnings(await tarCase(members), warnings);
   });
 
   it('gzip bomb: 256 MiB of zeros trips the whole-archive compression ratio', TIMEOUT, async () => {
@@ -186,7 +220,7 @@ describe('hostile ZIP', () => {
     ['drive letter', async () => patchAll(await zipBuffer(base('zz/evil')), 'zz/evil', 'C:/evil'), 'archive.unsafe-entry-name'],
     ['backslash', async () => patchAll(await zipBuffer(base('zz/evil')), 'zz/evil', '..\\evil'), 'archive.unsafe-entry-name'],
     ['NUL in name', async () => patchAll(await zipBuffer(base('zz/evil')), 'zz/evil', 'zz\0evil'), 'archive.unsafe-entry-name'],
-    ['symlink', () => zipBuffer(base('link', { mode: 0o120777 })), 'archive.link-entry'],
+    ['symlink out of the root', () => zipBuffer([{ name: 'moodle_backup.xml', content: '<moodle_backup/>' }, { name: 'link', content: '/etc/passwd', mode: 0o120777 }]), 'archive.unsafe-entry-name'],
     ['fifo', () => zipBuffer(base('fifo', { mode: 0o010644 })), 'archive.unsafe-entry-name'],
     ['duplicate entry', () => zipBuffer(base('moodle_backup.xml')), 'archive.duplicate-entry'],
     ['duplicate after normalisation', async () => patchAll(await zipBuffer(base('zzmoodle_backup.xml')), 'zzmoodle', './moodle'), 'archive.duplicate-entry'],
@@ -206,6 +240,10 @@ describe('hostile ZIP', () => {
     ['PK magic then random bytes', async () => Buffer.concat([Buffer.from('PK\u0003\u0004'), randomBytes(4096)]), 'archive.truncated'],
   ])('%s', TIMEOUT, async (_label, build, code) => {
     await expectFailure(await zipCase(build()), code);
+  });
+
+  it('symlink inside: skipped with a warning, nothing written', TIMEOUT, async () => {
+    await expectLinkWarnings(await zipCase(zipBuffer(base('link', { mode: 0o120777 }))), ['archive-link-skipped link']);
   });
 
   it('zip bomb: declared sizes over the compression ratio fail at open', TIMEOUT, async () => {
