@@ -41,7 +41,7 @@ export function registerServe(program: Command): void {
     .option('--max-queued <n>', 'most restores waiting or running per token', String(DEFAULT_LIMITS.maxQueuedRestores))
     .option('--request-timeout <seconds>', 'longest a request may take', String(DEFAULT_LIMITS.requestTimeoutMs / 1000))
     .option('--no-workers', 'restore on the main thread instead of in worker threads (no thread start-up, slower answers while restores run)')
-    .option('--site-url <url>', 'site URL core_webservice_get_site_info reports (default: the URL clients use)')
+    .option('--site-url <url>', 'site URL core_webservice_get_site_info reports and restores decode links into (default: the URL clients use; links: the store\'s wwwroot, else http://localhost)')
     .action(async (options: ServeOptions, command: Command) => {
       const debug = Boolean(command.optsWithGlobals().debug);
       const logger = pino({ base: undefined });
@@ -57,7 +57,9 @@ export function registerServe(program: Command): void {
           requestTimeoutMs: whole('--request-timeout', options.requestTimeout, 1) * 1000,
         };
         await storage.open();
-        const service = await createRestoreService({ storage, workers: options.workers ? 'auto' : false, ...(concurrency === undefined ? {} : { concurrency }) });
+        const service = await createRestoreService({
+          storage, workers: options.workers ? 'auto' : false, ...(concurrency === undefined ? {} : { concurrency }), ...(options.siteUrl ? { siteUrl: options.siteUrl } : {}),
+        });
         service.on('workerStarted', ({ threadId }) => logger.info({ threadId }, 'restore worker started'));
         service.on('workerExited', ({ threadId, reason, exitCode }) => logger.info({ threadId, reason, exitCode }, 'restore worker ended'));
         const webservice = createWebservice({ storage, service, limits, logger, ...(options.siteUrl ? { siteUrl: options.siteUrl } : {}) });

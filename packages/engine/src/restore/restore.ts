@@ -116,6 +116,7 @@ async function restoreUnit(path: string, request: RestoreRequest): Promise<Resto
     await requireCategory(request.storage, categoryId);
     const plan = planRestore(RESTORE_STAGES, { manifest, settings });
     const warnings = new WarningCollector();
+    for (const w of source.warnings()) warnings.warn(w.code, w.message, w.entry);
     warnIfNewerBackup(manifest, (code, message, entry) => warnings.warn(code, message, entry));
     const tx = abortableTransaction(await request.storage.begin(), signal);
     const rows = new RowWriter(tx);

@@ -21,6 +21,8 @@ export class RowWriter {
   readonly #pending = new Map<string, Row[]>();
   readonly #ids = new Map<string, { next: number; end: number; block: number }>();
   readonly #counts = new Map<string, number>();
+  /** Ids of rows written with `$@` in a text value (restore links), per table: what the decode-links stage reads back. */
+  readonly #linkRows = new Map<string, Set<number>>();
 
   constructor(tx: StorageTransaction, options: { batchSize?: number } = {}) {
     this.#tx = tx;
@@ -33,6 +35,7 @@ export class RowWriter {
     id ??= await this.#nextId(table);
     const row = coerceRow(spec, input);
     row.id = id;
+    if (hasLinkMarker(row)) this.#markLinks(table, id);
     let batch = this.#pending.get(table);
     if (!batch) this.#pending.set(table, (batch = []));
     batch.push(row);
@@ -51,7 +54,20 @@ export class RowWriter {
   async update(table: string, id: number, changes: RowInput): Promise<void> {
     const spec = tableSpec(table);
     await this.flush(table);
-    await this.#tx.update(table, id, coerceRow(spec, changes));
+    const row = coerceRow(spec, changes);
+    if (hasLinkMarker(row)) this.#markLinks(table, id);
+    await this.#tx.update(table, id, row);
+  }
+
+  /** Ids of the rows of `table` this restore wrote (inserted or updated) with `$@` in a text value: the rows restore links can be in. */
+  rowsWithLinks(table: string): ReadonlySet<number> {
+    return this.#linkRows.get(table) ?? NO_IDS;
+  }
+
+  #markLinks(table: string, id: number): void {
+    let ids = this.#linkRows.get(table);
+    if (!ids) this.#linkRows.set(table, (ids = new Set()));
+    ids.add(id);
   }
 
   /** Rows of `table` matching `where`, committed and this restore's own. */
@@ -111,6 +127,17 @@ export function coerceRow(spec: TableSpec, input: RowInput): Row {
 }
 
 // Internal helpers
+
+const NO_IDS: ReadonlySet<number> = new Set();
+
+/** True when a text value holds `$@`, which every encoded restore link (`$@FORUMVIEWBYID*12@$`) starts with (Moodle's `restore_decode_processor::precheck_content()`). */
+function hasLinkMarker(row: Row): boolean {
+  for (const key in row) {
+    const value = row[key];
+    if (typeof value === 'string' && value.length > 4 && value.includes('$@')) return true;
+  }
+  return false;
+}
 
 /** Each table's columns without `id`, computed once (rows are coerced on the hot path). */
 const COLUMNS = new WeakMap<TableSpec, readonly ColumnSpec[]>();

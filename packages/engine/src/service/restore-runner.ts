@@ -21,6 +21,10 @@ export interface RestoreInput {
   readonly limits?: Partial<ArchiveLimits>;
   readonly xmlLimits?: Partial<XmlLimits>;
   readonly tempDir?: string;
+  /** Site URL restore links are decoded into (`RestoreRequest.siteUrl`); the store's `config.wwwroot` when absent. */
+  readonly siteUrl?: string;
+  /** The user the restore acts as (`RestoreRequest.actingUserId`, Moodle's `$USER`): the requesting user, when known. */
+  readonly actingUserId?: number;
 }
 
 /** What a finished restore reports back (plain data). */

@@ -235,6 +235,8 @@ class AsyncRestoreService extends EventEmitter<RestoreServiceEvents> implements 
     const input = {
       path: job.path, categoryid: job.categoryid, options: job.options ?? {}, restoreId: job.restoreid,
       limits: this.#options.limits, xmlLimits: this.#options.xmlLimits, tempDir: this.#options.tempDir,
+      ...(this.#options.siteUrl === undefined ? {} : { siteUrl: this.#options.siteUrl }),
+      ...(job.actingUserId === undefined ? {} : { actingUserId: job.actingUserId }),
     };
     const local = new LocalJob(this.#storage, record, input, job.tempFile, (j) => this.#onEndedElsewhere(j));
     // Closed meanwhile: close() waits for this request, then ends the job as a queued one; it must not start.

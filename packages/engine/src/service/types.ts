@@ -223,6 +223,12 @@ export interface RestoreServiceOptions {
    * `settings` are empty until it ends. Default is 64 MiB (64 × 2^20). ZIPs and folders are always checked whole.
    */
   readonly precheckTarBytes?: number;
+  /**
+   * Site URL the restores decode links into (`$@FORUMVIEWBYID*12@$` → `<siteUrl>/mod/forum/view.php?id=…`), passed to
+   * every restore (`RestoreRequest.siteUrl`, also in worker threads). Default is the store's `config.wwwroot`, else
+   * `http://localhost`.
+   */
+  readonly siteUrl?: string;
 }
 
 /** The asynchronous restore service; listen with `on('progress', …)` etc. */

@@ -27,7 +27,9 @@ import { gradebookStage } from './gradebook.ts';
 import { gradeHistoryStage } from './grade-history.ts';
 import { completionStage } from './completion.ts';
 import { logsStage } from './logs.ts';
+import { restoreEventsStage } from './restore-events.ts';
 import { filesStage } from './files.ts';
+import { decodeLinksStage } from './decode-links.ts';
 import { finalizeStage } from './finalize.ts';
 
 /** Every stage, in the order they run. */
@@ -52,6 +54,8 @@ export const RESTORE_STAGES: readonly StageDefinition[] = Object.freeze([
   gradeHistoryStage,
   completionStage,
   logsStage,
+  restoreEventsStage,
   filesStage,
+  decodeLinksStage,
   finalizeStage,
 ]);
