@@ -51,8 +51,9 @@ export interface ArchiveReader {
    * What the reader left out or read differently so far, each once: `archive-link-skipped` and
    * `archive-hard-link-read` (see `link-entry.ts`). A ZIP knows them all once open; a tar.gz once a
    * pass ({@link entries}, {@link list}) has gone through the whole archive. Still answers after {@link close}.
+   * Optional, so that a reader written elsewhere (passed to `inspectBackup`) need not have it.
    */
-  warnings(): readonly BackupWarning[];
+  warnings?(): readonly BackupWarning[];
   /** Releases file handles. Further calls fail with `archive.closed`. */
   close(): Promise<void>;
 }

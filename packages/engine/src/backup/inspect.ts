@@ -90,7 +90,7 @@ async function inspectReader(reader: ArchiveReader, options: InspectOptions): Pr
   // XML errors (a DOCTYPE, malformed text) come first: they say more than "not a Moodle backup".
   const information = tally.manifestBytes ? await readInformation(tally.manifestBytes, options) : undefined;
   await assertMoodle2(reader, tally.manifestBytes);
-  return report(reader.kind, parseManifest(information ?? {}), tally, reader.warnings());
+  return report(reader.kind, parseManifest(information ?? {}), tally, reader.warnings?.() ?? []);
 }
 
 async function visit(entry: ArchiveEntry, tally: Tally, options: InspectOptions): Promise<void> {

@@ -65,7 +65,7 @@ export async function openBackupSource(path: string, options: BackupSourceOption
   if (archive.randomAccess) {
     const names = (await archive.list()).filter((e) => e.type === 'file').map((e) => e.name);
     const source = sourceOver(names, (name) => archive.open(name), archive.kind, options, async () => archive.close(), () => undefined);
-    return { ...source, warnings: () => archive.warnings() };
+    return { ...source, warnings: () => archive.warnings?.() ?? [] };
   }
   const spool = await mkdtemp(join(options.tempDir ?? tmpdir(), 'mbz-restore-'));
   try {
@@ -78,7 +78,7 @@ export async function openBackupSource(path: string, options: BackupSourceOption
       return createReadStream(join(spool, name), { highWaterMark: Math.min(MiB, Math.max(16 * 1024, (sizes.get(name) ?? 0) + 1)) });
     };
     const adoptable = (name: string): string | undefined => (verified.has(name) ? join(spool, name) : undefined);
-    const warnings = archive.warnings();
+    const warnings = archive.warnings?.() ?? [];
     const source = sourceOver([...sizes.keys()], open, archive.kind, options, async () => {
       await rm(spool, { recursive: true, force: true });
     }, adoptable);
