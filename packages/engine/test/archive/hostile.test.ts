@@ -94,7 +94,7 @@ async function expectLinkWarnings(path: string, warnings: string[]): Promise<voi
   } finally {
     await reader.close();
   }
-  expect(reader.warnings().map((w) => `${w.code} ${w.entry}`)).toEqual(warnings);
+  expect(reader.warnings!().map((w) => `${w.code} ${w.entry}`)).toEqual(warnings);
   expect(await snapshot(caseRoot)).toEqual(before);
   expect(await snapshot(join(caseRoot, 'marker'))).toEqual([]);
   if (fds !== undefined) expect(openFds()).toBe(fds);

@@ -62,7 +62,7 @@ async function readEverything(path: string): Promise<Read> {
   }
   expect(await snapshot(caseRoot)).toEqual(before);
   if (fds !== undefined) expect(openFds()).toBe(fds);
-  return { files, listed, warnings: reader.warnings().map((w) => ({ ...w })) };
+  return { files, listed, warnings: reader.warnings!().map((w) => ({ ...w })) };
 }
 
 async function tarCase(members: TarMember[]): Promise<string> {
@@ -217,18 +217,18 @@ describe('tar.gz link entries', () => {
     const path = await tarCase([MANIFEST, { name: 'a', content: 'a' }, { name: 'sym', typeflag: '2', linkname: 'a' }, { name: 'b', typeflag: '1', linkname: 'a' }]);
     const reader = await openArchive(path);
     try {
-      expect(reader.warnings()).toEqual([]);
+      expect(reader.warnings!()).toEqual([]);
       await reader.list();
       await readAll(await reader.open('b'));
       for await (const entry of reader.entries()) if (entry.type === 'file') await readAll(entry.open());
-      expect(reader.warnings().map((w) => [w.code, w.entry])).toEqual([
+      expect(reader.warnings!().map((w) => [w.code, w.entry])).toEqual([
         ['archive-link-skipped', 'sym'],
         ['archive-hard-link-read', 'b'],
       ]);
     } finally {
       await reader.close();
     }
-    expect(reader.warnings()).toHaveLength(2);
+    expect(reader.warnings!()).toHaveLength(2);
   });
 });
 
