@@ -42,13 +42,14 @@ describe('enrolments stage', () => {
     expect(instances.map((i) => i.sortorder)).toEqual([0, 1, 2]);
     expect(ues).toHaveLength(countElements(enrolmentsXml, 'enrolment'));
     expect(result.counts.mdl_user_enrolments).toBe(ues.length);
-    // Role ids point at the store's student role; users at restored users; modifier = the restoring admin.
+    // Role ids point at the store's student role; users at restored users; modifier = the acting user ($USER),
+    // none (0) by default as in Moodle's CLI restore.
     expect(instances.find((i) => i.enrol === 'manual')).toMatchObject({ roleid: 5, status: 0 });
     expect(instances.find((i) => i.enrol === 'guest')).toMatchObject({ roleid: 0, status: 1 });
     const users = new Set((await storage.select('user')).map((u) => Number(u.id)));
     for (const ue of ues) {
       expect(users.has(Number(ue.userid))).toBe(true);
-      expect(ue.modifierid).toBe(2);
+      expect(ue.modifierid).toBe(0);
     }
     // Students enrolled through self enrolment in the backup stay in the self instance.
     const selfMembers = countElements(enrolmentsXml.slice(enrolmentsXml.indexOf('<enrol>self</enrol>')), 'enrolment');

@@ -43,7 +43,8 @@ describe('role-assignments stage', () => {
     expect(ras).toHaveLength(countElements(courseRolesXml, 'assignment'));
     const users = new Set((await storage.select('user')).map((u) => Number(u.id)));
     for (const ra of ras) {
-      expect(ra).toMatchObject({ contextid, component: '', itemid: 0, modifierid: 2 });
+      // role_assign(): modifierid = $USER->id, nobody (0) by default as in Moodle's CLI restore.
+      expect(ra).toMatchObject({ contextid, component: '', itemid: 0, modifierid: 0 });
       expect(users.has(Number(ra.userid))).toBe(true);
     }
     const names = await shortnames(storage);
@@ -72,7 +73,7 @@ describe('role-assignments stage', () => {
     const result = await restoreInto(storage, folder, { permissions: 1 });
     const contextid = await courseContextId(storage, result.courseid);
     expect(await storage.select('role_capabilities')).toMatchObject([
-      { contextid, roleid: 5, capability: 'moodle/course:viewparticipants', permission: -1, modifierid: 2 },
+      { contextid, roleid: 5, capability: 'moodle/course:viewparticipants', permission: -1, modifierid: 0 },
       { contextid, roleid: 3, capability: 'mod/forum:addnews', permission: -1000 },
     ]);
     const off = await freshStore();

@@ -32,7 +32,8 @@ describe('scales and outcomes (generated backup, edited; store with a standard s
     await writeFile(join(folder, 'outcomes.xml'), outcomesXml());
     const assign = (await readdir(join(folder, 'activities'))).find((d) => d.startsWith('assign_'))!;
     const grades = join(folder, 'activities', assign, 'grades.xml');
-    await writeFile(grades, (await readFile(grades, 'utf8')).replace('<scaleid>$@NULL@$</scaleid>', '<scaleid>103</scaleid>'));
+    // Graded with the scale (grade_item::load_scale() clears the scaleid of an item graded otherwise).
+    await writeFile(grades, (await readFile(grades, 'utf8')).replace('<scaleid>$@NULL@$</scaleid>', '<scaleid>103</scaleid>').replace('<gradetype>1</gradetype>', '<gradetype>2</gradetype>'));
 
     storage = createMemoryStorage();
     await storage.open();

@@ -21,7 +21,7 @@ export const lessonModule: ModuleSpec = {
       itemname: 'lesson',
       userinfo: false,
       course: ['course'],
-      dates: ['available', 'deadline'],
+      dates: ['available', 'deadline', 'timemodified'],
       drop: ['showhighscores', 'highscores', 'timed', 'maxtime'],
       files: [
         { component: 'mod_lesson', filearea: 'intro', itemname: null },
@@ -36,6 +36,7 @@ export const lessonModule: ModuleSpec = {
     {
       path: PAGE,
       table: 'lesson_pages',
+      dates: ['timemodified', 'timecreated'],
       itemname: 'lesson_page',
       userinfo: false,
       parent: { lessonid: 'lesson' },
@@ -49,6 +50,7 @@ export const lessonModule: ModuleSpec = {
     {
       path: ANSWER,
       table: 'lesson_answers',
+      dates: ['timemodified', 'timecreated'],
       itemname: 'lesson_answer',
       userinfo: false,
       parent: { lessonid: 'lesson', pageid: 'lesson_page' },
@@ -66,6 +68,7 @@ export const lessonModule: ModuleSpec = {
     {
       path: `${ANSWER}/attempts/attempt`,
       table: 'lesson_attempts',
+      dates: ['timeseen'],
       itemname: 'lesson_attempt',
       userinfo: true,
       parent: { lessonid: 'lesson', pageid: 'lesson_page', answerid: 'lesson_answer' },
@@ -81,6 +84,7 @@ export const lessonModule: ModuleSpec = {
     {
       path: '/activity/lesson/grades/grade',
       table: 'lesson_grades',
+      dates: ['completed'],
       itemname: 'lesson_grade',
       userinfo: true,
       parent: { lessonid: 'lesson' },
@@ -89,6 +93,7 @@ export const lessonModule: ModuleSpec = {
     {
       path: `${PAGE}/branches/branch`,
       table: 'lesson_branch',
+      dates: ['timeseen'],
       userinfo: true,
       parent: { lessonid: 'lesson', pageid: 'lesson_page' },
       refs: { userid: { itemname: 'user' }, nextpageid: { itemname: 'lesson_page', deferred: true } },
@@ -103,6 +108,7 @@ export const lessonModule: ModuleSpec = {
     {
       path: '/activity/lesson/timers/timer',
       table: 'lesson_timer',
+      dates: ['starttime', 'lessontime'],
       userinfo: true,
       parent: { lessonid: 'lesson' },
       refs: { userid: { itemname: 'user' } },

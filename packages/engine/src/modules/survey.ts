@@ -16,8 +16,9 @@ export const surveyModule: ModuleSpec = {
       itemname: 'survey',
       userinfo: false,
       course: ['course'],
+      dates: ['timecreated', 'timemodified'],
       files: [{ component: 'mod_survey', filearea: 'intro', itemname: null }],
-      notes: '`template` refers to one of the predefined surveys (ids fixed by the install), not remapped.',
+      notes: '`template` names one of the built-in surveys of the install (ids 1–5); the survey hook finds it in the store by name.',
     },
     {
       path: '/activity/survey/answers/answer',
@@ -25,6 +26,7 @@ export const surveyModule: ModuleSpec = {
       userinfo: true,
       parent: { survey: 'survey' },
       refs: { userid: { itemname: 'user' } },
+      dates: ['time'],
       notes: '`question` refers to the predefined survey_questions (install data), not remapped.',
     },
     {

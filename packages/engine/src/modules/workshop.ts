@@ -69,7 +69,7 @@ export const workshopModule: ModuleSpec = {
       itemname: 'workshop',
       userinfo: false,
       course: ['course'],
-      dates: ['submissionstart', 'submissionend', 'assessmentstart', 'assessmentend'],
+      dates: ['timemodified', 'submissionstart', 'submissionend', 'assessmentstart', 'assessmentend'],
       files: ['intro', 'instructauthors', 'instructreviewers', 'conclusion'].map((filearea) => ({
         component: 'mod_workshop',
         filearea,
@@ -107,6 +107,7 @@ export const workshopModule: ModuleSpec = {
     {
       path: EXAMPLE,
       table: 'workshop_submissions',
+      dates: ['timecreated', 'timemodified'],
       itemname: 'workshop_examplesubmission',
       userinfo: false,
       parent: { workshopid: 'workshop' },
@@ -116,6 +117,7 @@ export const workshopModule: ModuleSpec = {
     {
       path: REFERENCE,
       table: 'workshop_assessments',
+      dates: ['timecreated', 'timemodified'],
       itemname: 'workshop_referenceassessment',
       userinfo: false,
       parent: { submissionid: 'workshop_examplesubmission' },
@@ -126,6 +128,7 @@ export const workshopModule: ModuleSpec = {
     {
       path: EXAMPLE_ASSESSMENT,
       table: 'workshop_assessments',
+      dates: ['timecreated', 'timemodified'],
       itemname: 'workshop_exampleassessment',
       userinfo: true,
       parent: { submissionid: 'workshop_examplesubmission' },
@@ -137,6 +140,7 @@ export const workshopModule: ModuleSpec = {
     {
       path: SUBMISSION,
       table: 'workshop_submissions',
+      dates: ['timecreated', 'timemodified'],
       itemname: 'workshop_submission',
       userinfo: true,
       parent: { workshopid: 'workshop' },
@@ -147,6 +151,7 @@ export const workshopModule: ModuleSpec = {
     {
       path: ASSESSMENT,
       table: 'workshop_assessments',
+      dates: ['timecreated', 'timemodified'],
       itemname: 'workshop_assessment',
       userinfo: true,
       parent: { submissionid: 'workshop_submission' },
@@ -158,6 +163,7 @@ export const workshopModule: ModuleSpec = {
     {
       path: `${W}/aggregations/aggregation`,
       table: 'workshop_aggregations',
+      dates: ['timegraded'],
       itemname: 'workshop_aggregation',
       userinfo: true,
       parent: { workshopid: 'workshop' },

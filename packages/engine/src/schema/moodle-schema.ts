@@ -281,6 +281,28 @@ export const MOODLE_TABLES: readonly TableSpec[] = [
     c('feedback', 'text', false), c('feedbackformat', 'int10', true, 0), c('information', 'text', false),
     c('informationformat', 'int10', true, 0),
   ], [ix('action'), ix('timemodified'), ix('userid, itemid, timemodified')]),
+  // grade_items_history / grade_categories_history: what Moodle's grade API (`grade_object::insert()`/`update()` in
+  // lib/grade/grade_object.php) logs of each insert and update of a grade item or category — the record without
+  // `timecreated`, plus action, oldid, source, timemodified and loggeduser. A restore writes rows there (see
+  // stages/gradebook/history.ts).
+  t('grade_items_history', 'core', [
+    c('action', 'int10', true, 0), c('oldid', 'int10', true), c('source', 'char255', false), c('timemodified', 'int10', false),
+    c('loggeduser', 'int10', false), c('courseid', 'int10', false), c('categoryid', 'int10', false), c('itemname', 'char255', false),
+    c('itemtype', 'char30', true), c('itemmodule', 'char30', false), c('iteminstance', 'int10', false), c('itemnumber', 'int10', false),
+    c('iteminfo', 'text', false), c('idnumber', 'char255', false), c('calculation', 'text', false), c('gradetype', 'int4', true, 1),
+    c('grademax', 'number10,5', true, 100), c('grademin', 'number10,5', true, 0), c('scaleid', 'int10', false), c('outcomeid', 'int10', false),
+    c('gradepass', 'number10,5', true, 0), c('multfactor', 'number10,5', true, 1.0), c('plusfactor', 'number10,5', true, 0),
+    c('aggregationcoef', 'number10,5', true, 0), c('aggregationcoef2', 'number10,5', true, 0), c('sortorder', 'int10', true, 0),
+    c('hidden', 'int10', true, 0), c('locked', 'int10', true, 0), c('locktime', 'int10', true, 0), c('needsupdate', 'int10', true, 0),
+    c('display', 'int10', true, 0), c('decimals', 'int1', false), c('weightoverride', 'int1', true, 0),
+  ], [ix('action'), ix('timemodified')]),
+  t('grade_categories_history', 'core', [
+    c('action', 'int10', true, 0), c('oldid', 'int10', true), c('source', 'char255', false), c('timemodified', 'int10', false),
+    c('loggeduser', 'int10', false), c('courseid', 'int10', true), c('parent', 'int10', false), c('depth', 'int10', true, 0),
+    c('path', 'char255', false), c('fullname', 'char255', false), c('aggregation', 'int10', true, 0), c('keephigh', 'int10', true, 0),
+    c('droplow', 'int10', true, 0), c('aggregateonlygraded', 'int1', true, 0), c('aggregateoutcomes', 'int1', true, 0),
+    c('hidden', 'int10', true, 0),
+  ], [ix('action'), ix('timemodified')]),
   t('tag', 'core', [
     c('userid', 'int10', true), c('tagcollid', 'int10', true), c('name', 'char255', true), c('rawname', 'char255', true),
     c('isstandard', 'int1', true, 0), c('description', 'text', false), c('descriptionformat', 'int2', true, 0), c('flag', 'int4', false, 0),
@@ -936,6 +958,11 @@ export const MOODLE_TABLES: readonly TableSpec[] = [
     c('timemodified', 'int10', true, 0), c('name', 'char255', true), c('intro', 'text', true), c('introformat', 'int4', true, 0),
     c('questions', 'char255', true), c('completionsubmit', 'int1', true, 0),
   ], [ix('course')]),
+  // The built-in survey questions (mod/survey/db/install.xml; rows from install.php, seeded by site-seed.ts).
+  t('survey_questions', 'mod_survey', [
+    c('text', 'char255', true, ''), c('shorttext', 'char30', true, ''), c('multi', 'char100', true, ''), c('intro', 'char50', true, ''),
+    c('type', 'int3', true, 0), c('options', 'text', false),
+  ]),
   t('survey_answers', 'mod_survey', [
     c('userid', 'int10', true, 0), c('survey', 'int10', true, 0), c('question', 'int10', true, 0), c('time', 'int10', true, 0),
     c('answer1', 'text', true), c('answer2', 'text', true),

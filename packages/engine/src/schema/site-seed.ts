@@ -8,7 +8,9 @@
  * site course and its context (2), the default category and its context (3), `guest` and its context (4),
  * `admin` and its context (5), then the roles with `create_role()` (sortorder = id) and
  * `set_role_contextlevels(get_default_contextlevels(archetype))` (`lib/accesslib.php`). Moodle's installer
- * leaves role names and descriptions empty (they are shown localised) and so do we.
+ * leaves role names and descriptions empty (they are shown localised) and so do we. Module installs that write
+ * data: `xmldb_survey_install()` (`mod/survey/db/install.php`) inserts the five built-in surveys (course 0, ids
+ * 1–5, which a survey's `template` names) and their 73 questions (which `survey_answers.question` names).
  *
  * Departures: `config` holds only what a restore reads (Moodle keeps several hundred settings there); the
  * `wwwroot` row exists only when the caller gives one (Moodle keeps it in config.php), so a backup whose site
@@ -43,6 +45,13 @@ export const SEED_MODULES: readonly string[] = [
   'h5pactivity', 'imscp', 'label', 'lesson', 'lti', 'page', 'qbank', 'quiz', 'resource', 'scorm', 'survey',
   'url', 'wiki', 'workshop',
 ];
+
+/**
+ * Modules a fresh Moodle 4.3 site installs disabled (`modules.visible` 0): `xmldb_bigbluebuttonbn_install()`
+ * (`mod/bigbluebuttonbn/db/install.php`). Moodle still restores their activities, but leaves them out of the
+ * course's module cache, so a restore does not update their availability.
+ */
+export const DISABLED_MODULES: ReadonlySet<string> = new Set(['bigbluebuttonbn']);
 
 /**
  * A new site identifier as Moodle makes one at install: 32 random alphanumeric characters followed by the
@@ -116,9 +125,44 @@ export function createSiteSeed(options: SiteSeedOptions): Record<string, Row[]> 
     role_context_levels: roleLevels
       .flatMap(([shortname, levels]) => levels.map((contextlevel) => ({ roleid: roles.indexOf(shortname) + 1, contextlevel })))
       .map((row, i) => ({ id: i + 1, ...row })),
-    modules: SEED_MODULES.map((name, i) => ({ id: i + 1, name, cron: 0, lastcron: 0, search: '', visible: 1 })),
+    modules: SEED_MODULES.map((name, i) => ({ id: i + 1, name, cron: 0, lastcron: 0, search: '', visible: DISABLED_MODULES.has(name) ? 0 : 1 })),
+    survey: SURVEY_TEMPLATES.map(([name, intro, questions], i) => ({
+      id: i + 1, course: 0, template: 0, days: 0, timecreated: 985017600, timemodified: 985017600, name, intro, introformat: 0, questions,
+      completionsubmit: 0,
+    })),
+    survey_questions: SURVEY_QUESTIONS.map(([text, shorttext, multi, intro, type, options], i) => ({
+      id: i + 1, text, shorttext, multi, intro, type, options,
+    })),
   };
 }
+
+/** The built-in surveys of `xmldb_survey_install()`, in install (= id) order: name, intro, question ids. */
+export const SURVEY_TEMPLATES: ReadonlyArray<readonly [string, string, string]> = [
+  ['collesaname', 'collesaintro', '25,26,27,28,29,30,43,44'],
+  ['collespname', 'collespintro', '31,32,33,34,35,36,43,44'],
+  ['collesapname', 'collesapintro', '37,38,39,40,41,42,43,44'],
+  ['attlsname', 'attlsintro', '65,67,68'],
+  ['ciqname', 'ciqintro', '69,70,71,72,73'],
+];
+
+/**
+ * The 73 questions of `xmldb_survey_install()`, in install (= id) order: text, shorttext, multi, intro, type,
+ * options (columns the installer leaves out take install.xml's defaults: '' and NULL for `options`).
+ */
+export const SURVEY_QUESTIONS: ReadonlyArray<readonly [string, string, string, string, number, string | null]> = [
+  ...Array.from({ length: 24 }, (_, i) => [`colles${i + 1}`, `colles${i + 1}short`, '', '', 1, 'scaletimes5'] as const),
+  ...[1, 2, 3].flatMap((type) =>
+    Array.from({ length: 6 }, (_, i) => [`collesm${i + 1}`, `collesm${i + 1}short`, [4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4].join(','), 'collesmintro', type, 'scaletimes5'] as const),
+  ),
+  ['howlong', '', '', '', 1, 'howlongoptions'],
+  ['othercomments', '', '', '', 0, null],
+  ...Array.from({ length: 20 }, (_, i) => [`attls${i + 1}`, `attls${i + 1}short`, '', '', 1, 'scaleagree5'] as const),
+  ['attlsm1', 'attlsm1', '45,46,47,48,49,50,51,52,53,54,55,56,57,58,59,60,61,62,63,64', 'attlsmintro', 1, 'scaleagree5'],
+  ['-', '-', '-', '-', 0, '-'],
+  ['attlsm2', 'attlsm2', '63,62,59,57,55,49,52,50,48,47', 'attlsmintro', -1, 'scaleagree5'],
+  ['attlsm3', 'attlsm3', '46,54,45,51,60,53,56,58,61,64', 'attlsmintro', -1, 'scaleagree5'],
+  ...Array.from({ length: 5 }, (_, i) => [`ciq${i + 1}`, `ciq${i + 1}short`, '', '', 0, null] as const),
+];
 
 // Internal helpers
 

@@ -28,6 +28,11 @@ export interface AcceptedJob {
   /** The resolved root settings. */
   readonly settings: Record<string, number>;
   readonly userid: number;
+  /**
+   * The requesting user when the request named one (the webservice's token user): the restore acts as that user, as
+   * Moodle's asynchronous restore task runs as the user who queued it (`$USER`, e.g. `user_enrolments.modifierid`).
+   */
+  readonly actingUserId?: number;
   /** Where the backup came from, for people. */
   readonly source: string;
 }
@@ -50,7 +55,7 @@ export async function acceptDraftRequest(
   try {
     await copyDraftFile(storage, file, path);
     const settings = await precheckBackup(path, options, limits);
-    return { restoreid, path, tempFile: path, categoryid, options, settings, userid, source: describeDraftFile(file) };
+    return { restoreid, path, tempFile: path, categoryid, options, settings, userid, ...acting(identity), source: describeDraftFile(file) };
   } catch (error) {
     await rm(path, { force: true });
     throw error;
@@ -71,7 +76,7 @@ export async function acceptFileRequest(
   await requireCategory(storage, categoryid);
   const absolute = resolve(path);
   const settings = await precheckBackup(absolute, options, limits);
-  return { restoreid: newRestoreId(), path: absolute, tempFile: undefined, categoryid, options, settings, userid, source: absolute };
+  return { restoreid: newRestoreId(), path: absolute, tempFile: undefined, categoryid, options, settings, userid, ...acting(identity), source: absolute };
 }
 
 /** The 700 record of an accepted job, held by `owner`. */
@@ -84,6 +89,11 @@ export function awaitingRecord(job: AcceptedJob, owner: string, now: number): Re
 }
 
 // Internal helpers
+
+/** `actingUserId` of a request that named its user (already checked by `checkUserId()`). */
+function acting(identity: RequestIdentity): { actingUserId?: number } {
+  return identity.userid === undefined ? {} : { actingUserId: identity.userid };
+}
 
 async function requireCategory(storage: StorageAdapter, categoryid: number): Promise<void> {
   if ((await storage.count('course_categories', { id: categoryid })) === 0) {

@@ -18,8 +18,8 @@
  * table is not in the schema) is not a working activity: as Moodle skips a module it cannot restore, no
  * `course_modules` row is written, but its records are kept raw in this project's `mbz_module_records`
  * (`activities/raw-module.ts`), with an `unknown-module` warning. Course-module and module item tags are restored through `stages/tags.ts`. Pre-2.7
- * availability (fields and `availability_info` records) is converted to JSON with source ids, which `finalize`
- * remaps like every availability JSON.
+ * availability (fields and `availability_info` records) is converted to JSON as Moodle writes it
+ * (`activities/availability.ts` `moduleAvailability()`), which `finalize` updates like every availability JSON.
  */
 import type { BackupActivityRef } from '../backup/manifest.ts';
 import { MODULE_SPECS } from '../modules/index.ts';
@@ -28,7 +28,7 @@ import { defineStage } from '../pipeline/define-stage.ts';
 import type { RestoreContext } from '../pipeline/context.ts';
 import { MOODLE_TABLES } from '../schema/moodle-schema.ts';
 import type { XmlObject } from '../xml/types.ts';
-import { legacyAvailability } from './activities/availability.ts';
+import { moduleAvailability } from './activities/availability.ts';
 import { interpretModule } from './activities/interpret-module.ts';
 import { MODULE_HOOKS } from './activities/module-hooks.ts';
 import type { ActivityRun } from './activities/module-run.ts';
@@ -122,6 +122,8 @@ async function restoreActivity(ctx: RestoreContext, activity: BackupActivityRef,
     return;
   }
   const sectionId = await shared.sections.resolve(num(module.sectionid, activity.sectionId), num(module.sectionnumber, -1));
+  // process_module() / process_availability_field(): availability JSON, or the pre-2.7 fields converted.
+  run.cmChanges.availability ??= await moduleAvailability(ctx, module);
   await ctx.rows.insert('course_modules', courseModuleRow(ctx, module, { moduleId, instance: run.instanceId, sectionId, shared, changes: run.cmChanges }), cmId);
   ctx.ids.set('course_module', num(module.id, activity.moduleId), cmId);
   shared.sections.append(sectionId, cmId);
@@ -137,12 +139,12 @@ function courseModuleRow(
   module: XmlObject,
   where: { moduleId: number; instance: number; sectionId: number; shared: StageShared; changes: Record<string, unknown> },
 ): Record<string, unknown> {
-  let idnumber = text(module.idnumber);
-  if (idnumber !== '') {
+  // grade_verify_idnumber() accepts an empty idnumber, so a NULL one stays NULL; a taken one becomes ''.
+  let idnumber: string | null = typeof module.idnumber === 'string' ? module.idnumber : null;
+  if (idnumber) {
     if (where.shared.idnumbers.has(idnumber)) idnumber = '';
     else where.shared.idnumbers.add(idnumber);
   }
-  const availability = typeof module.availability === 'string' && module.availability !== '' ? module.availability : legacyAvailability(module, false);
   return {
     ...module,
     course: ctx.state.courseId,
@@ -153,7 +155,6 @@ function courseModuleRow(
     groupingid: ctx.ids.get('grouping', text(module.groupingid)) ?? 0,
     completionexpected: ctx.shiftDate(module.completionexpected) ?? 0,
     showdescription: num(module.showdescription),
-    availability,
     deletioninprogress: 0,
     ...where.changes,
   };

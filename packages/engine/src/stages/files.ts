@@ -9,20 +9,26 @@
  *   join drops it), or is kept when there is none;
  * - the root directory record (`/` + `.`) is skipped, other directories are created (`create_directory()`);
  * - a regular file is written only when no file exists at its path, with the mapped user (else the restoring user),
- *   the site default license when it has none, and the backup's size, mimetype, source, author, sortorder;
+ *   the backup's source, author, license and sortorder (`create_file_from_pathname()`: empty → NULL; the
+ *   `$file->license = $CFG->sitedefaultlicense` of `send_files_to_pool()` changes `$file`, not the `$file_record` it
+ *   passes on, so a file without license keeps none), the content's size, and the mimetype `file_storage::mimetype()`
+ *   computes from the name and content (`files/mimetypes.ts`: `$file_record` carries none); without included files,
+ *   `create_file_from_storedfile()` copies the mimetype of the store's file with that content;
  * - its content is copied from the backup through a SHA-1 check (`files/backup-blobs.ts`); content missing from the
  *   backup is warning `file-missing-in-backup` and, as in Moodle, no `files` row is written for it;
  * - aliases (records with a `repositoryid`) are skipped with warning `file-alias-skipped`: Moodle resolves them against
  *   repository instances of the target site (`restore_process_file_aliases_queue`), which the store does not model.
  * Before that it moves module question banks to their module context (`questions/move-module-banks.ts`), as Moodle's
  * final task does right before `restore_create_question_files`, so question files land in their final context.
- * Departure: the mimetype is the backup's (Moodle recomputes it from the file), `document/unknown` when it has none.
+ * Departure: content sniffing covers the common formats only (`files/mimetypes.ts`); a file whose name gives no type and
+ * whose content was already moved into the store for an earlier file of another name gets `document/unknown`.
  */
 import { defineStage } from '../pipeline/define-stage.ts';
 import type { BackupFileRecord, RestoreContext } from '../pipeline/context.ts';
 import { BackupBlobs, blobEntry } from './files/backup-blobs.ts';
 import { areaKey, collectFileAreas, type FileAreaSpec } from './files/file-areas.ts';
 import { FileRows, type FileTarget } from './files/file-rows.ts';
+import { knownMimetype, mimetypeFromName, SNIFF_BYTES, sniffMimetype } from './files/mimetypes.ts';
 import { moveModuleQuestionBanks } from './questions/move-module-banks.ts';
 
 export const filesStage = defineStage({
@@ -33,7 +39,7 @@ export const filesStage = defineStage({
   async run(ctx) {
     await moveModuleQuestionBanks(ctx);
     const areas = collectFileAreas(ctx);
-    const run = new FilesRun(ctx, await defaultLicense(ctx));
+    const run = new FilesRun(ctx);
     const records = ctx.state.fileRecords;
     for (const [index, record] of records.entries()) {
       const specs = areas.get(areaKey(record.contextid, record.component, record.filearea));
@@ -50,14 +56,14 @@ export const filesStage = defineStage({
 
 class FilesRun {
   readonly #ctx: RestoreContext;
-  readonly #license: string;
   readonly #rows: FileRows;
   readonly #blobs: BackupBlobs;
   readonly #unmapped = new Set<number>();
+  /** Content types found by sniffing, per content hash. */
+  readonly #sniffed = new Map<string, string>();
 
-  constructor(ctx: RestoreContext, license: string) {
+  constructor(ctx: RestoreContext) {
     this.#ctx = ctx;
-    this.#license = license;
     this.#rows = new FileRows(ctx);
     this.#blobs = new BackupBlobs(ctx);
   }
@@ -95,6 +101,8 @@ class FilesRun {
       return;
     }
     if (await this.#rows.exists(target)) return;
+    // Before ensure(): the content may be moved into the store there.
+    const mimetype = await this.#mimetype(record.filename, hash);
     const blob = await this.#blobs.ensure(hash);
     if (!blob.present) {
       ctx.warn('file-missing-in-backup', `${describe(record)} is not in the backup (it was made without files) and its content is not in the store; it is not restored.`, 'files.xml');
@@ -104,15 +112,37 @@ class FilesRun {
       contenthash: hash,
       userid,
       filesize: blob.size ?? Number(d.filesize ?? 0),
-      mimetype: empty(d.mimetype) ? 'document/unknown' : d.mimetype,
+      mimetype,
       status: 0,
       source: empty(d.source) ? null : d.source,
       author: empty(d.author) ? null : d.author,
-      license: empty(d.license) ? this.#license : d.license,
+      license: empty(d.license) ? null : d.license,
       timecreated: ctx.state.now,
       timemodified: ctx.state.now,
       sortorder: Math.max(0, Number(d.sortorder) || 0),
     });
+  }
+
+  /**
+   * `file_storage::mimetype($pathname, $filename)`: the type of the name's extension, else libmagic's type of the
+   * content when Moodle's table knows it. Without included files, `create_file_from_storedfile()` keeps the type of the
+   * store's file with the same content.
+   */
+  async #mimetype(filename: string, hash: string): Promise<string> {
+    const ctx = this.#ctx;
+    if (!ctx.manifest.includeFiles) {
+      const [stored] = await ctx.rows.select('files', { contenthash: hash }, { limit: 1 });
+      if (stored && typeof stored.mimetype === 'string' && stored.mimetype !== '') return stored.mimetype;
+    }
+    const byName = mimetypeFromName(filename);
+    if (byName !== 'document/unknown') return byName;
+    let sniffed = this.#sniffed.get(hash);
+    if (sniffed === undefined) {
+      const entry = blobEntry(hash);
+      sniffed = ctx.source.has(entry) ? await sniffEntry(ctx, entry) : 'document/unknown';
+      this.#sniffed.set(hash, sniffed);
+    }
+    return knownMimetype(sniffed);
   }
 
   /** New context and item id, or undefined when the file is not restored. */
@@ -132,10 +162,27 @@ class FilesRun {
   }
 }
 
-/** The site's default license (`$CFG->sitedefaultlicense`), `unknown` when the store does not set one (Moodle 3.9+ default). */
-async function defaultLicense(ctx: RestoreContext): Promise<string> {
-  const [row] = await ctx.rows.select('config', { name: 'sitedefaultlicense' }, { limit: 1 });
-  return row && typeof row.value === 'string' && row.value !== '' ? row.value : 'unknown';
+/** libmagic's type of a backup entry, from its first {@link SNIFF_BYTES} bytes; `document/unknown` when it cannot be read. */
+async function sniffEntry(ctx: RestoreContext, entry: string): Promise<string> {
+  let stream;
+  try {
+    stream = await ctx.source.open(entry);
+  } catch {
+    return 'document/unknown';
+  }
+  const chunks: Buffer[] = [];
+  let length = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      length += chunk.length;
+      if (length >= SNIFF_BYTES) break;
+    }
+  } finally {
+    stream.destroy();
+  }
+  const head = Buffer.concat(chunks, length).subarray(0, SNIFF_BYTES);
+  return sniffMimetype(head, length);
 }
 
 function empty(value: unknown): boolean {

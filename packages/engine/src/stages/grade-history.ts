@@ -5,22 +5,24 @@
  * Path `/grade_history/grade_grades/grade_grade` → `grade_grades_history`.
  *
  * When: the stage needs `users` and `grade_histories` (`grade_histories` itself depends on `activities`).
- * The root file has the gradebook's conditions (no activity left out, no missing module); an activity's
- * file needs that activity's user data, as Moodle's `userinfo` check.
+ * The root file has the gradebook's conditions (no activity left out, no missing module) checked again when
+ * its step runs, after the gradebook step: among them "at most one grade category in the course", so a
+ * backup whose gradebook has categories of its own, restored by then, loses its root history (Moodle's
+ * `restore_grade_history_structure_step::execute_condition()`). An activity's file needs that activity's user
+ * data, as Moodle's `userinfo` check.
  *
  * Per row: skipped when its user was not restored (as Moodle); `itemid` → new grade item; `oldid` → the
  * new `grade_grades` row (id map `grade_grades`), 0 when that grade was not restored (Moodle stores its
- * `false`, i.e. 0, too); `usermodified` and `rawscaleid` remapped (NULL when not restored); no date shift
- * ("history", and logs are immutable, MDL-44961).
+ * `false`, i.e. 0, too); `usermodified` remapped (NULL when not restored, Moodle's `get_mappingid(…, null)`);
+ * `rawscaleid` remapped, 0 when not restored or NULL in the backup (`get_mappingid('scale', …)` answers
+ * `false`, stored as 0); no date shift ("history", and logs are immutable, MDL-44961).
  *
  * Departures from Moodle:
  * - a row whose grade item was not restored is skipped (Moodle stores `itemid` 0, a row about nothing);
  * - `loggeduser` is remapped too (NULL when that user was not restored): Moodle copies the source site's
  *   user id, which on another site names someone else;
- * - Moodle's own history rows are not written: restoring activity grades through `grade_grade::insert()`
- *   adds one `grade_grades_history` row (action 1, source `restore`) per grade, which is why Moodle's table
- *   holds the backup's rows plus one per activity grade restored. Those rows describe the restore, not the
- *   course's history; the engine keeps only the backup's history.
+ * Moodle's table also holds one row (action 1, source `restore`) per activity grade restored: the gradebook
+ * stage writes those (`grade_grade::insert('restore')`, see `gradebook/history.ts`).
  * The `grade_grades_history` mapping and the `grade` / `historyfeedback` file area of activity rows are only
  * registered when the backup holds such files, to keep the id map small.
  */
@@ -39,7 +41,7 @@ export const gradeHistoryStage = defineStage({
   weight: 3,
   async run(ctx) {
     const files: { entry: string; activity: boolean }[] = [];
-    if (ctx.source.has('grade_history.xml') && !ctx.settings.excludesActivities && !(await hasMissingModules(ctx))) {
+    if (ctx.source.has('grade_history.xml') && !ctx.settings.excludesActivities && !(await hasMissingModules(ctx)) && (await gradeCategories(ctx)) <= 1) {
       files.push({ entry: 'grade_history.xml', activity: false });
     }
     const activities = includedActivities(ctx);
@@ -60,6 +62,11 @@ export const gradeHistoryStage = defineStage({
 });
 
 // Internal helpers
+
+/** Grade categories of the new course (Moodle's `count_records('grade_categories', ['courseid' => …])`). */
+async function gradeCategories(ctx: RestoreContext): Promise<number> {
+  return (await ctx.rows.select('grade_categories', { courseid: ctx.state.courseId })).length;
+}
 
 async function restoreFile(ctx: RestoreContext, entry: string, mapHistory: boolean, skipped: { user: number; item: number }): Promise<void> {
   const { ids } = ctx;
@@ -82,7 +89,7 @@ async function restoreFile(ctx: RestoreContext, entry: string, mapHistory: boole
       oldid: ids.get('grade_grades', text(data.oldid)) ?? 0,
       usermodified: ids.get('user', text(data.usermodified)) ?? null,
       loggeduser: ids.get('user', text(data.loggeduser)) ?? null,
-      rawscaleid: ids.get('scale', text(data.rawscaleid)) ?? null,
+      rawscaleid: ids.get('scale', text(data.rawscaleid)) ?? 0,
     });
     const oldId = num(data.id, NaN);
     if (mapHistory && Number.isFinite(oldId)) ids.set('grade_grades_history', oldId, id);

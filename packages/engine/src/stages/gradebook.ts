@@ -10,14 +10,19 @@
  * `execute_condition()`; its other conditions — not the site course, at most one grade category in the
  * target — always hold for a new course). Order inside the stage: gradebook.xml's categories, the
  * activities' items and grades, gradebook.xml's items, grades, letters and settings, then the `##gi<id>##`
- * rewrite of calculations. Reading the categories first lets activity items be written in their final
- * category instead of being moved afterwards as Moodle does; the rows are the same.
+ * rewrite of calculations, the regrade, and last `grade_item::fix_duplicate_sortorder()` (the activity grades
+ * step's `after_restore()`, `gradebook/sortorder.ts`). Reading the categories first lets activity items be
+ * written in their final category instead of being moved afterwards as Moodle does; the rows are the same.
  *
- * Departures from Moodle (each explained in the helper that does it): no regrade after restore (the
- * backup's final grades are kept, course and category items are left `needsupdate` = 1 so Moodle
- * recomputes them); no `grade_grades_history` rows for the grades inserted, no `grade_items_history` /
- * `grade_categories_history` rows (the engine's schema has no such tables); an unexpected item type in
- * gradebook.xml is skipped with a warning instead of failing the restore.
+ * History: the rows Moodle's grade API logs while restoring — the course category's and course item's
+ * creation (`grade_categories_history`, `grade_items_history`, source `system`), each activity item's insert
+ * and update and each activity grade's insert (source `restore`) — are written as Moodle writes them
+ * (`gradebook/history.ts`, `gradebook/gradebook-writer.ts`), unless the request turns Moodle's own restore
+ * rows off (`restoreEvents`).
+ *
+ * Departures from Moodle (each explained in the helper that does it): an unexpected item type in
+ * gradebook.xml is skipped with a warning instead of failing the restore; a non-zero `rawscaleid` of a
+ * gradebook.xml grade is remapped instead of copied.
  *
  * Maps `grade_item`, `grade_category`, `grade_grades` (Moodle's name; `grade_grade` too), and registers
  * the activities' grade feedback file areas for the files stage.
@@ -28,6 +33,8 @@ import { restoreGradeCategories } from './gradebook/grade-categories.ts';
 import { registerGradeFileAreas } from './gradebook/feedback-files.ts';
 import { GradebookWriter } from './gradebook/gradebook-writer.ts';
 import { restoreGradebookXml } from './gradebook/gradebook-xml.ts';
+import { regradeRestoredCourse } from './gradebook/regrade-stage.ts';
+import { fixDuplicateSortorder } from './gradebook/sortorder.ts';
 import { hasMissingModules, includedActivities } from './task-targets.ts';
 
 export const gradebookStage = defineStage({
@@ -45,6 +52,10 @@ export const gradebookStage = defineStage({
     await restoreActivityGrades(ctx, writer, activities, (done) => ctx.progress(1 + done, total));
     if (withGradebookXml) await restoreGradebookXml(ctx, writer);
     await writer.finish();
+    // restore_gradebook_structure_step::after_execute() ends with grade_regrade_final_grades($courseid).
+    if (withGradebookXml) await regradeRestoredCourse(ctx);
+    // restore_activity_grades_structure_step::after_restore(), at the end of a restore with activities.
+    if (activities.length > 0) await fixDuplicateSortorder(ctx);
     await registerGradeFileAreas(ctx, activities, 'feedback', 'grade_grades');
     if (writer.skippedGrades > 0) {
       ctx.warn('grade-user-unmapped', `${writer.skippedGrades} grades belong to users who were not restored; they were skipped (as Moodle does).`);

@@ -18,7 +18,7 @@
  *   Moodle remaps per event class (`get_other_mapping()`), are kept as they are;
  * - no date shift (logs are immutable, MDL-44961).
  * Moodle also logs the events it fires while restoring (`course_restored`, sections, enrol instances,
- * role assignments …); the engine fires no events, so only the backup's rows are restored.
+ * role assignments …): the restore-events stage writes those (`restore-events.ts`), after this one.
  *
  * Legacy `logs.xml` (`restore_course_logs_structure_step`, `restore_activity_logs_structure_step`): user
  * mapped or the row is skipped, `course` = new course, `cmid` = the activity's new course module (0 for

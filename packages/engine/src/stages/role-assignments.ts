@@ -105,8 +105,9 @@ class RoleWriter {
     const key = `${roleid}:${contextid}:${capability}`;
     if (this.#overridden.has(key)) return;
     this.#overridden.add(key);
-    const { now, restorerUserId } = this.#ctx.state;
-    await this.#ctx.rows.insert('role_capabilities', { contextid, roleid, capability, permission, timemodified: now, modifierid: restorerUserId });
+    // assign_capability(): modifierid = $USER->id (the acting user, not the restore controller's user).
+    const { now, actingUserId } = this.#ctx.state;
+    await this.#ctx.rows.insert('role_capabilities', { contextid, roleid, capability, permission, timemodified: now, modifierid: actingUserId });
   }
 
   /** `role_assign()` with no component (every context here is new, so only this restore's rows can repeat). */
@@ -114,9 +115,10 @@ class RoleWriter {
     const key = `${roleid}:${contextid}:${userid}`;
     if (this.#assigned.has(key)) return;
     this.#assigned.add(key);
-    const { now, restorerUserId } = this.#ctx.state;
+    // role_assign(): modifierid = empty($USER->id) ? 0 : $USER->id (the acting user).
+    const { now, actingUserId } = this.#ctx.state;
     await this.#ctx.rows.insert('role_assignments', {
-      roleid, contextid, userid, timemodified: now, modifierid: restorerUserId, component: '', itemid: 0, sortorder: 0,
+      roleid, contextid, userid, timemodified: now, modifierid: actingUserId, component: '', itemid: 0, sortorder: 0,
     });
   }
 }

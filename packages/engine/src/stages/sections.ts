@@ -12,14 +12,18 @@
  * availability JSON here, with source ids; ids inside availability JSON are remapped by the finalize stage,
  * once every activity, group and grade item is restored (Moodle's final task does both).
  *
+ * Each section created fires `course_section_created`, whose weeks-format observer recomputes the course end date
+ * (`format_weeks::update_end_date()`, `./course/format-options.ts`); it is done once, after the last section.
+ *
  * Departure: the 4.4+ delegated-section columns `component`/`itemid` are left empty (subsections are not
  * modelled; the item would be a source id).
  */
 import { defineStage } from '../pipeline/define-stage.ts';
 import type { RestoreContext } from '../pipeline/context.ts';
 import type { XmlObject } from '../xml/types.ts';
-import { legacyAvailability } from './activities/availability.ts';
+import { sectionAvailability } from './activities/availability.ts';
 import { addFileArea } from './activities/file-areas.ts';
+import { updateWeeksEndDate } from './course/format-options.ts';
 import { num, text } from './support.ts';
 
 const SECTION = '/section';
@@ -41,6 +45,7 @@ export const sectionsStage = defineStage({
       options.add(`${String(row.sectionid)}/${String(row.format)}/${String(row.name)}`);
     }
     const sections = manifest.sections;
+    const before = byNumber.size;
     for (const [index, ref] of sections.entries()) {
       const key = ref.directory.slice(ref.directory.lastIndexOf('/') + 1) || `section_${ref.sectionId}`;
       if (!ctx.settings.sectionIncluded(key)) continue;
@@ -65,6 +70,8 @@ export const sectionsStage = defineStage({
       addFileArea(ctx, { component: 'course', filearea: 'section', itemname: 'course_section', oldContextId: manifest.originalCourseContextId });
       ctx.progress(index + 1, sections.length);
     }
+    // course_section_created → format_weeks_observer::course_section_created() → update_end_date().
+    if (byNumber.size > before) await updateWeeksEndDate(ctx, state.courseId);
   },
 });
 
@@ -79,18 +86,20 @@ async function restoreSection(ctx: RestoreContext, data: XmlObject, byNumber: Ma
     const changes: Record<string, unknown> = {};
     if (row && (row.name === null || row.name === '')) changes.name = data.name ?? null;
     if (row && !row.summary) {
-      changes.summary = data.summary ?? '';
+      changes.summary = typeof data.summary === 'string' ? data.summary : null;
       changes.summaryformat = data.summaryformat;
     }
     if (Object.keys(changes).length > 0) await ctx.rows.update('course_sections', existing, changes);
     return existing;
   }
-  const availability = typeof data.availabilityjson === 'string' && data.availabilityjson !== '' ? data.availabilityjson : legacyAvailability(data, true);
+  // restore_section_structure_step::process_section() and process_availability_field() (activities/availability.ts).
+  const availability = await sectionAvailability(ctx, data);
   const id = await ctx.rows.insert('course_sections', {
     course: ctx.state.courseId,
     section: number,
     name: typeof data.name === 'string' ? data.name : null,
-    summary: text(data.summary),
+    // `$section->summary = $data->summary`: a NULL summary stays NULL.
+    summary: typeof data.summary === 'string' ? data.summary : null,
     summaryformat: num(data.summaryformat, 1),
     sequence: '',
     visible: num(data.visible, 1),

@@ -8,7 +8,7 @@
  * - `MOODLE_TABLES` gains a table: `{ version: 2, name: 'add mdl_foo', up: createMissingTables }`.
  * - a table gains a column: `{ version: 2, name: 'mdl_course.bar', up: (db) => db.exec('ALTER TABLE "mdl_course" ADD COLUMN "bar" INTEGER NOT NULL DEFAULT 0') }`.
  */
-import { ErrorCode, StorageError } from '@mbz-restore/engine';
+import { createSiteSeed, ErrorCode, StorageError } from '@mbz-restore/engine';
 import type { SqliteDatabase } from '../sqlite-database.ts';
 import { allTables, createIndexSqls, createTableSql, TABLE_PREFIX } from './ddl.ts';
 
@@ -36,6 +36,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   { version: 2, name: 'add mdl_mbz_module_records', up: createMissingTables },
   { version: 3, name: 'add mdl_external_tokens, mdl_mbz_token_categories, mdl_mbz_token_restores (webservice tokens)', up: createMissingTables },
+  { version: 4, name: 'add mdl_grade_items_history, mdl_grade_categories_history (grade API rows of a restore)', up: createMissingTables },
+  { version: 5, name: 'add mdl_survey_questions and the built-in surveys (xmldb_survey_install)', up: addBuiltinSurveys },
 ];
 
 /** The version a store has once every migration ran. */
@@ -47,6 +49,47 @@ export function createMissingTables(db: SqliteDatabase): void {
     db.exec(createTableSql(table.spec, 'main'));
     for (const sql of createIndexSqls(table.spec, 'main')) db.exec(sql);
   }
+}
+
+/**
+ * Migration 5: the table `mdl_survey_questions`, and in a store that is already seeded (a fresh store gets them
+ * from the seed, which runs after the migrations) the built-in surveys and questions of the site seed
+ * (`xmldb_survey_install()`). The questions keep their install ids (the table is new); a template whose install
+ * id is taken by a restored survey gets the next free id (restores find templates by name).
+ */
+function addBuiltinSurveys(db: SqliteDatabase): void {
+  createMissingTables(db);
+  const seeded = db.prepare(`SELECT 1 FROM main."${TABLE_PREFIX}config" WHERE "name" = 'siteidentifier'`).get() !== undefined;
+  if (!seeded) return;
+  const seed = createSiteSeed({ siteidentifier: 'migration', now: 0 });
+  const insert = (table: string, row: Record<string, unknown>): void => {
+    const names = Object.keys(row);
+    db.prepare(`INSERT INTO main."${TABLE_PREFIX}${table}" (${names.map((n) => `"${n}"`).join(', ')}) VALUES (${names.map((n) => `@${n}`).join(', ')})`).run(row);
+  };
+  const hasTemplates = db.prepare(`SELECT 1 FROM main."${TABLE_PREFIX}survey" WHERE "course" = 0`).get() !== undefined;
+  if (!hasTemplates) {
+    for (const row of seed.survey ?? []) {
+      const taken = db.prepare(`SELECT 1 FROM main."${TABLE_PREFIX}survey" WHERE "id" = ?`).get(row.id) !== undefined;
+      insert('survey', taken ? { ...row, id: nextId(db, 'survey') } : row);
+    }
+  }
+  const hasQuestions = db.prepare(`SELECT 1 FROM main."${TABLE_PREFIX}survey_questions"`).get() !== undefined;
+  if (!hasQuestions) for (const row of seed.survey_questions ?? []) insert('survey_questions', row);
+  // Ids are allocated from mbz_id_sequence when it has a row, else from max(id) + 1: keep it ahead of the rows.
+  for (const table of ['survey', 'survey_questions']) {
+    db.prepare(
+      `UPDATE mbz_id_sequence SET nextid = max(nextid, (SELECT coalesce(max("id"), 0) + 1 FROM main."${TABLE_PREFIX}${table}")) WHERE tablename = ?`,
+    ).run(table);
+  }
+}
+
+/** The next id of a table, reserving it in `mbz_id_sequence` when the table has a sequence row. */
+function nextId(db: SqliteDatabase, table: string): number {
+  const seq = db.prepare('SELECT nextid FROM mbz_id_sequence WHERE tablename = ?').get(table) as { nextid: number } | undefined;
+  const max = (db.prepare(`SELECT coalesce(max("id"), 0) + 1 AS n FROM main."${TABLE_PREFIX}${table}"`).get() as { n: number }).n;
+  const id = Math.max(seq?.nextid ?? 0, max);
+  if (seq) db.prepare('UPDATE mbz_id_sequence SET nextid = ? WHERE tablename = ?').run(id + 1, table);
+  return id;
 }
 
 /** Applies the missing migrations; call inside a write transaction. Returns the versions applied. */

@@ -13,6 +13,7 @@
  *   kept); deferred refs with policy `skip` are the module hooks' business.
  * - userinfo paths are read only with `<mod>_<cmid>_userinfo`; the item name is mapped old → new; the file areas
  *   of every path in use go to `ctx.state.fileAreas` with the module's old context.
+ * - A field written encrypted (`encrypted="true"`) becomes NULL: Moodle cannot decrypt another site's values.
  * - Tag paths (`tag` in the spec) go through `addItemTag()` (`core_tag_tag::add_item_tag()`) in the module context.
  * - Paths Moodle does not simply insert ("Not a plain insert") and tables missing from the schema are
  *   skipped with one `module-data-not-restored` warning per path and restore, unless a hook handles them.
@@ -146,7 +147,7 @@ function buildRow(
   // made without `delete`, which would turn the row into a slow dictionary object.
   const row: Record<string, unknown> = {};
   const data = record.data;
-  for (const key in data) if (!plan.omit.has(key)) row[key] = data[key];
+  for (const key in data) if (!plan.omit.has(key)) row[key] = leafValue(data[key]);
   for (const [column, itemname] of plan.parent) {
     const id = enclosingId(record, itemname, byPath, written) ?? run.lastIds.get(itemname);
     if (id === undefined) return null;
@@ -176,7 +177,18 @@ function buildRow(
   return row;
 }
 
-/** New id of the nearest enclosing record registered under `itemname`; `undefined` when there is none or it was skipped. */
+/**
+ * A field's value as Moodle's parser hands it to `process_<element>()`: the element's text, attributes left out.
+ * A field the backup wrote with `encrypted_final_element` (`<password encrypted="true">…</password>`) is
+ * decrypted with the producing site's backup key (`restore_structure_step::decrypt()`), which no other site
+ * and no store has: as Moodle does on another site, it becomes NULL (e.g. `lti.resourcekey`, `lti.password`).
+ */
+function leafValue(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  if ((value as Record<string, unknown>).encrypted !== undefined) return null;
+  return value;
+}
+
 /** What {@link buildRow} needs of a record spec, computed once per spec. */
 interface RowPlan {
   readonly omit: ReadonlySet<string>;
@@ -195,6 +207,7 @@ function rowPlan(rspec: RecordSpec): RowPlan {
   return plan;
 }
 
+/** New id of the nearest enclosing record registered under `itemname`; `undefined` when there is none or it was skipped. */
 function enclosingId(
   record: XmlRecord,
   itemname: string,

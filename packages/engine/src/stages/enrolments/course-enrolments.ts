@@ -80,6 +80,9 @@ export class CourseEnrolments {
   async addInstance(enrol: string, fields: XmlObject | Readonly<Record<string, unknown>>): Promise<EnrolInstance> {
     const { now } = this.#ctx.state;
     const { enrol: _enrol, courseid: _courseid, sortorder: _sortorder, id: _id, ...rest } = fields as Record<string, unknown>;
+    // enrol_guest::add_instance(): "if (!isset($fields['password'])) $fields['password'] = '';" (default instance and
+    // restore_instance() alike).
+    if (enrol === 'guest' && (rest.password === null || rest.password === undefined)) rest.password = '';
     const row = {
       status: EnrolStatus.InstanceEnabled,
       enrolstartdate: 0,
@@ -128,15 +131,16 @@ export class CourseEnrolments {
   async enrolUser(instance: EnrolInstance, userid: number, timestart: number, timeend: number, status: number): Promise<void> {
     const key = `${instance.id}:${userid}`;
     const existing = this.#userEnrolments.get(key);
-    const { now, restorerUserId } = this.#ctx.state;
+    // enrol_user(): `$ue->modifierid = $USER->id` — the acting user (0 in Moodle's CLI restore), not the controller's user.
+    const { now, actingUserId } = this.#ctx.state;
     if (existing) {
       if (existing.timestart === timestart && existing.timeend === timeend && existing.status === status) return;
       Object.assign(existing, { status, timestart, timeend });
-      await this.#ctx.rows.update('user_enrolments', existing.id, { status, timestart, timeend, modifierid: restorerUserId, timemodified: now });
+      await this.#ctx.rows.update('user_enrolments', existing.id, { status, timestart, timeend, modifierid: actingUserId, timemodified: now });
       return;
     }
     const id = await this.#ctx.rows.insert('user_enrolments', {
-      enrolid: instance.id, userid, status, timestart, timeend, modifierid: restorerUserId, timecreated: now, timemodified: now,
+      enrolid: instance.id, userid, status, timestart, timeend, modifierid: actingUserId, timecreated: now, timemodified: now,
     });
     this.#userEnrolments.set(key, { id, status, timestart, timeend });
   }

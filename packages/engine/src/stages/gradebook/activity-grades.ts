@@ -2,19 +2,21 @@
  * Each included activity's `grades.xml`, after `restore_activity_grades_structure_step`
  * (`backup/moodle2/restore_stepslib.php`):
  * - grade items (`/activity_gradebook/grade_items/grade_item`): `iteminstance` = the activity's new
- *   instance (id map `<modname>`), `courseid` = the new course, `scaleid`/`outcomeid` remapped (NULL when
- *   not restored), `idnumber` kept only when no other course module and no grade item of the course uses
- *   it, `timecreated`/`timemodified` = now (`grade_item::insert()` stamps them), sortorder kept. Moodle
- *   first files the item under the course category and, once gradebook.xml is restored, moves it to the
+ *   instance (id map `<modname>`), `courseid` = the new course, `scaleid`/`outcomeid` remapped (`outcomeid`
+ *   NULL when not restored; `scaleid` NULL unless graded with a scale — then 0 when not restored, else its
+ *   item count sets grademax/grademin: `grade_item::load_scale()`), `idnumber` kept only when no other course
+ *   module and no grade item of the course uses it, `timecreated`/`timemodified` = now (`grade_item::insert()`
+ *   stamps them), sortorder kept,
+ *   `needsupdate` = 1 (`grade_item::insert()` → `force_regrading()`; the final task's regrade clears it), and
+ *   the insert and update Moodle makes are logged in `grade_items_history` (`GradebookWriter.insertActivityItem`).
+ *   Moodle first files the item under the course category and, once gradebook.xml is restored, moves it to the
  *   mapped category of its old `categoryid` (kept as the mapping's parentitemid); the engine reads the
  *   categories before the activities' items, so the item is written in its final category at once;
  * - grades (with the activity's user data) for mapped users only (`gradebook-writer.ts`); Moodle's
- *   activity grades step keeps their dates unshifted;
+ *   activity grades step keeps their dates unshifted, stores an unmapped `rawscaleid` as 0 and logs each
+ *   grade in `grade_grades_history` (`grade_grade::insert('restore')`);
  * - letters (`/activity_gradebook/grade_letters/grade_letter`) in the activity's context, unless the
  *   same letter exists.
- * Departure: Moodle inserts activity grades through `grade_grade::insert('restore')`, which also writes a
- * `grade_grades_history` row (action insert, source `restore`) per grade; the engine writes the grade
- * only. Those rows record the restore itself, not the backup's history (see the grade-history stage).
  */
 import type { RestoreContext } from '../../pipeline/context.ts';
 import { num, text } from '../support.ts';
@@ -69,13 +71,15 @@ async function restoreOne(
         continue;
       }
       const oldCategory = ctx.ids.get('grade_category', text(data.categoryid));
-      const newId = await writer.insertItem({
+      const newId = await writer.insertActivityItem({
         ...data,
         courseid: ctx.state.courseId,
         categoryid: oldCategory ?? (await writer.courseCategory()),
         iteminstance: instance,
         idnumber: keptIdnumber(text(data.idnumber), cmid, cmIdnumbers, writer.idnumbers),
-        scaleid: writer.mapped('scale', data.scaleid),
+        // get_mappingid('scale', …) answers false when there is no mapping: stored as 0 on a scale item,
+        // NULL on the others (load_scale() clears it).
+        scaleid: writer.mapped('scale', data.scaleid) ?? 0,
         outcomeid: writer.mapped('outcome', data.outcomeid),
         timecreated: ctx.state.now,
         timemodified: ctx.state.now,
@@ -87,7 +91,7 @@ async function restoreOne(
       }
     } else if (record.path === GRADE) {
       const itemId = items.get(num(record.parent?.data.id, NaN));
-      if (itemId !== undefined) await writer.insertGrade(data, itemId, false);
+      if (itemId !== undefined) await writer.insertGrade(data, itemId, 'activity');
     } else {
       contextId ??= await contexts.activityContext(activity);
       if (contextId !== undefined) await writer.insertLetter(data, contextId);

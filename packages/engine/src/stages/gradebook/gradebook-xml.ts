@@ -8,10 +8,11 @@
  * - a `category` item gets iteminstance = its mapped category;
  * - any other type is not expected there (Moodle throws `unexpected_grade_item_type`; the engine warns and
  *   skips the item, so one odd record does not lose the course);
- * - `scaleid`/`outcomeid` remapped, `locktime` shifted, other dates kept; course and category items are
- *   marked `needsupdate` (Moodle marks them and regrades at once; the engine does not regrade, the
- *   backup's final grades are kept and Moodle recomputes on next use);
+ * - `scaleid`/`outcomeid` remapped, `locktime` shifted, other dates kept; course, category and manual items
+ *   are marked `needsupdate` (`after_execute()` marks every item whose mapping has no parentitemid, i.e. all
+ *   of gradebook.xml's; the regrade that follows clears it);
  * - grades (with `users` on) for mapped users, `locktime` shifted;
+ * - every row here goes through `$DB` in Moodle, so none has a history row;
  * - letters in the course context unless identical ones exist; settings unless the name exists
  *   (`minmaxtouse` is restored too: this is a new course, not a merge).
  */
@@ -44,7 +45,7 @@ export async function restoreGradebookXml(ctx: RestoreContext, writer: Gradebook
       }
     } else if (record.path === GRADE) {
       const itemId = items.get(num(record.parent?.data.id, NaN));
-      if (itemId !== undefined) await writer.insertGrade(data, itemId, true);
+      if (itemId !== undefined) await writer.insertGrade(data, itemId, 'gradebook');
     } else if (record.path === LETTER) {
       await writer.insertLetter(data, ctx.state.courseContextId);
     } else {
@@ -82,7 +83,8 @@ async function restoreItem(ctx: RestoreContext, writer: GradebookWriter, data: X
       const key = `${text(data.itemname)}\u0000${categoryid}`;
       const existing = manual.get(key);
       if (existing !== undefined) return existing;
-      const id = await writer.insertItem({ ...common, categoryid });
+      // after_execute() marks every gradebook.xml item (no parentitemid in its mapping) needsupdate = 1.
+      const id = await writer.insertItem({ ...common, categoryid, needsupdate: 1 });
       manual.set(key, id);
       return id;
     }

@@ -13,9 +13,10 @@
  *   mapped, the others are created;
  * - since 3.5 each bank has one "top" category (parent 0): it is never copied but mapped onto the target context's top
  *   category, which is created when missing (`question_get_top_category($contextid, true)`); categories of pre-3.5
- *   backups that are top-level get that top category as parent;
- * - a created category's parent is the restored parent when it is in the same context, else the context's top; a
- *   stamp already used in the context is replaced by a new one (`make_unique_id_code()`), a used `idnumber` is dropped.
+ *   backups that are top-level get that top category as parent, the top being created when the first of them is;
+ * - a created category's parent is recoded as `after_execute()` does (see {@link recodedParent}, including its
+ *   old-id/new-id mix-up for pre-3.5 top-level categories); a stamp already used in the context is replaced by a new
+ *   one (`make_unique_id_code()`), a used `idnumber` is dropped.
  * The restoring user is the store's admin, so the capability checks that make Moodle fall back or fail always pass.
  * Departure: more than one top category in a 3.5+ bank is a warning here (Moodle refuses the restore).
  */
@@ -49,7 +50,7 @@ export async function restoreCategories(
 
   // Decide with the rows as they were before the restore (Moodle's precheck runs before anything is created).
   const restored = new Map<number, RestoredCategory>();
-  const toCreate: Array<{ source: BackupCategory; id: number; contextId: number }> = [];
+  const toCreate: Array<{ source: BackupCategory; id: number; contextId: number; rawParent: number }> = [];
   for (const source of categories) {
     const contextId = targets.get(source.oldContextId)!;
     const match = contexts.byStamp(contextId, source.stamp);
@@ -59,12 +60,15 @@ export async function restoreCategories(
       const top = await contexts.top(contextId);
       restored.set(source.oldId, { source, newId: top.id, contextId, created: top.created, matched: false });
     } else {
+      // process_question_category(): a pre-3.5 top-level category gets `$data->parent = question_get_top_category(
+      // $contextid, true)->id`, the top being created right then (so ids follow Moodle's insertion order).
+      const rawParent = format.before35 && source.parent === 0 ? (await contexts.top(contextId)).id : source.parent;
       const id = await ctx.rows.reserveId('question_categories');
-      toCreate.push({ source, id, contextId });
+      toCreate.push({ source, id, contextId, rawParent });
       restored.set(source.oldId, { source, newId: id, contextId, created: true, matched: false });
     }
   }
-  for (const { source, id, contextId } of toCreate) {
+  for (const { source, id, contextId, rawParent } of toCreate) {
     await ctx.rows.insert(
       'question_categories',
       {
@@ -73,7 +77,7 @@ export async function restoreCategories(
         info: source.info,
         infoformat: source.infoformat,
         stamp: contexts.freeStamp(contextId, source.stamp),
-        parent: await parentOf(source, contextId, restored, contexts, format),
+        parent: await recodedParent(rawParent, contextId, restored, contexts),
         sortorder: source.sortorder,
         idnumber: contexts.freeIdnumber(contextId, source.idnumber),
       },
@@ -204,17 +208,25 @@ async function categoryTarget(ctx: RestoreContext, bank: readonly BackupCategory
   return matching.length === 1 ? matching[0] : undefined;
 }
 
-/** `after_execute()`: the restored parent when in the same context; otherwise the context's top. */
-async function parentOf(
-  source: BackupCategory,
+/**
+ * `restore_create_categories_and_questions::after_execute()`: the stored parent is looked up as an OLD category id in
+ * the `question_category` mappings; a mapped parent in the same context (module banks still sit in the course
+ * context then) becomes the parent, otherwise a non-zero parent that is not the context's top becomes the top.
+ * For a pre-3.5 top-level category the stored parent is already the NEW id of the context's top, and Moodle still
+ * looks it up as an old id: when the backup has a category whose old id equals that new id, the category is parented
+ * under that category's copy (Moodle then moves a module bank's categories away, leaving e.g. the course's default
+ * category under a module's category). Which categories this hits depends on the target's id sequence, in Moodle as
+ * here; on a store whose `question_categories` ids run as Moodle's do, the result is Moodle's.
+ */
+async function recodedParent(
+  rawParent: number,
   contextId: number,
   restored: Map<number, RestoredCategory>,
   contexts: ContextCategories,
-  format: QuestionFormat,
 ): Promise<number> {
-  if (source.parent === 0) return format.before35 ? (await contexts.top(contextId)).id : 0;
-  const parent = restored.get(source.parent);
-  if (parent && parent.contextId === contextId) return parent.newId;
+  const mapped = rawParent === 0 ? undefined : restored.get(rawParent);
+  if (mapped && mapped.contextId === contextId) return mapped.newId;
+  if (rawParent === 0) return 0;
   return (await contexts.top(contextId)).id;
 }
 
