@@ -47,10 +47,11 @@ describe.skipIf(!hasShared())("restores equal Moodle 4.3's own, value by value",
     const path = join(dir, `${name}.sqlite`);
     const sqlite = createSqliteStorage({ path });
     const memory = createMemoryStorage();
-    await sqlite.open();
-    await memory.open();
+    // The same clock from the site seed on (it stamps its rows with the time the store is created).
     vi.useFakeTimers({ toFake: ['Date'], now: RESTORE_TIME });
     try {
+      await sqlite.open();
+      await memory.open();
       const [onSqlite, onMemory] = [
         await restore(oracle.backup(), { storage: sqlite, options: MOODLE_CLI_RESTORE }),
         await restore(oracle.backup(), { storage: memory, options: MOODLE_CLI_RESTORE }),
