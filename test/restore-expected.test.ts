@@ -29,9 +29,7 @@ const EXPLAINED: Record<string, Explained> = {
   'gen_s_users.mbz': {
     users_created: ADMIN,
   },
-  'gen_s_nousers.mbz': {
-    course_modules_completion: { ours: () => 0, why: 'Moodle stores completion rows of unmapped users with userid 0 (a quirk the README of the fixtures describes); the engine skips rows whose user was not restored' },
-  },
+  'gen_s_nousers.mbz': {},
   'gen_mf_users.mbz': {
     users_created: ADMIN,
   },

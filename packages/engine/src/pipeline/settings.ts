@@ -3,7 +3,7 @@
  * names, and per-section / per-activity `included` and `userinfo`, keyed by the backup directory's
  * base name (`section_636`, `forum_791`), as Moodle's setting names are.
  */
-import { excludesActivities, type ResolvedRestoreOptions } from '../options/resolve-options.ts';
+import { excludesActivities, type ResolvedRestoreOptions, type SettingResolution } from '../options/resolve-options.ts';
 
 /** Resolved settings of one restore (read-only). */
 export interface RestoreSettings {
@@ -21,6 +21,8 @@ export interface RestoreSettings {
   readonly excludesActivities: boolean;
   /** Every effective root setting, for the result and the job record. */
   readonly rootValues: Readonly<Record<string, number>>;
+  /** How a root setting got its value (the caller's, the default, capped by the backup, locked by another). */
+  resolution(name: string): SettingResolution | undefined;
 }
 
 
@@ -37,5 +39,6 @@ export function settingsView(resolved: ResolvedRestoreOptions): RestoreSettings 
     activityUserinfo: (key: string) => (activities.get(key)?.userinfo ?? 0) === 1,
     excludesActivities: excludesActivities(resolved),
     rootValues: root,
+    resolution: (name: string) => resolved.resolution[name],
   });
 }

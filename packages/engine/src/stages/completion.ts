@@ -14,10 +14,13 @@
  *   cm, a later `timemodified` wins) and `/completions/completionviews/completionview` → `course_modules_viewed`.
  *
  * Departures from Moodle:
- * - a completion row whose user was not restored is skipped. Moodle stores it with user id 0 (its failed
- *   mapping), so one row per activity with user 0 appears when a backup without users still carries
- *   completion rows (10 rows in `gen_s_nousers`, see ../shared/fixtures/generated/README.md): rows about
- *   no user, which the engine does not reproduce;
+ * - a completion row whose user was not restored is skipped, but for one case Moodle's CLI restore has: a backup
+ *   made without users that still says `userscompletion` 1 and carries completion rows (Moodle's CLI backup writes
+ *   such files). Moodle enforces a setting's dependencies only when a value changes (`base_setting::set_value()` →
+ *   `setting_dependency::process_change()`), so with `users` left at the backup's 0 `userscompletion` stays on, and
+ *   `restore_userscompletion_structure_step::process_completion()` stores the rows with the failed user mapping as
+ *   user 0, later rows of the activity updating the first: one row per activity with user 0 (10 rows in
+ *   `gen_s_nousers`, see ../shared/fixtures/generated/README.md). The engine writes the same rows there;
  * - activity rows also need the activity's user data (`<mod>_<cmid>_userinfo`): Moodle gates them by the
  *   root `userscompletion` only, but a user who switches off an activity's user data expects none of it;
  * - `overrideby` is remapped (NULL when not restored); Moodle copies the source id.
@@ -49,12 +52,13 @@ export const completionStage = defineStage({
     if (ctx.source.has('completion.xml') && !ctx.settings.excludesActivities && !(await hasMissingModules(ctx))) {
       await restoreCourseCompletion(ctx, users);
     }
-    if (!users) return;
-    const activities = includedActivities(ctx).filter((a) => ctx.settings.activityUserinfo(a.key));
+    const withoutUsers = keptWithoutUsers(ctx);
+    if (!users && !withoutUsers) return;
+    const activities = includedActivities(ctx).filter((a) => withoutUsers || ctx.settings.activityUserinfo(a.key));
     const contexts = new ContextLookup(ctx);
     let skipped = 0;
     for (const [index, activity] of activities.entries()) {
-      skipped += await restoreActivityCompletion(ctx, contexts, activity);
+      skipped += await restoreActivityCompletion(ctx, contexts, activity, withoutUsers);
       ctx.progress(index + 1, activities.length);
     }
     if (skipped > 0) ctx.warn('completion-user-unmapped', `${skipped} activity completion rows belong to users who were not restored; they were skipped.`);
@@ -62,6 +66,18 @@ export const completionStage = defineStage({
 });
 
 // Internal helpers
+
+/**
+ * True when Moodle's restore would keep `userscompletion` on in a restore without users (see the header): the backup
+ * has no users but says `userscompletion` 1, and the caller asked for it (or left it at its default of 1) rather than
+ * turning it off. Only then are completion rows written with user 0.
+ */
+function keptWithoutUsers(ctx: RestoreContext): boolean {
+  const users = ctx.settings.resolution('users');
+  const completion = ctx.settings.resolution('userscompletion');
+  if (!users || !completion || users.value !== 0 || users.status !== 'capped') return false;
+  return completion.status === 'locked' && completion.by === 'users' && (completion.requested ?? completion.defaultValue) === 1;
+}
 
 async function restoreDefaults(ctx: RestoreContext): Promise<void> {
   const entry = 'course/completiondefaults.xml';
@@ -178,7 +194,7 @@ function skip(ctx: RestoreContext, what: string): undefined {
 }
 
 /** One activity's completion.xml; returns how many rows were skipped for an unmapped user. */
-async function restoreActivityCompletion(ctx: RestoreContext, contexts: ContextLookup, activity: ActivityTask): Promise<number> {
+async function restoreActivityCompletion(ctx: RestoreContext, contexts: ContextLookup, activity: ActivityTask, withoutUsers: boolean): Promise<number> {
   const entry = `${activity.directory}/completion.xml`;
   if (!ctx.source.has(entry)) return 0;
   const cmid = contexts.moduleId(activity);
@@ -189,8 +205,8 @@ async function restoreActivityCompletion(ctx: RestoreContext, contexts: ContextL
   const viewed = new Set<number>();
   for await (const record of ctx.source.records(entry, { paths: [COMPLETION, VIEW] })) {
     const data = record.data;
-    const userid = ctx.ids.get('user', text(data.userid));
-    if (userid === undefined) {
+    const userid = ctx.ids.get('user', text(data.userid)) ?? (withoutUsers ? 0 : undefined);
+    if (userid === undefined || (userid === 0 && record.path === VIEW)) {
       skipped++;
       continue;
     }
