@@ -5,20 +5,20 @@
  * follow the exit-code contract.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jobRecord } from '@mbz-restore/storage-contract';
 import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
 import { runCli } from './support/cli.ts';
+import { testTempDir } from './support/temp.ts';
 import { generated } from './service/support/backups.ts';
 
 const json = (line: string | undefined) => JSON.parse(line ?? 'null') as Record<string, unknown>;
 
 describe('mbz restore --detach, mbz status, mbz jobs', () => {
   it('restores in the background and reports the job from other processes', async () => {
-    const db = join(mkdtempSync(join(tmpdir(), 'mbz-cli-jobs-')), 'store.sqlite');
+    const db = join(testTempDir('jobs-'), 'store.sqlite');
     const detached = runCli(['restore', await generated('xs'), '--db', db, '--detach', '--json', '--option', 'users=1']);
     expect(detached.status, detached.stderr).toBe(0);
     const { restoreid } = json(detached.lines.at(-1)) as { restoreid: string };
@@ -42,7 +42,7 @@ describe('mbz restore --detach, mbz status, mbz jobs', () => {
   });
 
   it('reports a job whose process died 900 interrupted, and --watch fails with that code', async () => {
-    const db = join(mkdtempSync(join(tmpdir(), 'mbz-cli-dead-')), 'store.sqlite');
+    const db = join(testTempDir('dead-'), 'store.sqlite');
     const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
     const restoreid = 'ab'.repeat(16);
     const storage = createSqliteStorage({ path: db });
@@ -58,7 +58,7 @@ describe('mbz restore --detach, mbz status, mbz jobs', () => {
   });
 
   it('follows the exit-code contract', async () => {
-    const db = join(mkdtempSync(join(tmpdir(), 'mbz-cli-errors-')), 'store.sqlite');
+    const db = join(testTempDir('errors-'), 'store.sqlite');
     const refused = runCli(['restore', join(tmpdir(), 'no-such-backup.mbz'), '--db', db, '--detach', '--json']);
     expect(refused.status).toBe(1);
     expect(json(refused.lines.at(-1))).toMatchObject({ error: { code: 'archive.not-found' } });

@@ -8,7 +8,7 @@
  * `threadId` of `started`.
  */
 import { writeFileSync, readdirSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BroadcastChannel, threadId as mainThreadId } from 'node:worker_threads';
@@ -24,14 +24,16 @@ type Lifecycle = { name: 'workerStarted' | 'workerExited' } & Partial<Parameters
 
 let storage: StorageAdapter | undefined;
 let service: RestoreService | undefined;
+let dir: string | undefined;
 afterEach(async () => {
   await service?.close();
   await storage?.close();
-  service = storage = undefined;
+  if (dir) await rm(dir, { recursive: true, force: true });
+  service = storage = dir = undefined;
 });
 
 async function start(options: Partial<RestoreServiceOptions> & { fault?: 'crash' | 'hang' } = {}) {
-  const dir = await mkdtemp(join(tmpdir(), 'mbz-pool-'));
+  dir = await mkdtemp(join(tmpdir(), 'mbz-pool-'));
   const path = join(dir, 'store.sqlite');
   const flag = join(dir, 'misbehave');
   const { fault, ...rest } = options;

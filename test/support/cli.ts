@@ -1,7 +1,14 @@
-/** Runs the `mbz` CLI the way a user does (`pnpm mbz …` runs `tsx packages/cli/src/bin.ts …`). */
+/**
+ * Runs the built `mbz` bin the way a user does: plain `node packages/cli/dist/bin.js …` (what `pnpm mbz` and an
+ * installed `mbz` run), without the workspace's `source` condition, so the tests exercise the built JavaScript.
+ * `pnpm test` builds first; run `pnpm build` before running a CLI test file alone.
+ */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './shared.ts';
+
+/** The built bin. */
+export const MBZ_BIN = join(repoRoot, 'packages', 'cli', 'dist', 'bin.js');
 
 /** Result of one CLI run. */
 export interface CliRun {
@@ -12,14 +19,19 @@ export interface CliRun {
   lines: string[];
 }
 
-/** Runs `mbz <args>` in a child process and waits for it. */
-export function runCli(args: readonly string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): CliRun {
-  const tsx = join(repoRoot, 'node_modules', '.bin', 'tsx');
-  const result = spawnSync(tsx, [join(repoRoot, 'packages', 'cli', 'src', 'bin.ts'), ...args], {
-    cwd: repoRoot,
+/** The environment of a user's shell: this one, less the `source` condition the test runner adds. */
+export function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const nodeOptions = (process.env.NODE_OPTIONS ?? '').replace(/--conditions=source/g, '').trim();
+  return { ...process.env, NODE_OPTIONS: nodeOptions, ...extra };
+}
+
+/** Runs `mbz <args>` in a child process (in `cwd`, default the repository root) and waits for it. */
+export function runCli(args: readonly string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): CliRun {
+  const result = spawnSync(process.execPath, [MBZ_BIN, ...args], {
+    cwd: options.cwd ?? repoRoot,
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 120_000,
-    env: { ...process.env, ...options.env },
+    env: userEnv(options.env),
     maxBuffer: 64 * 1024 * 1024,
   });
   const stdout = result.stdout ?? '';

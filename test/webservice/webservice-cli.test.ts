@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
-import { runCli } from '../support/cli.ts';
+import { MBZ_BIN, runCli, userEnv } from '../support/cli.ts';
 import { repoRoot } from '../support/shared.ts';
 import { xsBackup } from './support/ws-server.ts';
 
@@ -31,9 +31,9 @@ afterAll(async () => {
 
 /** `mbz serve` in a child process; resolves once it logged where it listens. */
 async function serve(db: string): Promise<{ child: ChildProcess; url: string; lines: string[]; exited: Promise<number | null> }> {
-  const tsx = join(repoRoot, 'node_modules', '.bin', 'tsx');
-  const child = spawn(tsx, [join(repoRoot, 'packages', 'cli', 'src', 'bin.ts'), 'serve', '--db', db, '--port', '0', '--concurrency', '2'], {
+  const child = spawn(process.execPath, [MBZ_BIN, 'serve', '--db', db, '--port', '0', '--concurrency', '2'], {
     cwd: repoRoot,
+    env: userEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
@@ -96,7 +96,8 @@ describe.skipIf(!hasCurl)('mbz serve with curl', () => {
         cwd: repoRoot,
         encoding: 'utf8',
         timeout: 120_000,
-        env: { ...process.env, WS: server.url, DB: db, BACKUP: backup },
+        // A user's shell: no INIT_CWD of an outer pnpm (pnpm mbz then runs in this cwd), no source condition.
+        env: { ...userEnv({ WS: server.url, DB: db, BACKUP: backup }), INIT_CWD: repoRoot },
       });
       expect(run.status, run.stderr).toBe(0);
       const out = run.stdout.trim().split('\n');

@@ -1,14 +1,18 @@
 #!/usr/bin/env node
-/** Entry point of the `mbz` command. */
-import { run } from './program.ts';
-import { reportError } from './output.ts';
+/**
+ * Entry point of the `mbz` command. `--version` is answered here, before anything else is loaded; every other
+ * command loads the program, which loads what the command needs when it runs (see program.ts).
+ */
+import { createRequire } from 'node:module';
 
 const argv = process.argv.slice(2);
-run(argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  process.stdout.write(`${(createRequire(import.meta.url)('../package.json') as { version: string }).version}\n`);
+} else {
+  const [{ run }, { reportError }] = await Promise.all([import('./program.ts'), import('./output.ts')]);
+  try {
+    process.exitCode = await run(argv);
+  } catch (error) {
     process.exitCode = reportError(error, { json: argv.includes('--json'), debug: argv.includes('--debug') });
-  },
-);
+  }
+}

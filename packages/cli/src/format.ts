@@ -36,3 +36,8 @@ export function table(header: readonly string[], rows: ReadonlyArray<readonly st
     indent + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(header), ...rows.map(line)].join('\n');
 }
+
+/** `count(1, 'section')` → `1 section`, `count(2, 'activity', 'activities')` → `2 activities` (with thousands separators). */
+export function count(n: number, singular: string, plural = `${singular}s`): string {
+  return `${int(n)} ${n === 1 ? singular : plural}`;
+}

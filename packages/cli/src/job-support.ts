@@ -1,6 +1,6 @@
-/** What the job commands (`status`, `jobs`, `restore --detach`) share: opening a store's restore service, and status names. */
+/** What the job commands (`status`, `jobs`, `restore --detach`) share: opening a store's restore service. */
 import { existsSync } from 'node:fs';
-import { createRestoreService, InvalidArgumentError, RestoreStatus, type RestoreService, type StorageAdapter } from '@mbz-restore/engine';
+import { createRestoreService, InvalidArgumentError, type RestoreService, type StorageAdapter } from '@mbz-restore/engine';
 import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
 
 /** An opened store and its restore service (which ends jobs of dead processes as it starts). */
@@ -31,30 +31,4 @@ export async function openJobStore(db: string, options: { create?: boolean } = {
     await storage.close().catch(() => undefined);
     throw error;
   }
-}
-
-/** Moodle's name of a status code (`backup::STATUS_*`). */
-export function statusName(status: number): string {
-  switch (status) {
-    case RestoreStatus.Awaiting:
-      return 'awaiting';
-    case RestoreStatus.Executing:
-      return 'executing';
-    case RestoreStatus.FinishedError:
-      return 'finished with error';
-    case RestoreStatus.FinishedOk:
-      return 'finished ok';
-    default:
-      return 'unknown';
-  }
-}
-
-/** True for 900 and 1000. */
-export function isFinished(status: number): boolean {
-  return status === RestoreStatus.FinishedError || status === RestoreStatus.FinishedOk;
-}
-
-/** `0.4237` → `42.4%`. */
-export function percent(progress: number): string {
-  return `${(progress * 100).toFixed(1)}%`;
 }

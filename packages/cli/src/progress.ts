@@ -2,7 +2,8 @@
  * Progress bars on a terminal (cli-progress: a well-kept library, so the CLI does not hand-write
  * cursor handling). When stderr is not a terminal nothing is drawn, so logs and pipes stay clean.
  */
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgressType from 'cli-progress';
 
 /** A running progress display. */
 export interface Progress {
@@ -14,6 +15,8 @@ export interface Progress {
 /** Starts a bar on stderr when it is a terminal; otherwise a no-op. */
 export function startProgress(title: string, options: { unit: 'fraction' | 'bytes' }): Progress {
   if (!process.stderr.isTTY) return { update() {}, stop() {} };
+  // Loaded only when a bar is drawn: a command run in a pipe or by a script never pays for it.
+  const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof cliProgressType;
   const format =
     options.unit === 'fraction'
       ? `${title} [{bar}] {percentage}% | {label}`

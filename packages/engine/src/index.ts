@@ -18,7 +18,7 @@ export type { ParseXmlDocumentOptions } from './xml/parse-document.ts';
 export { MOODLE_NULL } from './xml/record-builder.ts';
 export type { BackupCounts } from './backup/counts.ts';
 export { inspectBackup } from './backup/inspect.ts';
-export type { BackupInspection, InspectOptions } from './backup/inspect.ts';
+export type { BackupInspection, BackupProblem, InspectOptions } from './backup/inspect.ts';
 export { parseManifest, MANIFEST_RECORD } from './backup/manifest.ts';
 export type { BackupManifest, BackupDetail, BackupSectionRef, BackupActivityRef, ScopedSetting } from './backup/manifest.ts';
 export { assertMoodle2, isMoodle2Head } from './backup/detect-backup-format.ts';

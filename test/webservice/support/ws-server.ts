@@ -13,6 +13,7 @@ import { createMemoryStorage } from '@mbz-restore/storage-memory';
 import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
 import { createToken, createWebservice, REST_PATH, UPLOAD_PATH } from '@mbz-restore/webservice';
 import type { CreateTokenOptions, Webservice, WebserviceLimits } from '@mbz-restore/webservice';
+import { testTempDir } from '../../support/temp.ts';
 
 /** A running test server. */
 export interface TestServer {
@@ -118,7 +119,7 @@ export async function pollUntilEnded(url: string, token: string, restoreid: stri
 
 /** A generated xs backup (tar.gz) in a temp folder. */
 export async function xsBackup(seed = 1): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'mbz-ws-backup-'));
+  const dir = testTempDir('backup-');
   const out = join(dir, `xs-${seed}.mbz`);
   await generateBackup({ size: 'xs', out, seed });
   return out;

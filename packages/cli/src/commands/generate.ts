@@ -1,8 +1,8 @@
 /** `mbz generate --size xs|s|m|l|xl --out file.mbz [--zip] [--seed N] [--json]`: a valid, deterministic Moodle backup. */
 import { Option, type Command } from 'commander';
-import { generateBackup, type GenerateResult } from '@mbz-restore/generator';
+import type { GenerateResult } from '@mbz-restore/generator';
 import { ExitCode, printJsonLine, reportError, UsageError } from '../output.ts';
-import { aligned, bytes, int } from '../format.ts';
+import { aligned, bytes, count } from '../format.ts';
 import { startProgress } from '../progress.ts';
 
 /** Registers the command. */
@@ -20,6 +20,7 @@ export function registerGenerate(program: Command): void {
       try {
         const seed = Number(options.seed);
         if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number ≥ 0, got "${options.seed}"`);
+        const { generateBackup } = await import('@mbz-restore/generator');
         const progress = options.json ? undefined : startProgress('generate', { unit: 'bytes' });
         let result: GenerateResult;
         try {
@@ -49,7 +50,7 @@ function summary(r: GenerateResult): string {
     aligned([
       ['Backup', `${r.container}, ${bytes(r.bytes)} (${bytes(r.uncompressedBytes)} uncompressed), size ${r.size}, seed ${r.seed}`],
       ['Course', `${r.course.fullname} (${r.course.shortname})`],
-      ['Contents', `${int(c.sections)} sections, ${int(c.activities)} activities, ${int(c.users ?? 0)} users, ${int(c.logEntries)} log entries, ${int(c.blobs)} blobs`],
+      ['Contents', `${count(c.sections, 'section')}, ${count(c.activities, 'activity', 'activities')}, ${count(c.users ?? 0, 'user')}, ${count(c.logEntries, 'log entry', 'log entries')}, ${count(c.blobs, 'blob')}`],
     ]),
   ].join('\n');
 }

@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 import type { RestoreDetail } from '@mbz-restore/engine';
 import { ExitCode, printJsonLine, reportError } from '../output.ts';
 import { table } from '../format.ts';
-import { openJobStore, percent, statusName, type JobStore } from '../job-support.ts';
+import { percent, statusName } from '../job-status.ts';
+import type { JobStore } from '../job-support.ts';
 
 /** Registers the command. */
 export function registerJobs(program: Command): void {
@@ -20,6 +21,7 @@ export function registerJobs(program: Command): void {
       const debug = Boolean(command.optsWithGlobals().debug);
       let store: JobStore | undefined;
       try {
+        const { openJobStore } = await import('../job-support.ts');
         store = await openJobStore(options.db);
         const jobs = await store.service.listRestores();
         if (options.json) for (const job of jobs) printJsonLine(jobLine(job));

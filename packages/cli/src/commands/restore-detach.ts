@@ -10,13 +10,8 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Command } from 'commander';
-import { MbzError, parseOptionArgs, type ErrorCode } from '@mbz-restore/engine';
-import { openJobStore, type JobStore } from '../job-support.ts';
-import { ExitCode, printJsonLine, reportError } from '../output.ts';
-
-/** Name of the hidden command the background process runs. */
-const BACKGROUND_COMMAND = 'restore-background';
+import { MbzError, type ErrorCode } from '@mbz-restore/engine/errors';
+import { BACKGROUND_COMMAND } from './restore-background.ts';
 
 /** What the parent hands to the background process. */
 export interface DetachRequest {
@@ -51,29 +46,6 @@ export async function detachRestore(request: DetachRequest): Promise<{ restoreid
   child.unref();
   if ('restoreid' in answer) return { restoreid: answer.restoreid, pid: child.pid! };
   throw new MbzError(answer.error!.code as ErrorCode, answer.error!.message);
-}
-
-/** Registers the hidden command the background process runs. */
-export function registerRestoreBackground(program: Command): void {
-  program
-    .command(BACKGROUND_COMMAND, { hidden: true })
-    .argument('<file>')
-    .requiredOption('--db <path>')
-    .option('--category <id>', '', '1')
-    .option('--option <name=value>', '', (value: string, previous: string[]) => [...previous, value], [])
-    .action(async (file: string, options: { db: string; category: string; option: string[] }) => {
-      let store: JobStore | undefined;
-      try {
-        store = await openJobStore(options.db, { create: true });
-        const { restoreid } = await store.service.restoreFile(file, { categoryid: Number(options.category), options: parseOptionArgs(options.option) });
-        printJsonLine({ restoreid });
-      } catch (error) {
-        process.exitCode = reportError(error, { json: true });
-      }
-      // Nothing more goes to stdout: the parent has stopped reading. close() waits for the restore to end.
-      await store?.close().catch(() => undefined);
-      if (process.exitCode === undefined) process.exitCode = ExitCode.Ok;
-    });
 }
 
 // Internal helpers

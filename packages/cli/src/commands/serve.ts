@@ -5,12 +5,12 @@
  * finish (queued ones end 900 `interrupted`); a second signal interrupts the running ones too (they roll back
  * and end 900 `interrupted`). Restores run in pooled worker threads, each started and ended with a log line.
  */
+import { lookup } from 'node:dns/promises';
 import type { Command } from 'commander';
-import { createRestoreService } from '@mbz-restore/engine';
-import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
-import { createWebservice, DEFAULT_LIMITS } from '@mbz-restore/webservice';
-import { pino } from 'pino';
-import { ExitCode, reportError, UsageError } from '../output.ts';
+import type { StorageAdapter } from '@mbz-restore/engine';
+import type { Logger } from 'pino';
+import { DEFAULT_LIMITS } from '@mbz-restore/webservice/options';
+import { CliError, ExitCode, reportError, UsageError } from '../output.ts';
 
 interface ServeOptions {
   db: string;
@@ -44,11 +44,15 @@ export function registerServe(program: Command): void {
     .option('--site-url <url>', 'site URL core_webservice_get_site_info reports and restores decode links into (default: the URL clients use; links: the store\'s wwwroot, else http://localhost)')
     .action(async (options: ServeOptions, command: Command) => {
       const debug = Boolean(command.optsWithGlobals().debug);
-      const logger = pino({ base: undefined });
-      const storage = createSqliteStorage({ path: options.db });
+      let storage: StorageAdapter | undefined;
       try {
+        const [{ createRestoreService }, { createSqliteStorage }, { createWebservice }, { pino }] = await Promise.all([
+          import('@mbz-restore/engine'), import('@mbz-restore/storage-sqlite'), import('@mbz-restore/webservice'), import('pino'),
+        ]);
+        const logger = pino({ base: undefined });
         const concurrency = options.concurrency === undefined ? undefined : whole('--concurrency', options.concurrency, 1);
-        const port = whole('--port', options.port, 0);
+        const port = whole('--port', options.port, 0, 65535);
+        await checkHost(options.host);
         const limits = {
           maxUploadBytes: whole('--max-upload-mb', options.maxUploadMb, 1) * 1024 * 1024,
           maxFilesPerUpload: whole('--max-files', options.maxFiles, 1),
@@ -56,6 +60,7 @@ export function registerServe(program: Command): void {
           maxQueuedRestores: whole('--max-queued', options.maxQueued, 1),
           requestTimeoutMs: whole('--request-timeout', options.requestTimeout, 1) * 1000,
         };
+        storage = createSqliteStorage({ path: options.db });
         await storage.open();
         const service = await createRestoreService({
           storage, workers: options.workers ? 'auto' : false, ...(concurrency === undefined ? {} : { concurrency }), ...(options.siteUrl ? { siteUrl: options.siteUrl } : {}),
@@ -63,7 +68,9 @@ export function registerServe(program: Command): void {
         service.on('workerStarted', ({ threadId }) => logger.info({ threadId }, 'restore worker started'));
         service.on('workerExited', ({ threadId, reason, exitCode }) => logger.info({ threadId, reason, exitCode }, 'restore worker ended'));
         const webservice = createWebservice({ storage, service, limits, logger, ...(options.siteUrl ? { siteUrl: options.siteUrl } : {}) });
-        const address = await webservice.listen(port, options.host);
+        const address = await webservice.listen(port, options.host).catch((error: unknown) => {
+          throw listenError(error, port, options.host);
+        });
         logger.info({ url: address.url, db: options.db, concurrency: service.queueState().concurrency, limits }, 'listening');
         await untilSignalled(logger, async (signal, count) => {
           const { running, queued } = service.queueState();
@@ -80,7 +87,7 @@ export function registerServe(program: Command): void {
       } catch (error) {
         process.exitCode = reportError(error, { debug });
       } finally {
-        await storage.close().catch(() => undefined);
+        await storage?.close().catch(() => undefined);
       }
     });
 }
@@ -88,7 +95,7 @@ export function registerServe(program: Command): void {
 // Internal helpers
 
 /** Resolves once the first signal's handler is done; later signals run the handler again (count 2, 3 …). */
-function untilSignalled(logger: pino.Logger, handler: (signal: NodeJS.Signals, count: number) => Promise<void>): Promise<void> {
+function untilSignalled(logger: Logger, handler: (signal: NodeJS.Signals, count: number) => Promise<void>): Promise<void> {
   return new Promise((resolve, reject) => {
     let count = 0;
     const on = (signal: NodeJS.Signals): void => {
@@ -106,8 +113,33 @@ function untilSignalled(logger: pino.Logger, handler: (signal: NodeJS.Signals, c
   });
 }
 
-function whole(option: string, raw: string, min: number): number {
+function whole(option: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < min) throw new UsageError(`${option} must be a whole number ≥ ${min}, got "${raw}"`);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < min || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
+    throw new UsageError(`${option} must be a whole number ${range}, got "${raw}"`);
+  }
   return n;
+}
+
+/** A --host that does not resolve is a usage error (exit 2), found before the store is opened. */
+async function checkHost(host: string): Promise<void> {
+  try {
+    await lookup(host);
+  } catch {
+    throw new UsageError(`--host ${host} is not an address of this machine or a name that resolves; give e.g. 127.0.0.1, ::1 or 0.0.0.0`);
+  }
+}
+
+/** What a failed listen means for a person: the port is taken, or the address is not this machine's. */
+function listenError(error: unknown, port: number, host: string): unknown {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === 'EADDRINUSE') {
+    return new CliError('serve.address-in-use', `Port ${port} on ${host} is already in use by another program; stop it or give another --port (0 picks a free one).`, { cause: error });
+  }
+  if (code === 'EADDRNOTAVAIL') return new UsageError(`--host ${host} is not an address of this machine; give e.g. 127.0.0.1 or 0.0.0.0`);
+  if (code === 'EACCES') {
+    return new CliError('serve.address-denied', `This user may not listen on port ${port} of ${host} (ports below 1024 need privileges); give a --port of 1024 or more.`, { cause: error });
+  }
+  return error;
 }

@@ -5,9 +5,11 @@
  * terminal; with `--json` one line per change) and then fails like the restore did when it ended 900.
  */
 import type { Command } from 'commander';
-import { MbzError, type ErrorCode, type RestoreDetail } from '@mbz-restore/engine';
+import type { RestoreDetail } from '@mbz-restore/engine';
+import { MbzError, type ErrorCode } from '@mbz-restore/engine/errors';
 import { ExitCode, printJsonLine, reportError, UsageError } from '../output.ts';
-import { isFinished, openJobStore, percent, statusName, type JobStore } from '../job-support.ts';
+import { isFinished, percent, statusName } from '../job-status.ts';
+import type { JobStore } from '../job-support.ts';
 import { startProgress } from '../progress.ts';
 
 /** Registers the command. */
@@ -27,6 +29,7 @@ export function registerStatus(program: Command): void {
         if (!/^[0-9a-f]{32}$/u.test(restoreid)) throw new UsageError(`restoreid must be 32 lowercase hex characters, got "${restoreid}"`);
         const interval = Number(options.interval);
         if (!Number.isFinite(interval) || interval < 10) throw new UsageError(`--interval must be a number of ms ≥ 10, got "${options.interval}"`);
+        const { openJobStore } = await import('../job-support.ts');
         store = await openJobStore(options.db);
         const job = options.watch ? await watch(store, restoreid, interval, Boolean(options.json)) : await store.service.getRestore(restoreid);
         if (!options.watch) {

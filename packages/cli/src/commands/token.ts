@@ -4,8 +4,7 @@
  * acts as the user (the admin, id 2, by default) and, with `--categories`, may restore only into those.
  */
 import type { Command } from 'commander';
-import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
-import { createToken } from '@mbz-restore/webservice';
+import type { StorageAdapter } from '@mbz-restore/engine';
 import { ExitCode, printJsonLine, reportError, UsageError } from '../output.ts';
 
 /** Registers `mbz token` and its subcommand `create`. */
@@ -21,10 +20,12 @@ export function registerToken(program: Command): void {
     .option('--json', 'print {"token", "id", "userid", "name", "categories"} as one JSON line')
     .action(async (options: { db: string; name?: string; user: string; categories?: string; json?: boolean }, command: Command) => {
       const debug = Boolean(command.optsWithGlobals().debug);
-      const storage = createSqliteStorage({ path: options.db });
+      let storage: StorageAdapter | undefined;
       try {
         const userid = positive('--user', options.user);
         const categories = options.categories === undefined ? undefined : options.categories.split(',').map((s) => positive('--categories', s.trim()));
+        const [{ createSqliteStorage }, { createToken }] = await Promise.all([import('@mbz-restore/storage-sqlite'), import('@mbz-restore/webservice')]);
+        storage = createSqliteStorage({ path: options.db });
         await storage.open();
         const created = await createToken(storage, { userid, ...(options.name === undefined ? {} : { name: options.name }), ...(categories ? { categories } : {}) });
         if (options.json) {
@@ -38,7 +39,7 @@ export function registerToken(program: Command): void {
       } catch (error) {
         process.exitCode = reportError(error, { json: options.json, debug });
       } finally {
-        await storage.close().catch(() => undefined);
+        await storage?.close().catch(() => undefined);
       }
     });
 }

@@ -6,6 +6,7 @@
  * instead of a confusing ZIP error.
  */
 import { open, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { ArchiveError, ErrorCode } from '../errors.ts';
 import type { ArchiveKind } from './archive-reader.ts';
 
@@ -43,7 +44,7 @@ export function fileSystemError(path: string, error: unknown): ArchiveError {
   if (error instanceof ArchiveError) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOENT' || code === 'ENOTDIR') {
-    return new ArchiveError(ErrorCode.ArchiveNotFound, `no file or folder at ${path}`, { cause: error });
+    return new ArchiveError(ErrorCode.ArchiveNotFound, `There is no file or folder at ${resolve(path)}.`, { cause: error });
   }
   const detail = error instanceof Error ? error.message : String(error);
   return new ArchiveError(ErrorCode.ArchiveUnreadable, `cannot read ${path} (${code ?? detail}); check that it exists and is readable`, {

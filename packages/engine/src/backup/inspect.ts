@@ -7,7 +7,8 @@
  */
 import { openArchive, type OpenArchiveOptions } from '../archive/open-archive.ts';
 import type { ArchiveEntry, ArchiveKind, ArchiveReader } from '../archive/archive-reader.ts';
-import { isMbzError } from '../errors.ts';
+import { createHash } from 'node:crypto';
+import { ErrorCode, isMbzError, MbzError } from '../errors.ts';
 import { WarningCollector, type BackupWarning } from '../warnings.ts';
 import { countRecords, readRecords } from '../xml/record-reader.ts';
 import type { XmlLimits, XmlObject } from '../xml/types.ts';
@@ -34,12 +35,31 @@ export interface BackupInspection {
   settings: Record<string, string>;
   counts: BackupCounts;
   warnings: BackupWarning[];
+  /**
+   * With `verify`: every problem a restore would stop on, one per damaged entry (an XML file that is not well-formed
+   * or declares a DOCTYPE, a blob whose content does not match its SHA-1 name), each with the code restore fails
+   * with. Empty for a sound backup; absent without `verify`.
+   */
+  problems?: BackupProblem[];
+}
+
+/** One damaged entry found by a verifying inspection. */
+export interface BackupProblem {
+  /** The error code a restore fails with (`xml.malformed`, `xml.doctype-forbidden`, `backup.blob-mismatch` …). */
+  readonly code: string;
+  readonly message: string;
+  readonly entry: string;
 }
 
 /** Options of {@link inspectBackup}. */
 export interface InspectOptions extends OpenArchiveOptions {
   /** XML reader limits. */
   xmlLimits?: Partial<XmlLimits>;
+  /**
+   * Also parse every XML file of the backup (not only those counted) and check every blob against its SHA-1 name,
+   * reporting each damaged entry in `problems` instead of failing at the first (`mbz inspect --verify`).
+   */
+  verify?: boolean;
 }
 
 /** Inspects a `.mbz` (ZIP or tar.gz) or an extracted backup folder, given by path or as an open reader. */
@@ -64,6 +84,8 @@ interface Tally {
   sawUsersXml: boolean;
   sawQuestionsXml: boolean;
   sawFilesXml: boolean;
+  /** Damaged entries found (verify only). */
+  problems?: BackupProblem[];
 }
 
 async function inspectReader(reader: ArchiveReader, options: InspectOptions): Promise<BackupInspection> {
@@ -75,12 +97,14 @@ async function inspectReader(reader: ArchiveReader, options: InspectOptions): Pr
     },
     names: new Set(), blobHashes: new Set(), wantedBlobs: new Map(),
     sawUsersXml: false, sawQuestionsXml: false, sawFilesXml: false,
+    ...(options.verify ? { problems: [] } : {}),
   };
   try {
     for await (const entry of reader.entries()) {
       if (entry.type !== 'file') continue;
       tally.names.add(entry.name);
-      await visit(entry, tally, options);
+      if (tally.problems) await verifyEntry(entry, tally, options, tally.problems);
+      else await visit(entry, tally, options);
     }
   } catch (error) {
     // A damaged file inside something that is not a Moodle backup at all: say what it is instead.
@@ -91,6 +115,35 @@ async function inspectReader(reader: ArchiveReader, options: InspectOptions): Pr
   const information = tally.manifestBytes ? await readInformation(tally.manifestBytes, options) : undefined;
   await assertMoodle2(reader, tally.manifestBytes);
   return report(reader.kind, parseManifest(information ?? {}), tally, reader.warnings?.() ?? []);
+}
+
+/**
+ * Visits an entry as {@link visit} does, but records a damaged entry as a problem and goes on; parses the XML files
+ * no count reads, and hashes blobs. A damaged archive (not an entry's content) still fails the whole inspection.
+ */
+async function verifyEntry(entry: ArchiveEntry, tally: Tally, options: InspectOptions, problems: BackupProblem[]): Promise<void> {
+  try {
+    const route = routeEntry(entry.name);
+    if (route?.kind === 'blob') await checkBlob(entry, route.hash);
+    // Each entry is opened at most once: a blob or block entry is counted without reading it.
+    await visit(entry, tally, options);
+    if (entry.name.endsWith('.xml') && (route === undefined || route.kind === 'block')) {
+      await countRecords(entry.open(), [], { entry: entry.name, limits: options.xmlLimits });
+    }
+  } catch (error) {
+    if (!isMbzError(error) || error.code.startsWith('archive.') || entry.name === 'moodle_backup.xml') throw error;
+    problems.push({ code: error.code, message: error.message, entry: entry.name });
+  }
+}
+
+/** `backup.blob-mismatch` when a blob's content does not hash to its name, as the restore's files stage checks. */
+async function checkBlob(entry: ArchiveEntry, name: string): Promise<void> {
+  const hash = createHash('sha1');
+  for await (const chunk of entry.open()) hash.update(chunk as Buffer);
+  const actual = hash.digest('hex');
+  if (actual !== name) {
+    throw new MbzError(ErrorCode.BackupBlobMismatch, `The content of ${entry.name} does not match its name: its SHA-1 is ${actual}. The file is damaged; a restore stops on it.`);
+  }
 }
 
 async function visit(entry: ArchiveEntry, tally: Tally, options: InspectOptions): Promise<void> {
@@ -204,5 +257,6 @@ function report(kind: ArchiveKind, manifest: BackupManifest, tally: Tally, archi
       logEntries: counts.logEntriesLegacy + counts.logEntriesLogstore,
     },
     warnings: warnings.list(),
+    ...(tally.problems ? { problems: tally.problems } : {}),
   };
 }

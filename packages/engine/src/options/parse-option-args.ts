@@ -45,7 +45,7 @@ export function parseOptionArgs(args: readonly string[]): Record<string, string>
  * followed by the section/activity setting forms.
  */
 export function optionArgsHelp(): string[] {
-  const width = Math.max(...ROOT_OPTIONS.map((s) => s.name.length + 1 + s.values.join('|').length)) + 2;
+  const width = Math.max(...ROOT_OPTIONS.map((s) => s.name.length + 1 + s.values.join('|').length), '<mod>_<cmid>_userinfo=0|1'.length) + 2;
   const lines = ROOT_OPTIONS.map((spec) => {
     const form = `${spec.name}=${spec.values.join('|')}`;
     const parts = [`default ${defaultText(spec.defaultValue, spec.defaultKey)}`];

@@ -176,3 +176,18 @@ function scopedValues(...lists: (readonly ScopedSetting[])[]): Map<string, numbe
   for (const list of lists) for (const s of list) values.set(s.name, truthy(s.value) ? 1 : 0);
   return values;
 }
+
+/**
+ * The settings the caller set that the restore does not honour: forced to 0 by the backup (`capped`: `users=1` on a
+ * backup made without users) or by another setting (`locked`: `users=0` turns `role_assignments` off). One
+ * `option-capped` warning each, so a person sees why an option they gave had no effect.
+ */
+export function cappedOptionWarnings(resolved: ResolvedRestoreOptions): Array<{ code: 'option-capped'; message: string }> {
+  const out: Array<{ code: 'option-capped'; message: string }> = [];
+  for (const [name, r] of Object.entries(resolved.resolution)) {
+    if (r.requested === null || r.requested === r.value || (r.status !== 'capped' && r.status !== 'locked')) continue;
+    const why = r.status === 'capped' ? `the backup was made with ${r.by ?? 'it'} off` : `${r.by ?? 'a setting it depends on'} is 0`;
+    out.push({ code: 'option-capped', message: `${name}=${r.requested} was set to ${r.value}: ${why}.` });
+  }
+  return out;
+}

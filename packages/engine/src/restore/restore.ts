@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { readBackupManifest } from '../backup/read-manifest.ts';
 import type { ArchiveLimits } from '../archive/limits.ts';
-import { resolveRestoreOptions, type ResolvedRestoreOptions } from '../options/resolve-options.ts';
+import { cappedOptionWarnings, resolveRestoreOptions, type ResolvedRestoreOptions } from '../options/resolve-options.ts';
 import type { RestoreOptionsInput } from '../options/option-input.ts';
 import type { RestoreState } from '../pipeline/context.ts';
 import { planRestore } from '../pipeline/plan.ts';
@@ -118,6 +118,7 @@ async function restoreUnit(path: string, request: RestoreRequest): Promise<Resto
     const warnings = new WarningCollector();
     for (const w of source.warnings()) warnings.warn(w.code, w.message, w.entry);
     warnIfNewerBackup(manifest, (code, message, entry) => warnings.warn(code, message, entry));
+    for (const { code, message } of cappedOptionWarnings(resolved)) warnings.warn(code, message);
     const tx = abortableTransaction(await request.storage.begin(), signal);
     const rows = new RowWriter(tx);
     const results: StageResult[] = [];

@@ -18,8 +18,9 @@ export function restoreWorkerEntry(): URL {
 export function startWorker(entry: URL, workerData: unknown, resourceLimits?: ResourceLimits): Worker {
   if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData, resourceLimits });
   const boot = `import(${JSON.stringify(tsxApi())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
-  // execArgv: [] so a loader the parent was started with is not registered twice (tsx does register in workers on newer Node).
-  return new Worker(boot, { eval: true, workerData, execArgv: [], resourceLimits });
+  // No loader flag of the parent's (tsx does register in workers on newer Node, so it would be registered twice), but
+  // the `source` export condition: from sources, the workspace's packages resolve to their TypeScript, not to dist.
+  return new Worker(boot, { eval: true, workerData, execArgv: ['--conditions=source'], resourceLimits });
 }
 
 // Internal helpers

@@ -31,8 +31,8 @@ export interface ArrayNode {
 }
 
 /** Compiles absolute paths (`/users/user`); throws `input.invalid-argument` for a malformed path. */
-export function compileSelectedPaths(paths: readonly string[]): PathNode {
-  if (!Array.isArray(paths) || paths.length === 0) {
+export function compileSelectedPaths(paths: readonly string[], options: { allowNone?: boolean } = {}): PathNode {
+  if (!Array.isArray(paths) || (paths.length === 0 && !options.allowNone)) {
     throw new InvalidArgumentError('At least one absolute element path to read is required, e.g. /users/user.');
   }
   const root: PathNode = { path: '', selected: false, kids: null, count: 0, content: newContentNode() };

@@ -75,7 +75,8 @@ export function readRecords(source: XmlSource, options: RecordReaderOptions): As
  * Counts the elements at each absolute path in `paths` without building records (much faster, and
  * memory does not depend on record size). The whole document is still checked: DOCTYPE, entities,
  * well-formedness, depth, text size and encoding fail as in {@link readRecords} (`maxRecordBytes`
- * does not apply: nothing is kept). Returns every path asked for, with 0 when absent.
+ * does not apply: nothing is kept). Returns every path asked for, with 0 when absent. With no paths it only checks
+ * the document (`mbz inspect --verify`).
  */
 export async function countRecords(
   source: XmlSource,
@@ -85,7 +86,7 @@ export async function countRecords(
   let tokenizer: XmlTokenizer;
   let root: PathNode;
   try {
-    root = compileSelectedPaths(paths);
+    root = compileSelectedPaths(paths, { allowNone: true });
     checkSource(source);
     tokenizer = new XmlTokenizer(new RecordCounter(root), resolveXmlLimits(options.limits), options.entry ?? UNNAMED_ENTRY);
   } catch (error) {

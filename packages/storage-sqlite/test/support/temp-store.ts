@@ -1,13 +1,18 @@
 /** Test helpers: a store path in a new temp folder, a raw connection on it, a driver spy. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { afterAll } from 'vitest';
 import type { SqliteDatabase, SqliteDriver } from '../../src/index.ts';
+
+/** One temp folder per test file, removed after its tests; each store gets a folder of its own inside it. */
+const root = mkdtempSync(join(tmpdir(), 'mbz-sqlite-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** A path for a new store. */
 export function tempStorePath(): string {
-  return join(mkdtempSync(join(tmpdir(), 'mbz-sqlite-')), 'store.sqlite');
+  return join(mkdtempSync(join(root, 'store-')), 'store.sqlite');
 }
 
 /** A plain better-sqlite3 connection on a store file, as the sqlite3 CLI would see it. */

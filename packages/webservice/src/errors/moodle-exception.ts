@@ -14,11 +14,11 @@ export class MoodleException extends Error {
   readonly debuginfo: string | null;
 
   constructor(exception: string, errorcode: string, message: string, debuginfo: string | null = null, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(withoutServerPaths(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MoodleException';
     this.exception = exception;
     this.errorcode = errorcode;
-    this.debuginfo = debuginfo;
+    this.debuginfo = debuginfo === null ? null : withoutServerPaths(debuginfo);
   }
 
   /** The JSON error object of Moodle's REST server: `{exception, errorcode, message, debuginfo?}`. */
@@ -35,4 +35,14 @@ export class MoodleException extends Error {
 /** True when `error` is a {@link MoodleException} (optionally with this error code). */
 export function isMoodleException(error: unknown, errorcode?: string): error is MoodleException {
   return error instanceof MoodleException && (errorcode === undefined || error.errorcode === errorcode);
+}
+
+/**
+ * A text for a remote caller, without the server's file-system paths: an absolute path (the spooled upload, the
+ * job's copy of the backup, the store's folder) becomes its last part (`/tmp/mbz-restore-jobs/<id>.backup` →
+ * `<id>.backup`). Names inside a backup (`course/course.xml`) and URLs are relative or not preceded by a space, and
+ * stay as they are.
+ */
+export function withoutServerPaths(text: string): string {
+  return text.replace(/(^|[\s("'=[])(\/[^\s"'()<>[\]]*\/)([^\s"'()<>/[\]]*)/g, (_match, before: string, _dirs: string, last: string) => `${before}${last}`);
 }

@@ -1,0 +1,31 @@
+/** `mbz restore-background …`: the hidden command the background process of `mbz restore --detach` runs (see restore-detach.ts). */
+import type { Command } from 'commander';
+import type { JobStore } from '../job-support.ts';
+import { ExitCode, printJsonLine, reportError } from '../output.ts';
+
+/** Name of the hidden command the background process runs. */
+export const BACKGROUND_COMMAND = 'restore-background';
+
+/** Registers the hidden command the background process runs. */
+export function registerRestoreBackground(program: Command): void {
+  program
+    .command(BACKGROUND_COMMAND, { hidden: true })
+    .argument('<file>')
+    .requiredOption('--db <path>')
+    .option('--category <id>', '', '1')
+    .option('--option <name=value>', '', (value: string, previous: string[]) => [...previous, value], [])
+    .action(async (file: string, options: { db: string; category: string; option: string[] }) => {
+      let store: JobStore | undefined;
+      try {
+        const [{ parseOptionArgs }, { openJobStore }] = await Promise.all([import('@mbz-restore/engine'), import('../job-support.ts')]);
+        store = await openJobStore(options.db, { create: true });
+        const { restoreid } = await store.service.restoreFile(file, { categoryid: Number(options.category), options: parseOptionArgs(options.option) });
+        printJsonLine({ restoreid });
+      } catch (error) {
+        process.exitCode = reportError(error, { json: true });
+      }
+      // Nothing more goes to stdout: the parent has stopped reading. close() waits for the restore to end.
+      await store?.close().catch(() => undefined);
+      if (process.exitCode === undefined) process.exitCode = ExitCode.Ok;
+    });
+}
