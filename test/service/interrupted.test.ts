@@ -18,10 +18,11 @@ import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
 import { repoRoot } from '../support/shared.ts';
 import { generated } from './support/backups.ts';
 import { ADAPTERS, nextEvent, withoutJobs } from './support/stores.ts';
+import { testTempDir } from '../support/temp.ts';
 
 describe('a restore whose process is killed', () => {
   it('is reported 900 interrupted by the next process opening the store, which holds no part of its course', async () => {
-    const db = join(mkdtempSync(join(tmpdir(), 'mbz-crash-')), 'store.sqlite');
+    const db = join(testTempDir('crash-'), 'store.sqlite');
     const backup = await generated('s');
     const fresh = createSqliteStorage({ path: db });
     await fresh.open();

@@ -13,6 +13,7 @@ import { dumpStore, errorOf } from '@mbz-restore/storage-contract';
 import { createMemoryStorage } from '@mbz-restore/storage-memory';
 import { generated, withDoctypeManifest } from './support/backups.ts';
 import { ADAPTERS, withoutJobs } from './support/stores.ts';
+import { testTempDir } from '../support/temp.ts';
 
 describe.each(ADAPTERS)('precheck budget on %s', (_name, createStorage) => {
   let storage: StorageAdapter;
@@ -63,7 +64,7 @@ describe.each(ADAPTERS)('precheck budget on %s', (_name, createStorage) => {
     const job = await service2.getRestore(restoreid);
     const direct = createMemoryStorage();
     await direct.open();
-    const expected = (await errorOf(() => restore(bad, { storage: direct, tempDir: mkdtempSync(join(tmpdir(), 'mbz-precheck-')) }))) as { code: string };
+    const expected = (await errorOf(() => restore(bad, { storage: direct, tempDir: testTempDir('precheck-') }))) as { code: string };
     await direct.close();
     expect(job.status).toBe(900);
     expect(job.error?.code).toBe(expected.code);

@@ -12,6 +12,7 @@ import { createRestoreService, moodleErrorcodeOf, RestoreServiceError, type Rest
 import { dumpStore, errorOf } from '@mbz-restore/storage-contract';
 import { cacheDir, generated, truncatedAfterManifest, truncatedInHalf, withDamagedBlob } from './support/backups.ts';
 import { ADAPTERS, eventsOf, nextEvent, recordEvents, recordingJobs, withoutJobs } from './support/stores.ts';
+import { testTempDir } from '../support/temp.ts';
 
 describe.each(ADAPTERS)('restore service on %s', (_name, createStorage) => {
   let storage: StorageAdapter;
@@ -120,7 +121,7 @@ describe.each(ADAPTERS)('restore service on %s', (_name, createStorage) => {
   });
 
   it('runs onAccepted with the new id before the job exists; a hook that throws fails the request and records nothing', async () => {
-    const tempDir = mkdtempSync(join(tmpdir(), 'mbz-accept-'));
+    const tempDir = testTempDir('accept-');
     const { service } = await start({ tempDir });
     const xs = await generated('xs');
     const seen: unknown[] = [];

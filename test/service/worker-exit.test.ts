@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/shared.ts';
 import { generated } from './support/backups.ts';
+import { testTempDir } from '../support/temp.ts';
 
 /** Runs the pool child; answers how it ended and what it printed. */
 async function runChild(mode: 'close' | 'leave'): Promise<{ code: number | null; signal: NodeJS.Signals | null; report: { threads: number[]; exited: string[] } }> {
-  const db = join(mkdtempSync(join(tmpdir(), 'mbz-pool-exit-')), 'store.sqlite');
+  const db = join(testTempDir('pool-exit-'), 'store.sqlite');
   // One process (node with tsx's loader, not the tsx command, which would run the script in a second one).
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test', 'service', 'support', 'pool-child.ts'), db, await generated('xs'), mode], {
     cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'],

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restore, type Row, type StorageAdapter } from '@mbz-restore/engine';
 import { generateBackup } from '@mbz-restore/generator';
 import { createMemoryStorage } from '@mbz-restore/storage-memory';
-import { PhpFloat, phpJsonEncode } from '../../packages/engine/src/stages/logs/live-log.ts';
+import { PhpNumber, phpJsonEncode } from '../../packages/engine/src/php/json.ts';
 import { MOODLE_CLI_RESTORE, ORACLE_BACKUPS, readOracleValues } from '../support/oracle.ts';
 import { generatedFixture, hasShared } from '../support/shared.ts';
 import { extractBackup } from './support/grade-stages-harness.ts';
@@ -79,7 +79,8 @@ async function ourRestoreRows(run: Restored): Promise<Record<string, number>> {
 describe('phpJsonEncode: `other` as PHP json_encode() writes it', () => {
   it('escapes slashes and non-ASCII characters, and writes whole floats with .0', () => {
     expect(phpJsonEncode({ itemname: 'A/B é 😀', itemmodule: null, n: 3, ok: false })).toBe('{"itemname":"A\\/B \\u00e9 \\ud83d\\ude00","itemmodule":null,"n":3,"ok":false}');
-    expect(phpJsonEncode({ finalgrade: new PhpFloat(125), other: new PhpFloat(83.33333) })).toBe('{"finalgrade":125.0,"other":83.33333}');
+    // No JSON_PRESERVE_ZERO_FRACTION: an integral float loses its fraction, as in PHP's json_encode(125.0).
+    expect(phpJsonEncode({ finalgrade: new PhpNumber(125, true), other: new PhpNumber(83.33333, true) })).toBe('{"finalgrade":125,"other":83.33333}');
     expect(phpJsonEncode(null)).toBe('null');
   });
 });

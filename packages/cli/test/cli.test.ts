@@ -3,7 +3,7 @@
  * not the repository, with relative paths. Each behaviour a Node developer or an administrator expects of a CLI.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -132,9 +132,13 @@ describe('mbz, run from a user folder', () => {
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    // Wait until the store exists (the restore is under way), then interrupt it as a terminal's Ctrl+C does.
+    // Wait until the restore's unit of work has its staging file (the restore is under way, nothing committed), then
+    // interrupt it as a terminal's Ctrl+C does.
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-    await new Promise((done) => setTimeout(done, 1500));
+    const staging = join(dir, 'store.sqlite.staging');
+    for (let i = 0; i < 1000 && !(existsSync(staging) && readdirSync(staging).some((f) => f.endsWith('.db'))); i++) {
+      await new Promise((done) => setTimeout(done, 10));
+    }
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(stderr).toContain('nothing was written to the store');

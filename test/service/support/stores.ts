@@ -6,11 +6,12 @@ import type { RestoreJobRecord, RestoreService, RestoreServiceEvents, StorageAda
 import type { StoreDump } from '@mbz-restore/storage-contract';
 import { createMemoryStorage } from '@mbz-restore/storage-memory';
 import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
+import { testTempDir } from '../../support/temp.ts';
 
 /** Both adapters, each making a new store: memory (restores on the calling thread) and SQLite (in worker threads). */
 export const ADAPTERS: Array<[string, () => StorageAdapter]> = [
   ['memory', () => createMemoryStorage()],
-  ['sqlite', () => createSqliteStorage({ path: join(mkdtempSync(join(tmpdir(), 'mbz-service-')), 'store.sqlite') })],
+  ['sqlite', () => createSqliteStorage({ path: join(testTempDir('service-'), 'store.sqlite') })],
 ];
 
 /** `storage`, with every job record written through it kept in `writes` (in order) and its units of work counted. */

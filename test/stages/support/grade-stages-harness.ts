@@ -36,6 +36,7 @@ import { prepareStage } from '../../../packages/engine/src/stages/prepare.ts';
 import { ContextLevel, createContext, num, text } from '../../../packages/engine/src/stages/support.ts';
 import { includedActivities } from '../../../packages/engine/src/stages/task-targets.ts';
 import { WarningCollector, type BackupWarning } from '../../../packages/engine/src/warnings.ts';
+import { testTempDir } from '../../support/temp.ts';
 
 /** Every user-data setting on: what Moodle's CLI restore used for the expected counts. */
 export const ALL_ON: Readonly<Record<string, number>> = Object.freeze({
@@ -151,7 +152,7 @@ export async function entryNames(path: string): Promise<string[]> {
 
 /** Extracts a backup to a new temp folder (a folder is a valid backup for `restore()`); returns it. */
 export async function extractBackup(path: string): Promise<string> {
-  const out = await mkdtemp(join(tmpdir(), 'mbz-stage-test-'));
+  const out = testTempDir('stage-test-');
   const archive = await openArchive(path);
   try {
     for await (const entry of archive.entries()) {

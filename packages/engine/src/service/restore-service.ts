@@ -9,7 +9,7 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import PQueue from 'p-queue';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, InvalidArgumentError, isMbzError } from '../errors.ts';
@@ -234,7 +234,9 @@ class AsyncRestoreService extends EventEmitter<RestoreServiceEvents> implements 
     await this.#storage.putJob(record);
     const input = {
       path: job.path, categoryid: job.categoryid, options: job.options ?? {}, restoreId: job.restoreid,
-      limits: this.#options.limits, xmlLimits: this.#options.xmlLimits, tempDir: this.#options.tempDir,
+      // The restore unpacks into a folder of the job's own, which the service removes when the job ends, even when the
+      // thread that ran it was killed (it cannot clean up after itself then).
+      limits: this.#options.limits, xmlLimits: this.#options.xmlLimits, tempDir: this.#workDir(job.restoreid),
       ...(this.#options.siteUrl === undefined ? {} : { siteUrl: this.#options.siteUrl }),
       ...(job.actingUserId === undefined ? {} : { actingUserId: job.actingUserId }),
     };
@@ -261,6 +263,7 @@ class AsyncRestoreService extends EventEmitter<RestoreServiceEvents> implements 
     try {
       await job.writer.write(job.record);
       if (job.stop) throw new DOMException('Stopped before it started.', 'AbortError');
+      await mkdir(this.#workDir(job.restoreid), { recursive: true });
       job.running = this.#runner.run(job.input, (p) => {
         if (job.stop) return;
         if (announced) throttle.push(p);
@@ -355,6 +358,7 @@ class AsyncRestoreService extends EventEmitter<RestoreServiceEvents> implements 
 
   async #release(job: LocalJob): Promise<void> {
     if (job.tempFile) await rm(job.tempFile, { force: true }).catch(() => undefined);
+    await rm(this.#workDir(job.restoreid), { recursive: true, force: true }).catch(() => undefined);
     this.#jobs.delete(job.restoreid);
     job.markEnded();
   }
@@ -394,7 +398,14 @@ class AsyncRestoreService extends EventEmitter<RestoreServiceEvents> implements 
     const ended = interrupted(job, now, ownerGoneMessage(job));
     await this.#storage.putJob(ended);
     await rm(join(this.#jobDir, `${job.restoreid}.backup`), { force: true }).catch(() => undefined);
+    // A process that died mid-restore left its unpack folder too (same host; another host's folder is not here).
+    await rm(this.#workDir(job.restoreid), { recursive: true, force: true }).catch(() => undefined);
     return ended;
+  }
+
+  /** Where a job's restore unpacks its backup: `<tempDir>/mbz-restore-jobs/<restoreid>.work/`. */
+  #workDir(restoreid: string): string {
+    return join(this.#jobDir, `${restoreid}.work`);
   }
 
   #assertOpen(): void {

@@ -60,6 +60,7 @@ import { LiveLog } from './logs/live-log.ts';
 import { logRegradeEvents } from './logs/regrade-events.ts';
 import { ContextLevel, text } from './support.ts';
 import { ContextLookup } from './task-targets.ts';
+import type { PhpEncodable } from '../php/json.ts';
 
 /** `backup::TYPE_1COURSE`, `TARGET_NEW_COURSE`, `MODE_GENERAL`, `OPERATION_RESTORE` (`backup/backup.class.php`). */
 const COURSE_RESTORED_OTHER = { type: 'course', target: 2, mode: 10, operation: 'restore' } as const;
@@ -214,7 +215,7 @@ async function gradeItemEvents(ctx: RestoreContext, log: LiveLog): Promise<void>
 
 async function courseRestored(ctx: RestoreContext, log: LiveLog): Promise<void> {
   const { state, manifest } = ctx;
-  const other: Record<string, unknown> = { ...COURSE_RESTORED_OTHER, samesite: state.sameSite };
+  const other: Record<string, PhpEncodable> = { ...COURSE_RESTORED_OTHER, samesite: state.sameSite };
   if (state.sameSite) other.originalcourseid = String(manifest.originalCourseId);
   // The controller's user: the admin of a CLI restore, the webservice's token user.
   await log.write('course_restored', { objectid: state.courseId, userid: state.actingUserId || state.restorerUserId, other });

@@ -15,6 +15,7 @@
  */
 import type { RestoreContext } from '../../pipeline/context.ts';
 import { ContextLevel } from '../support.ts';
+import { phpJsonEncode, type PhpEncodable } from '../../php/json.ts';
 
 /** `\core\event\base::LEVEL_OTHER` / `LEVEL_TEACHING`. */
 const LEVEL_OTHER = 0;
@@ -45,7 +46,7 @@ export const USER_OTHER = -1;
 export interface FiredEvent {
   readonly objectid: number;
   /** `other` as the PHP array Moodle builds (encoded here as PHP's `json_encode` does). */
-  readonly other: Readonly<Record<string, unknown>> | null;
+  readonly other: { readonly [key: string]: PhpEncodable | undefined } | null;
   /** Default: Moodle's `$USER` during the restore (`RestoreState.actingUserId`). */
   readonly userid?: number;
   readonly relateduserid?: number | null;
@@ -88,36 +89,4 @@ export class LiveLog {
       realuserid: null,
     });
   }
-}
-
-/** A PHP float: `json_encode()` (serialize_precision -1) writes a whole float with `.0`. */
-export class PhpFloat {
-  constructor(readonly value: number) {}
-}
-
-/**
- * PHP's `json_encode()` with no flags: `/` escaped as `\/`, every non-ASCII character as `\uXXXX` (UTF-16
- * units), floats ({@link PhpFloat}) with a `.0` when whole; `null` → `null`.
- */
-export function phpJsonEncode(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (value instanceof PhpFloat) return phpFloat(value.value);
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '0';
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'string') return phpString(value);
-  if (Array.isArray(value)) return `[${value.map(phpJsonEncode).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>);
-  return `{${entries.map(([key, v]) => `${phpString(key)}:${phpJsonEncode(v)}`).join(',')}}`;
-}
-
-function phpString(value: string): string {
-  return JSON.stringify(value)
-    .replace(/\//g, '\\/')
-    .replace(/[\u007f-\uffff]/g, (c) => (c === '\u007f' ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
-}
-
-function phpFloat(value: number): string {
-  if (!Number.isFinite(value)) return '0';
-  // Grades never reach the exponent notation (PHP's `1.0e+25`); a whole value gets PHP's `.0`.
-  return Number.isInteger(value) && Math.abs(value) < 1e15 ? `${value}.0` : String(value);
 }

@@ -24,7 +24,8 @@ import type { RestoreContext } from '../../pipeline/context.ts';
 import type { Row } from '../../storage/storage-adapter.ts';
 import { MOODLE_TABLES } from '../../schema/moodle-schema.ts';
 import { num, text } from '../support.ts';
-import { type LiveLog, PhpFloat, USER_OTHER } from './live-log.ts';
+import { PhpNumber } from '../../php/json.ts';
+import { type LiveLog, USER_OTHER } from './live-log.ts';
 
 /** `GRADE_HISTORY_UPDATE` (`lib/grade/constants.php`). */
 const HISTORY_UPDATE = 2;
@@ -52,7 +53,7 @@ export async function logRegradeEvents(ctx: RestoreContext, log: LiveLog): Promi
   for (const row of grades) {
     const userOther = GRADED_SOURCES.get(text(row.source));
     if (userOther === undefined || !items.has(Number(row.itemid))) continue;
-    const finalgrade = row.finalgrade === null || row.finalgrade === undefined ? null : new PhpFloat(Number(row.finalgrade));
+    const finalgrade = row.finalgrade === null || row.finalgrade === undefined ? null : new PhpNumber(Number(row.finalgrade), true);
     await log.write('user_graded', {
       objectid: Number(row.oldid),
       relateduserid: Number(row.userid),
