@@ -1,11 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
-/** The workspace's packages resolve to their TypeScript sources (the `source` export condition), not to `dist`. */
-const conditions = ['source', 'node', 'import', 'default'];
+/**
+ * The workspace's packages resolve to their TypeScript sources (the `source` export condition), not to `dist`: Vite's
+ * own server conditions plus `source`. (Listing `import` or `default` here would also hand them to Node for the
+ * externalised CommonJS packages, whose `require()` calls would then pick ESM builds.)
+ */
+const conditions = ['source', 'module', 'node', 'development|production'];
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ['source'] } },
+  ssr: { resolve: { conditions, externalConditions: ['source', 'node'] } },
   test: {
     // Child processes the tests start from TypeScript sources (node --import tsx …) resolve the workspace the same way.
     env: { NODE_OPTIONS: [process.env.NODE_OPTIONS, '--conditions=source'].filter(Boolean).join(' ') },
