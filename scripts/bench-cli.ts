@@ -56,7 +56,8 @@ const ALL_USER_DATA = ['users', 'role_assignments', 'comments', 'userscompletion
 const RESTORES = ['gen_s_nousers', 'gen_s_users', 'gen_mf_users'] as const;
 const TARGETS: Record<string, number> = { version: 0.08, gen_s_nousers: 0.5, gen_s_users: 0.7, gen_mf_users: 1.5 };
 const ALL_ROWS = ['version', 'inspect', ...RESTORES];
-const USAGE = 'usage: pnpm bench:cli [--runs N] [--warmup N] [--only version,inspect,restore,gen_s_nousers,gen_s_users,gen_mf_users] [--json]\n';
+const USAGE =
+  'usage: pnpm bench:cli [--runs N] [--warmup N] [--only version,inspect,restore,gen_s_nousers,gen_s_users,gen_mf_users] [--json]\n';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(repo, 'packages', 'cli', 'dist', 'bin.js');
@@ -72,8 +73,19 @@ const { values: flags } = parseArgs({
 });
 const runs = Number(flags.runs);
 const warmup = Number(flags.warmup);
-const only = flags.only.split(',').map((s) => s.trim()).filter(Boolean).flatMap((s) => (s === 'restore' ? [...RESTORES] : [s]));
-if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(warmup) || warmup < 0 || only.length === 0 || !only.every((s) => ALL_ROWS.includes(s))) {
+const only = flags.only
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean)
+  .flatMap((s) => (s === 'restore' ? [...RESTORES] : [s]));
+if (
+  !Number.isInteger(runs) ||
+  runs < 1 ||
+  !Number.isInteger(warmup) ||
+  warmup < 0 ||
+  only.length === 0 ||
+  !only.every((s) => ALL_ROWS.includes(s))
+) {
   process.stderr.write(USAGE);
   process.exit(2);
 }
@@ -83,14 +95,19 @@ if (!existsSync(bin)) {
 }
 
 /** The environment of a user's shell: this one, less the `source` condition of the workspace's scripts and tests. */
-const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: (process.env.NODE_OPTIONS ?? '').replace(/--conditions[= ]source/g, '').trim() };
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  NODE_OPTIONS: (process.env.NODE_OPTIONS ?? '').replace(/--conditions[= ]source/g, '').trim(),
+};
 const gnuTime = hasGnuTime();
 const say = (line: string): void => {
   if (!flags.json) process.stdout.write(`${line}\n`);
 };
 
 say(
-  `mbz CLI bench — node ${process.version}, ${availableParallelism()} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ` +
+  `mbz CLI bench — node ${process.version}, ${availableParallelism()} CPUs, load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}, ` +
     `${runs} runs after ${warmup} warm-up (median, whole process)${gnuTime ? '' : ', no GNU time: no CPU or RSS figures'}`,
 );
 if (env.NODE_OPTIONS) say(`NODE_OPTIONS for the bin: ${env.NODE_OPTIONS}`);
@@ -146,12 +163,31 @@ for (const name of ALL_ROWS.filter((n) => only.includes(n))) {
 }
 
 if (!flags.json) {
-  const head = ['row', 'median s', 'min s', 'max s', 'CPU s', 'peak RSS MB', 'Moodle s', 'Moodle/ours', 'target s', 'target'];
+  const head = [
+    'row',
+    'median s',
+    'min s',
+    'max s',
+    'CPU s',
+    'peak RSS MB',
+    'Moodle s',
+    'Moodle/ours',
+    'target s',
+    'target',
+  ];
   table(
     head,
     rows.map((r) => [
-      r.name, r.seconds.toFixed(3), r.minSeconds.toFixed(3), r.maxSeconds.toFixed(3), r.cpuSeconds?.toFixed(3) ?? '-', r.peakRssMB?.toString() ?? '-',
-      r.moodleSeconds?.toFixed(2) ?? '-', r.ratio === null ? '-' : `${r.ratio}×`, r.targetSeconds?.toFixed(3) ?? '-', r.met === null ? '-' : r.met ? 'met' : 'NOT met',
+      r.name,
+      r.seconds.toFixed(3),
+      r.minSeconds.toFixed(3),
+      r.maxSeconds.toFixed(3),
+      r.cpuSeconds?.toFixed(3) ?? '-',
+      r.peakRssMB?.toString() ?? '-',
+      r.moodleSeconds?.toFixed(2) ?? '-',
+      r.ratio === null ? '-' : `${r.ratio}×`,
+      r.targetSeconds?.toFixed(3) ?? '-',
+      r.met === null ? '-' : r.met ? 'met' : 'NOT met',
     ]),
   );
   say('\nWall times on a loaded machine (see the load above) run long: the CPU seconds are the steadier figure.');
@@ -170,13 +206,20 @@ async function measure(args: string[], restoreDb: boolean): Promise<Measure> {
   const dir = mkdtempSync(join(tmpdir(), 'mbz-bench-cli-'));
   try {
     const timeFile = join(dir, 'time.txt');
-    const command = [process.execPath, bin, ...args, ...(restoreDb ? ['--db', join(dir, 'restore.sqlite'), '--json'] : [])];
+    const command = [
+      process.execPath,
+      bin,
+      ...args,
+      ...(restoreDb ? ['--db', join(dir, 'restore.sqlite'), '--json'] : []),
+    ];
     const [file, ...argv] = gnuTime ? ['/usr/bin/time', '-f', '%U %S %M', '-o', timeFile, ...command] : command;
     const started = performance.now();
     const { code, stdout, stderr } = await run(file!, argv, dir);
     const seconds = (performance.now() - started) / 1000;
-    if (code !== 0) throw new Error(`mbz ${args.join(' ')} failed with exit code ${code}:\n${stderr}${stdout.slice(0, 2000)}`);
-    if (restoreDb && !/"courseid":\d+/.test(stdout)) throw new Error(`mbz ${args.join(' ')} printed no course id:\n${stdout.slice(0, 2000)}`);
+    if (code !== 0)
+      throw new Error(`mbz ${args.join(' ')} failed with exit code ${code}:\n${stderr}${stdout.slice(0, 2000)}`);
+    if (restoreDb && !/"courseid":\d+/.test(stdout))
+      throw new Error(`mbz ${args.join(' ')} printed no course id:\n${stdout.slice(0, 2000)}`);
     if (!gnuTime) return { seconds };
     const [user, system, rss] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
     return { seconds, cpuSeconds: user! + system!, peakRssKB: rss! };
@@ -185,7 +228,11 @@ async function measure(args: string[], restoreDb: boolean): Promise<Measure> {
   }
 }
 
-function run(file: string, argv: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  file: string,
+  argv: string[],
+  cwd: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
     const proc = spawn(file, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -206,7 +253,8 @@ function hasGnuTime(): boolean {
 
 function table(head: string[], body: string[][]): void {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   say(line(head));
   for (const row of body) say(line(row));
 }

@@ -16,7 +16,15 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -67,7 +75,9 @@ async function main(): Promise<void> {
   const repo = fileURLToPath(new URL('..', import.meta.url));
   const dir = await mkdtemp(join(tmpdir(), 'mbz-bench-xml-'));
   try {
-    console.log(`Node ${process.version}, ${runs} run(s) per measurement (median), 1 MiB reads, children: ${args.includes('--tsx') ? 'tsx' : 'plain node'}`);
+    console.log(
+      `Node ${process.version}, ${runs} run(s) per measurement (median), 1 MiB reads, children: ${args.includes('--tsx') ? 'tsx' : 'plain node'}`,
+    );
     const logs = await writeLogs(join(dir, 'logs.xml'), mb);
     const nested = await writeUsers(join(dir, 'users.xml'), users);
     const runner = args.includes('--tsx') ? tsxRunner(repo) : await plainRunner(repo, dir);
@@ -92,7 +102,9 @@ async function main(): Promise<void> {
 
 function report(subject: Subject, results: Measure[]): void {
   const size = subject.bytes / MB;
-  console.log(`\n${subject.name}: ${size.toFixed(1)} MB, ${subject.records.toLocaleString('en')} records of ${subject.path} (${Math.round(subject.bytes / subject.records)} bytes/record)`);
+  console.log(
+    `\n${subject.name}: ${size.toFixed(1)} MB, ${subject.records.toLocaleString('en')} records of ${subject.path} (${Math.round(subject.bytes / subject.records)} bytes/record)`,
+  );
   console.log('mode            wall s   cpu s  MB/s wall  MB/s cpu  records/s  peak RSS MB  × saxes (cpu)');
   const saxes = results.find((r) => r.mode === 'saxes')!;
   for (const r of results) {
@@ -108,7 +120,8 @@ function report(subject: Subject, results: Measure[]): void {
         (saxes.cpuSeconds / r.cpuSeconds).toFixed(2).padStart(14),
       ].join(' '),
     );
-    if (r.mode !== 'raw' && r.records !== subject.records) throw new Error(`${r.mode} found ${r.records} records, expected ${subject.records}`);
+    if (r.mode !== 'raw' && r.records !== subject.records)
+      throw new Error(`${r.mode} found ${r.records} records, expected ${subject.records}`);
   }
 }
 
@@ -116,7 +129,9 @@ function report(subject: Subject, results: Measure[]): void {
 function load(when: string): void {
   const [one] = loadavg();
   const busy = one! > availableParallelism() * 0.6;
-  console.log(`load average (1 min) ${when}: ${one!.toFixed(2)} on ${availableParallelism()} CPUs${busy ? ' — busy machine: compare CPU columns' : ''}`);
+  console.log(
+    `load average (1 min) ${when}: ${one!.toFixed(2)} on ${availableParallelism()} CPUs${busy ? ' — busy machine: compare CPU columns' : ''}`,
+  );
 }
 
 // Children
@@ -135,7 +150,12 @@ async function plainRunner(repo: string, dir: string): Promise<Runner> {
   for (const source of sources.filter((name) => name.endsWith('.ts'))) {
     const { outputText } = ts.transpileModule(readFileSync(join(repo, source), 'utf8'), {
       fileName: source,
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, rewriteRelativeImportExtensions: true, verbatimModuleSyntax: true },
+      compilerOptions: {
+        module: ts.ModuleKind.ESNext,
+        target: ts.ScriptTarget.ES2022,
+        rewriteRelativeImportExtensions: true,
+        verbatimModuleSyntax: true,
+      },
     });
     const target = join(out, source.replace(/\.ts$/, '.js'));
     mkdirSync(dirname(target), { recursive: true });
@@ -164,7 +184,10 @@ async function runChild(argv: string[]): Promise<Measure> {
 async function child([mode, subjectJson, saxesPath]: string[]): Promise<void> {
   const subject = JSON.parse(subjectJson!) as Subject;
   const open = () => createReadStream(subject.file, { highWaterMark: CHUNK });
-  const saxes = mode === 'saxes' ? ((await import(pathToFileURL(saxesPath!).href)) as { SaxesParser: new () => SaxesLike }) : undefined;
+  const saxes =
+    mode === 'saxes'
+      ? ((await import(pathToFileURL(saxesPath!).href)) as { SaxesParser: new () => SaxesLike })
+      : undefined;
   const startedCpu = process.cpuUsage();
   const started = performance.now();
   let records = 0;
@@ -178,10 +201,15 @@ async function child([mode, subjectJson, saxesPath]: string[]): Promise<void> {
     });
     parser.on('text', () => {});
     parser.on('closetag', () => {});
-    for await (const text of createReadStream(subject.file, { highWaterMark: CHUNK, encoding: 'utf8' })) parser.write(text as string);
+    for await (const text of createReadStream(subject.file, { highWaterMark: CHUNK, encoding: 'utf8' }))
+      parser.write(text as string);
     parser.close();
   } else if (mode === 'readRecords') {
-    for await (const record of readRecords(open(), { paths: [subject.path], arrays: subject.arrays, entry: subject.name })) {
+    for await (const record of readRecords(open(), {
+      paths: [subject.path],
+      arrays: subject.arrays,
+      entry: subject.name,
+    })) {
       if (record.data.id !== undefined) records++;
     }
   } else if (mode === 'countRecords') {
@@ -191,7 +219,14 @@ async function child([mode, subjectJson, saxesPath]: string[]): Promise<void> {
   }
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(startedCpu);
-  const measure: Measure = { mode: mode!, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, records, bytes, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+  const measure: Measure = {
+    mode: mode!,
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    records,
+    bytes,
+    maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
   process.stdout.write(`${JSON.stringify(measure)}\n`);
 }
 
@@ -216,7 +251,14 @@ const EVENTS = [
   ['\\core\\event\\role_assigned', 'core', 'assigned', 'role', 'role', 'c', '0', '50'],
   ['\\mod_forum\\event\\discussion_viewed', 'mod_forum', 'viewed', 'discussion', 'forum_discussions', 'r', '2', '70'],
 ] as const;
-const NAMES = ['Introduction', 'Week 3 — Café reading', 'Résumé of the lecture', 'Quiz 2', 'Assignment: essay', 'Forum «general»'];
+const NAMES = [
+  'Introduction',
+  'Week 3 — Café reading',
+  'Résumé of the lecture',
+  'Quiz 2',
+  'Assignment: essay',
+  'Forum «general»',
+];
 
 /** Escapes text the way Moodle's `xml_writer` does (`&`, `<`, `>`, `"`). */
 function escapeXml(text: string): string {
@@ -229,7 +271,8 @@ async function writeLogs(file: string, mb: number): Promise<Subject> {
   let id = 0;
   const written = await writeXml(file, '<logs>\n', '</logs>\n', mb * MB, () => {
     id++;
-    const [eventname, component, action, target, objecttable, crud, edulevel, contextlevel] = EVENTS[next(EVENTS.length)]!;
+    const [eventname, component, action, target, objecttable, crud, edulevel, contextlevel] =
+      EVENTS[next(EVENTS.length)]!;
     const userid = 3 + next(1000);
     const other: Record<string, unknown> = { itemid: 1000 + next(5000), finalgrade: next(10_000) / 100 };
     if (next(3) === 0) other.name = NAMES[next(NAMES.length)];
@@ -283,7 +326,10 @@ async function writeUsers(file: string, count: number): Promise<Subject> {
       ['country', 'CH'],
       ['lastip', '0.0.0.0'],
       ['picture', '0'],
-      ['description', next(3) === 0 ? NULL : escapeXml(`<p>Hello, I am student ${id}. I like <strong>maths</strong> & music.</p>`)],
+      [
+        'description',
+        next(3) === 0 ? NULL : escapeXml(`<p>Hello, I am student ${id}. I like <strong>maths</strong> & music.</p>`),
+      ],
       ['descriptionformat', '1'],
       ['imagealt', NULL],
       ['auth', 'manual'],
@@ -312,9 +358,20 @@ async function writeUsers(file: string, count: number): Promise<Subject> {
       ['timemodified', '1795529033'],
       ['trustbitmask', '0'],
     ];
-    const customFields = Array.from({ length: next(2) }, (_, k) => `      <custom_field>\n${leaf('field_name', `field${k}`, '        ')}${leaf('field_type', 'text', '        ')}${leaf('field_data', `value ${next(100)}`, '        ')}      </custom_field>\n`);
-    const tags = Array.from({ length: next(2) }, () => `      <tag>\n${leaf('rawname', `tag${next(50)}`, '        ')}      </tag>\n`);
-    const preferences = Array.from({ length: 1 + next(3) }, (_, k) => `      <preference>\n${leaf('name', `pref_${k}`, '        ')}${leaf('value', String(next(1000)), '        ')}      </preference>\n`);
+    const customFields = Array.from(
+      { length: next(2) },
+      (_, k) =>
+        `      <custom_field>\n${leaf('field_name', `field${k}`, '        ')}${leaf('field_type', 'text', '        ')}${leaf('field_data', `value ${next(100)}`, '        ')}      </custom_field>\n`,
+    );
+    const tags = Array.from(
+      { length: next(2) },
+      () => `      <tag>\n${leaf('rawname', `tag${next(50)}`, '        ')}      </tag>\n`,
+    );
+    const preferences = Array.from(
+      { length: 1 + next(3) },
+      (_, k) =>
+        `      <preference>\n${leaf('name', `pref_${k}`, '        ')}${leaf('value', String(next(1000)), '        ')}      </preference>\n`,
+    );
     return (
       `  <user id="${id + 3}" contextid="${id + 75}">\n${fields.map(([name, value]) => leaf(name, value)).join('')}` +
       `    <custom_fields>\n${customFields.join('')}    </custom_fields>\n    <tags>\n${tags.join('')}    </tags>\n` +
@@ -322,11 +379,25 @@ async function writeUsers(file: string, count: number): Promise<Subject> {
       '    <roles>\n      <role_overrides>\n      </role_overrides>\n      <role_assignments>\n      </role_assignments>\n    </roles>\n  </user>\n'
     );
   });
-  return { name: 'users.xml', file, bytes: written, records: id, path: '/users/user', tag: 'user', arrays: ['custom_fields/custom_field', 'tags/tag', 'preferences/preference'] };
+  return {
+    name: 'users.xml',
+    file,
+    bytes: written,
+    records: id,
+    path: '/users/user',
+    tag: 'user',
+    arrays: ['custom_fields/custom_field', 'tags/tag', 'preferences/preference'],
+  };
 }
 
 /** Streams `<?xml …?>`, `head`, records from `record()` until `maxBytes` or `undefined`, then `tail`. Returns the file size. */
-async function writeXml(file: string, head: string, tail: string, maxBytes: number, record: () => string | undefined): Promise<number> {
+async function writeXml(
+  file: string,
+  head: string,
+  tail: string,
+  maxBytes: number,
+  record: () => string | undefined,
+): Promise<number> {
   const out = createWriteStream(file, { highWaterMark: CHUNK });
   let bytes = 0;
   const write = async (text: string) => {

@@ -79,8 +79,15 @@ const { values: flags } = parseArgs({
 const sizes = flags.size.split(',').map((s) => s.trim());
 const runs = Number(flags.runs);
 const adapter = flags.adapter;
-if (!sizes.every(isBackupSize) || !Number.isInteger(runs) || runs < 1 || (adapter !== 'sqlite' && adapter !== 'memory')) {
-  process.stderr.write('usage: pnpm bench [--size s,m,l,xl] [--runs N] [--adapter sqlite|memory] [--json] [--profile] [--no-moodle] [--direct] [--no-loop]\n');
+if (
+  !sizes.every(isBackupSize) ||
+  !Number.isInteger(runs) ||
+  runs < 1 ||
+  (adapter !== 'sqlite' && adapter !== 'memory')
+) {
+  process.stderr.write(
+    'usage: pnpm bench [--size s,m,l,xl] [--runs N] [--adapter sqlite|memory] [--json] [--profile] [--no-moodle] [--direct] [--no-loop]\n',
+  );
   process.exit(2);
 }
 const say = (line: string): void => {
@@ -90,7 +97,13 @@ const say = (line: string): void => {
 mkdirSync(cacheDir, { recursive: true });
 const child = await bundleChild(repo, join(cacheDir, 'js'));
 const service = !flags.direct;
-say(`mbz-restore bench — node ${process.version}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}, adapter ${adapter}, ${service ? 'async service' : 'restore() on the main thread'}, runs ${runs} (median)`);
+say(
+  `mbz-restore bench — node ${process.version}, load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(
+      ' ',
+    )}, adapter ${adapter}, ${service ? 'async service' : 'restore() on the main thread'}, runs ${runs} (median)`,
+);
 
 const rows: BenchRow[] = [];
 const restoresBySize = new Map<BackupSize, RestoreFigures>();
@@ -100,7 +113,12 @@ for (const size of sizes as BackupSize[]) {
   const limits: LimitFigures[] = [];
   for (let run = 0; run < runs; run++) {
     const profile = flags.profile ? [`--cpu-prof`, `--cpu-prof-dir=${join(cacheDir, 'profiles')}`] : [];
-    const restored = await runChild<RestoreFigures>(child, 'restore', { file: backup.path, adapter, options: ALL_USER_DATA, service }, profile);
+    const restored = await runChild<RestoreFigures>(
+      child,
+      'restore',
+      { file: backup.path, adapter, options: ALL_USER_DATA, service },
+      profile,
+    );
     restores.push(restored);
     const rowsWritten = sum(Object.values(restored.counts));
     limits.push(await runChild<LimitFigures>(child, 'limit', { file: backup.path, rows: rowsWritten }));
@@ -132,21 +150,45 @@ if (!flags.json) printSizes(rows);
 const largest = sizes[sizes.length - 1] as BackupSize;
 if (!flags['no-loop'] && rows.length > 0) {
   const backup = await cachedBackup(largest);
-  const other = await runChild<RestoreFigures>(child, 'restore', { file: backup.path, adapter, options: ALL_USER_DATA, service: !service });
+  const other = await runChild<RestoreFigures>(child, 'restore', {
+    file: backup.path,
+    adapter,
+    options: ALL_USER_DATA,
+    service: !service,
+  });
   const measured = restoresBySize.get(largest)!;
   const [worker, main] = service ? [measured, other] : [other, measured];
   const loop = {
     eventLoop: largest,
-    worker: { p50Ms: worker.eventLoopP50Ms, p99Ms: worker.eventLoopP99Ms, maxMs: worker.eventLoopMaxMs, seconds: round(worker.seconds, 3) },
-    mainThread: { p50Ms: main.eventLoopP50Ms, p99Ms: main.eventLoopP99Ms, maxMs: main.eventLoopMaxMs, seconds: round(main.seconds, 3) },
+    worker: {
+      p50Ms: worker.eventLoopP50Ms,
+      p99Ms: worker.eventLoopP99Ms,
+      maxMs: worker.eventLoopMaxMs,
+      seconds: round(worker.seconds, 3),
+    },
+    mainThread: {
+      p50Ms: main.eventLoopP50Ms,
+      p99Ms: main.eventLoopP99Ms,
+      maxMs: main.eventLoopMaxMs,
+      seconds: round(main.seconds, 3),
+    },
   };
   if (flags.json) process.stdout.write(`${JSON.stringify(loop)}\n`);
   else {
     say(`\nHost event-loop delay while ${largest} restores (monitorEventLoopDelay, ms):`);
-    table(['restore runs', 'p50', 'p99', 'max', 'seconds'], [
-      [adapter === 'sqlite' ? 'in a worker (async service)' : 'through the async service', ...[loop.worker.p50Ms, loop.worker.p99Ms, loop.worker.maxMs, loop.worker.seconds].map(String)],
-      ['on the main thread (restore())', ...[loop.mainThread.p50Ms, loop.mainThread.p99Ms, loop.mainThread.maxMs, loop.mainThread.seconds].map(String)],
-    ]);
+    table(
+      ['restore runs', 'p50', 'p99', 'max', 'seconds'],
+      [
+        [
+          adapter === 'sqlite' ? 'in a worker (async service)' : 'through the async service',
+          ...[loop.worker.p50Ms, loop.worker.p99Ms, loop.worker.maxMs, loop.worker.seconds].map(String),
+        ],
+        [
+          'on the main thread (restore())',
+          ...[loop.mainThread.p50Ms, loop.mainThread.p99Ms, loop.mainThread.maxMs, loop.mainThread.seconds].map(String),
+        ],
+      ],
+    );
   }
 }
 
@@ -157,21 +199,36 @@ if (!flags['no-moodle'] && existsSync(generated)) {
     const file = join(generated, `${name}.mbz`);
     const expectedFile = join(generated, `${name}.expected.json`);
     if (!existsSync(file) || !existsSync(expectedFile)) continue;
-    const expected = JSON.parse(readFileSync(expectedFile, 'utf8')) as { size_bytes: number; restore_wall_s: number; restore_max_rss_kb: number; backup_settings: Record<string, string> };
+    const expected = JSON.parse(readFileSync(expectedFile, 'utf8')) as {
+      size_bytes: number;
+      restore_wall_s: number;
+      restore_max_rss_kb: number;
+      backup_settings: Record<string, string>;
+    };
     // Moodle's CLI restore keeps every part the backup has; options the backup lacks are capped by the engine anyway.
     const wall: number[] = [];
     let peak = 0;
     for (let run = 0; run < runs; run++) {
       const started = performance.now();
       // Like Moodle's CLI restore, and like `mbz restore`: one process restoring on its own thread.
-      const figures = await runChild<RestoreFigures>(child, 'restore', { file, adapter, options: ALL_USER_DATA, service: false });
+      const figures = await runChild<RestoreFigures>(child, 'restore', {
+        file,
+        adapter,
+        options: ALL_USER_DATA,
+        service: false,
+      });
       wall.push((performance.now() - started) / 1000);
       peak = Math.max(peak, figures.peakRssMB);
     }
     const seconds = median(wall);
     const row: MoodleRow = {
-      fixture: `${name}.mbz`, archiveBytes: expected.size_bytes, seconds: round(seconds, 3), moodleSeconds: expected.restore_wall_s,
-      timesFaster: round(expected.restore_wall_s / seconds, 1), peakRssMB: peak, moodlePeakRssMB: Math.round(expected.restore_max_rss_kb / 1024),
+      fixture: `${name}.mbz`,
+      archiveBytes: expected.size_bytes,
+      seconds: round(seconds, 3),
+      moodleSeconds: expected.restore_wall_s,
+      timesFaster: round(expected.restore_wall_s / seconds, 1),
+      peakRssMB: peak,
+      moodlePeakRssMB: Math.round(expected.restore_max_rss_kb / 1024),
     };
     moodleRows.push(row);
     if (flags.json) process.stdout.write(`${JSON.stringify(row)}\n`);
@@ -199,7 +256,9 @@ async function cachedBackup(size: BackupSize): Promise<GenerateResult> {
 /** Runs the bundled child in a fresh process and parses its JSON line. */
 function runChild<T>(script: string, mode: string, args: unknown, nodeFlags: string[] = []): Promise<T> {
   return new Promise((resolvePromise, reject) => {
-    const proc = spawn(process.execPath, [...nodeFlags, script, mode, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [...nodeFlags, script, mode, JSON.stringify(args)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -207,18 +266,46 @@ function runChild<T>(script: string, mode: string, args: unknown, nodeFlags: str
     proc.on('error', reject);
     proc.on('close', (code) => {
       const last = stdout.trim().split('\n').pop() ?? '';
-      if (code !== 0 || !last.startsWith('{')) reject(new Error(`bench child (${mode}) failed with exit code ${code}:\n${stderr}${stdout}`));
+      if (code !== 0 || !last.startsWith('{'))
+        reject(new Error(`bench child (${mode}) failed with exit code ${code}:\n${stderr}${stdout}`));
       else resolvePromise(JSON.parse(last) as T);
     });
   });
 }
 
 function printSizes(rows: BenchRow[]): void {
-  const head = ['size', 'archive MB', 'rows', 'logs', 'users', 'blobs', 'seconds', 'rows/s', 'MB/s', 'peak RSS MB', 'loop p99 ms', 'limit s', 'ratio'];
-  const body = rows.map((r) => [
-    r.size, (r.archiveBytes / MiB).toFixed(1), r.records, r.logRecords, r.users, r.blobs, r.seconds.toFixed(2), r.recordsPerSecond,
-    r.uncompressedMBps.toFixed(1), r.peakRssMB, r.eventLoopP99Ms.toFixed(1), r.limitSeconds.toFixed(2), r.ratioToLimit.toFixed(2),
-  ].map(String));
+  const head = [
+    'size',
+    'archive MB',
+    'rows',
+    'logs',
+    'users',
+    'blobs',
+    'seconds',
+    'rows/s',
+    'MB/s',
+    'peak RSS MB',
+    'loop p99 ms',
+    'limit s',
+    'ratio',
+  ];
+  const body = rows.map((r) =>
+    [
+      r.size,
+      (r.archiveBytes / MiB).toFixed(1),
+      r.records,
+      r.logRecords,
+      r.users,
+      r.blobs,
+      r.seconds.toFixed(2),
+      r.recordsPerSecond,
+      r.uncompressedMBps.toFixed(1),
+      r.peakRssMB,
+      r.eventLoopP99Ms.toFixed(1),
+      r.limitSeconds.toFixed(2),
+      r.ratioToLimit.toFixed(2),
+    ].map(String),
+  );
   table(head, body);
 }
 
@@ -226,13 +313,22 @@ function printMoodle(rows: MoodleRow[]): void {
   say('\nAgainst Moodle 4.3 restoring the same backups (whole process; Moodle times from *.expected.json):');
   table(
     ['backup', 'archive MB', 'ours s', 'Moodle s', 'times faster', 'our RSS MB', 'Moodle RSS MB'],
-    rows.map((r) => [r.fixture, (r.archiveBytes / MiB).toFixed(1), r.seconds.toFixed(2), r.moodleSeconds.toFixed(2), `${r.timesFaster}×`, String(r.peakRssMB), String(r.moodlePeakRssMB)]),
+    rows.map((r) => [
+      r.fixture,
+      (r.archiveBytes / MiB).toFixed(1),
+      r.seconds.toFixed(2),
+      r.moodleSeconds.toFixed(2),
+      `${r.timesFaster}×`,
+      String(r.peakRssMB),
+      String(r.moodlePeakRssMB),
+    ]),
   );
 }
 
 function table(head: string[], body: string[][]): void {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   say(line(head));
   for (const row of body) say(line(row));
 }

@@ -30,4 +30,7 @@ process.stdout.write('\n');
 const withUsers = ['users', 'role_assignments', 'comments', 'userscompletion', 'logs', 'grade_histories'];
 code = await run(['restore', backup, '--db', db, ...withUsers.flatMap((name) => ['--option', `${name}=1`])]);
 process.exitCode = code;
-if (code === 0) process.stdout.write(`\nQuery it: sqlite3 ${join('.cache', 'demo', 'demo.sqlite')} "select id, fullname, shortname from mdl_course"\n`);
+if (code === 0)
+  process.stdout.write(
+    `\nQuery it: sqlite3 ${join('.cache', 'demo', 'demo.sqlite')} "select id, fullname, shortname from mdl_course"\n`,
+  );

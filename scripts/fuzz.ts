@@ -21,7 +21,12 @@ const { values } = parseArgs({
 });
 const runs = Number(values.runs);
 const seed = Number(values.seed);
-if (!Number.isSafeInteger(runs) || runs < 1 || !Number.isSafeInteger(seed) || (values.adapter !== 'memory' && values.adapter !== 'sqlite')) {
+if (
+  !Number.isSafeInteger(runs) ||
+  runs < 1 ||
+  !Number.isSafeInteger(seed) ||
+  (values.adapter !== 'memory' && values.adapter !== 'sqlite')
+) {
   process.stderr.write('usage: scripts/fuzz.ts [--runs N] [--seed S] [--adapter memory|sqlite] [--shrink]\n');
   process.exit(2);
 }
@@ -32,7 +37,14 @@ if (!hasShared()) {
 const area = await createArea('mbz-fuzz-');
 try {
   process.stdout.write(`fuzz: ${runs} cases, seed ${seed}, ${values.adapter} store\n`);
-  const report = await runFuzz({ runs, seed, fixtures: FUZZ_FIXTURES.map(mbzFixture), area, adapter: values.adapter, shrink: values.shrink });
+  const report = await runFuzz({
+    runs,
+    seed,
+    fixtures: FUZZ_FIXTURES.map(mbzFixture),
+    area,
+    adapter: values.adapter,
+    shrink: values.shrink,
+  });
   process.stdout.write(`${describeFuzzReport(report)}\n`);
   if (report.failure) {
     process.stdout.write(`FAILED: ${report.failure}\n`);

@@ -25,7 +25,9 @@ const { values } = parseArgs({
   },
 });
 const out = resolve(values.out);
-const cases = CORPUS_CASES.filter((c) => (values.only === undefined || c.id.includes(values.only)) && !(values['no-heavy'] && c.heavy));
+const cases = CORPUS_CASES.filter(
+  (c) => (values.only === undefined || c.id.includes(values.only)) && !(values['no-heavy'] && c.heavy),
+);
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
 const base = await loadBaseBackup();
@@ -35,7 +37,9 @@ for (const c of cases) {
   await c.build(file, base);
   const bytes = (await stat(file)).size;
   records.push({ ...caseRecord(c), bytes, sha256: await sha256(file) });
-  process.stdout.write(`${c.id.padEnd(42)} ${String(bytes).padStart(9)} B  inspect: ${describeOutcome(c.inspect).padEnd(36)} restore: ${describeOutcome(c.restore)}\n`);
+  process.stdout.write(
+    `${c.id.padEnd(42)} ${String(bytes).padStart(9)} B  inspect: ${describeOutcome(c.inspect).padEnd(36)} restore: ${describeOutcome(c.restore)}\n`,
+  );
 }
 await writeFile(join(out, 'cases.json'), `${JSON.stringify(records, null, 1)}\n`);
 process.stdout.write(`\n${records.length} cases written to ${out} (cases.json states each expected outcome)\n`);

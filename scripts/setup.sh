@@ -13,3 +13,5 @@ if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node.h ]; then
   export npm_config_nodedir=/usr
 fi
 pnpm install --frozen-lockfile
+# The packages' JavaScript (dist/): `pnpm mbz` runs the built bin.
+pnpm build

@@ -16,16 +16,36 @@ const only = shared ? ['version', 'inspect', 'gen_s_nousers'] : ['version'];
 
 describe('pnpm bench:cli --json', () => {
   it('prints one object per row: median seconds, CPU, RSS, Moodle seconds and ratio, target and whether it is met', () => {
-    const stdout = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/bench-cli.ts', '--runs', '1', '--warmup', '0', '--only', only.join(','), '--json'], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      timeout: 120_000,
-      // As the test runner sets it (vitest.config.ts): the script must still run the bin without the source condition.
-      env: { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS ?? '', '--conditions=source'].join(' ').trim() },
-    });
-    const rows = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const stdout = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/bench-cli.ts', '--runs', '1', '--warmup', '0', '--only', only.join(','), '--json'],
+      {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        timeout: 120_000,
+        // As the test runner sets it (vitest.config.ts): the script must still run the bin without the source condition.
+        env: { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS ?? '', '--conditions=source'].join(' ').trim() },
+      },
+    );
+    const rows = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(rows.map((r) => r.name)).toEqual(only);
-    const keys = ['name', 'command', 'runs', 'seconds', 'minSeconds', 'maxSeconds', 'cpuSeconds', 'peakRssMB', 'moodleSeconds', 'ratio', 'targetSeconds', 'met'];
+    const keys = [
+      'name',
+      'command',
+      'runs',
+      'seconds',
+      'minSeconds',
+      'maxSeconds',
+      'cpuSeconds',
+      'peakRssMB',
+      'moodleSeconds',
+      'ratio',
+      'targetSeconds',
+      'met',
+    ];
     for (const row of rows) {
       expect(Object.keys(row).sort(), String(row.name)).toEqual([...keys].sort());
       expect(row.runs).toBe(1);
@@ -47,9 +67,19 @@ describe('pnpm bench:cli --json', () => {
       }
     }
     const byName = new Map(rows.map((r) => [r.name, r]));
-    expect(byName.get('version')).toMatchObject({ command: 'mbz --version', targetSeconds: 0.08, moodleSeconds: null, ratio: null });
+    expect(byName.get('version')).toMatchObject({
+      command: 'mbz --version',
+      targetSeconds: 0.08,
+      moodleSeconds: null,
+      ratio: null,
+    });
     if (!shared) return;
-    expect(byName.get('inspect')).toMatchObject({ command: 'mbz inspect gen_s_users.mbz', targetSeconds: null, moodleSeconds: null, ratio: null });
+    expect(byName.get('inspect')).toMatchObject({
+      command: 'mbz inspect gen_s_users.mbz',
+      targetSeconds: null,
+      moodleSeconds: null,
+      ratio: null,
+    });
     const restore = byName.get('gen_s_nousers')!;
     // Moodle's own CLI restore time of this backup, from gen_s_nousers.expected.json, and the ratio Moodle / ours.
     expect(restore).toMatchObject({ targetSeconds: 0.5, moodleSeconds: 4.87 });

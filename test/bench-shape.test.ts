@@ -14,16 +14,37 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 describe('pnpm bench --json', () => {
   it('prints one object per size with every figure of the bench', () => {
-    const stdout = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/bench.ts', '--size', 's', '--runs', '1', '--json', '--no-moodle'], {
-      cwd: repo,
-      encoding: 'utf8',
-      timeout: 240_000,
-    });
-    const lines = stdout.trim().split('\n').filter((line) => line.startsWith('{'));
+    const stdout = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/bench.ts', '--size', 's', '--runs', '1', '--json', '--no-moodle'],
+      {
+        cwd: repo,
+        encoding: 'utf8',
+        timeout: 240_000,
+      },
+    );
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .filter((line) => line.startsWith('{'));
     expect(lines).toHaveLength(2);
     const row = JSON.parse(lines[0]!) as Record<string, unknown>;
     expect(Object.keys(row).sort()).toEqual(
-      ['size', 'archiveBytes', 'records', 'logRecords', 'users', 'blobs', 'seconds', 'recordsPerSecond', 'uncompressedMBps', 'peakRssMB', 'eventLoopP99Ms', 'limitSeconds', 'ratioToLimit'].sort(),
+      [
+        'size',
+        'archiveBytes',
+        'records',
+        'logRecords',
+        'users',
+        'blobs',
+        'seconds',
+        'recordsPerSecond',
+        'uncompressedMBps',
+        'peakRssMB',
+        'eventLoopP99Ms',
+        'limitSeconds',
+        'ratioToLimit',
+      ].sort(),
     );
     expect(row.size).toBe('s');
     for (const [key, value] of Object.entries(row)) if (key !== 'size') expect(typeof value, key).toBe('number');
@@ -42,7 +63,11 @@ describe('pnpm bench --json', () => {
     expect(n.eventLoopP99Ms).toBeGreaterThanOrEqual(0);
 
     // The host's event-loop delay with the restore in a worker (the async service) and on the main thread.
-    const loop = JSON.parse(lines[1]!) as { eventLoop: string; worker: Record<string, number>; mainThread: Record<string, number> };
+    const loop = JSON.parse(lines[1]!) as {
+      eventLoop: string;
+      worker: Record<string, number>;
+      mainThread: Record<string, number>;
+    };
     expect(loop.eventLoop).toBe('s');
     for (const side of [loop.worker, loop.mainThread]) {
       expect(Object.keys(side).sort()).toEqual(['maxMs', 'p50Ms', 'p99Ms', 'seconds']);

@@ -19,7 +19,16 @@ const json = (line: string | undefined) => JSON.parse(line ?? 'null') as Record<
 describe('mbz restore --detach, mbz status, mbz jobs', () => {
   it('restores in the background and reports the job from other processes', async () => {
     const db = join(testTempDir('jobs-'), 'store.sqlite');
-    const detached = runCli(['restore', await generated('xs'), '--db', db, '--detach', '--json', '--option', 'users=1']);
+    const detached = runCli([
+      'restore',
+      await generated('xs'),
+      '--db',
+      db,
+      '--detach',
+      '--json',
+      '--option',
+      'users=1',
+    ]);
     expect(detached.status, detached.stderr).toBe(0);
     const { restoreid } = json(detached.lines.at(-1)) as { restoreid: string };
     expect(restoreid).toMatch(/^[0-9a-f]{32}$/);
@@ -37,7 +46,14 @@ describe('mbz restore --detach, mbz status, mbz jobs', () => {
     const jobs = runCli(['jobs', '--db', db, '--json']);
     expect(jobs.status).toBe(0);
     expect(jobs.lines).toHaveLength(1);
-    expect(json(jobs.lines[0])).toMatchObject({ restoreid, status: 1000, progress: 1, error: null, courseid: expect.any(Number), settings: { users: 1 } });
+    expect(json(jobs.lines[0])).toMatchObject({
+      restoreid,
+      status: 1000,
+      progress: 1,
+      error: null,
+      courseid: expect.any(Number),
+      settings: { users: 1 },
+    });
     expect(runCli(['jobs', '--db', db]).stdout).toContain(`${restoreid}  1000 finished ok`);
   });
 
@@ -46,7 +62,15 @@ describe('mbz restore --detach, mbz status, mbz jobs', () => {
     const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
     const restoreid = 'ab'.repeat(16);
     const storage = createSqliteStorage({ path: db });
-    await storage.putJob(jobRecord(restoreid, Date.now(), { status: 800, progress: 0.4, stage: 'logs', owner: `${gone}@${hostname()}/01020304`, heartbeat: Date.now() }));
+    await storage.putJob(
+      jobRecord(restoreid, Date.now(), {
+        status: 800,
+        progress: 0.4,
+        stage: 'logs',
+        owner: `${gone}@${hostname()}/01020304`,
+        heartbeat: Date.now(),
+      }),
+    );
     await storage.close();
 
     const watched = runCli(['status', restoreid, '--db', db, '--watch', '--json']);

@@ -16,7 +16,14 @@ import { MOODLE_TABLES, restore, type StorageAdapter } from '@mbz-restore/engine
 import { createMemoryStorage } from '@mbz-restore/storage-memory';
 import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
 import { hasShared } from './support/shared.ts';
-import { canonicalRows, compareWithOracle, MOODLE_CLI_RESTORE, ORACLE_BACKUPS, readOracleValues, runOracleQueries } from './support/oracle.ts';
+import {
+  canonicalRows,
+  compareWithOracle,
+  MOODLE_CLI_RESTORE,
+  ORACLE_BACKUPS,
+  readOracleValues,
+  runOracleQueries,
+} from './support/oracle.ts';
 
 /** Queries whose difference from Moodle is kept on purpose, per backup, with the reason. */
 const KEPT_DIFFERENCES: Record<string, Record<string, string>> = {
@@ -42,46 +49,56 @@ describe.skipIf(!hasShared())("restores equal Moodle 4.3's own, value by value",
     await rm(dir, { recursive: true, force: true });
   });
 
-  it.each(Object.keys(ORACLE_BACKUPS))('%s: every oracle query on SQLite, and the memory store holds the same rows', async (name) => {
-    const oracle = ORACLE_BACKUPS[name]!;
-    const path = join(dir, `${name}.sqlite`);
-    const sqlite = createSqliteStorage({ path });
-    const memory = createMemoryStorage();
-    // The same clock from the site seed on (it stamps its rows with the time the store is created).
-    vi.useFakeTimers({ toFake: ['Date'], now: RESTORE_TIME });
-    try {
-      await sqlite.open();
-      await memory.open();
-      const [onSqlite, onMemory] = [
-        await restore(oracle.backup(), { storage: sqlite, options: MOODLE_CLI_RESTORE }),
-        await restore(oracle.backup(), { storage: memory, options: MOODLE_CLI_RESTORE }),
-      ];
-      expect(onMemory.courseid).toBe(onSqlite.courseid);
-      expect(onMemory.counts).toEqual(onSqlite.counts);
-      const storeDifferences: string[] = [];
-      for (const { name: table } of MOODLE_TABLES) {
-        if (STORE_OWN_TABLES.has(table)) continue;
-        const [a, b] = [await tableRows(sqlite, table), await tableRows(memory, table)];
-        if (JSON.stringify(a) !== JSON.stringify(b)) storeDifferences.push(`${table}: SQLite ${a.length} rows, memory ${b.length}`);
+  it.each(Object.keys(ORACLE_BACKUPS))(
+    '%s: every oracle query on SQLite, and the memory store holds the same rows',
+    async (name) => {
+      const oracle = ORACLE_BACKUPS[name]!;
+      const path = join(dir, `${name}.sqlite`);
+      const sqlite = createSqliteStorage({ path });
+      const memory = createMemoryStorage();
+      // The same clock from the site seed on (it stamps its rows with the time the store is created).
+      vi.useFakeTimers({ toFake: ['Date'], now: RESTORE_TIME });
+      try {
+        await sqlite.open();
+        await memory.open();
+        const [onSqlite, onMemory] = [
+          await restore(oracle.backup(), { storage: sqlite, options: MOODLE_CLI_RESTORE }),
+          await restore(oracle.backup(), { storage: memory, options: MOODLE_CLI_RESTORE }),
+        ];
+        expect(onMemory.courseid).toBe(onSqlite.courseid);
+        expect(onMemory.counts).toEqual(onSqlite.counts);
+        const storeDifferences: string[] = [];
+        for (const { name: table } of MOODLE_TABLES) {
+          if (STORE_OWN_TABLES.has(table)) continue;
+          const [a, b] = [await tableRows(sqlite, table), await tableRows(memory, table)];
+          if (JSON.stringify(a) !== JSON.stringify(b))
+            storeDifferences.push(`${table}: SQLite ${a.length} rows, memory ${b.length}`);
+        }
+        expect(storeDifferences).toEqual([]);
+      } finally {
+        vi.useRealTimers();
+        await sqlite.close();
+        await memory.close();
       }
-      expect(storeDifferences).toEqual([]);
-    } finally {
-      vi.useRealTimers();
-      await sqlite.close();
-      await memory.close();
-    }
 
-    const moodle = readOracleValues(oracle.values);
-    const [course] = await reopen(path);
-    const differences = compareWithOracle(runOracleQueries(path, course!), moodle);
-    const kept = KEPT_DIFFERENCES[name] ?? {};
-    const unexpected = differences.filter((d) => !(d.query in kept));
-    expect(unexpected.map((d) => `${d.query}: Moodle ${d.moodleRows} rows, ours ${d.ourRows}; differing columns: ${d.columns.join(', ')}`)).toEqual([]);
-    // A kept difference that no longer differs must leave the list.
-    const stale = Object.keys(kept).filter((query) => !differences.some((d) => d.query === query));
-    expect(stale).toEqual([]);
-    expect(Object.keys(moodle.queries).length).toBeGreaterThanOrEqual(77);
-  }, 300_000);
+      const moodle = readOracleValues(oracle.values);
+      const [course] = await reopen(path);
+      const differences = compareWithOracle(runOracleQueries(path, course!), moodle);
+      const kept = KEPT_DIFFERENCES[name] ?? {};
+      const unexpected = differences.filter((d) => !(d.query in kept));
+      expect(
+        unexpected.map(
+          (d) =>
+            `${d.query}: Moodle ${d.moodleRows} rows, ours ${d.ourRows}; differing columns: ${d.columns.join(', ')}`,
+        ),
+      ).toEqual([]);
+      // A kept difference that no longer differs must leave the list.
+      const stale = Object.keys(kept).filter((query) => !differences.some((d) => d.query === query));
+      expect(stale).toEqual([]);
+      expect(Object.keys(moodle.queries).length).toBeGreaterThanOrEqual(77);
+    },
+    300_000,
+  );
 });
 
 // Internal helpers
@@ -89,7 +106,9 @@ describe.skipIf(!hasShared())("restores equal Moodle 4.3's own, value by value",
 /** Every row of a table in canonical form, in id order. */
 async function tableRows(storage: StorageAdapter, table: string): Promise<Array<Array<string | null>>> {
   const rows = await storage.select(table);
-  const columns = MOODLE_TABLES.find((t) => t.name === table)!.columns.map((c) => c.name).filter((c) => !RANDOM_COLUMNS.has(`${table}.${c}`));
+  const columns = MOODLE_TABLES.find((t) => t.name === table)!
+    .columns.map((c) => c.name)
+    .filter((c) => !RANDOM_COLUMNS.has(`${table}.${c}`));
   return canonicalRows(rows.map((row) => ['id', ...columns].map((column) => row[column] ?? null)));
 }
 

@@ -22,7 +22,9 @@ afterAll(async () => {
 });
 
 describe.skipIf(!hasShared())('fuzz: mutated real backups', () => {
-  it(`${RUNS} cases, seed ${SEED}: typed errors only, bounded time, nothing written outside the temp area, store unchanged on failure`, { timeout: 600_000 }, async () => {
+  it(`${RUNS} cases, seed ${SEED}: typed errors only, bounded time, nothing written outside the temp area, store unchanged on failure`, {
+    timeout: 600_000,
+  }, async () => {
     const report = await runFuzz({ runs: RUNS, seed: SEED, fixtures: FUZZ_FIXTURES.map(mbzFixture), area });
     console.log(describeFuzzReport(report));
     expect(report.failure).toBeUndefined();

@@ -20,7 +20,17 @@ describe('generate → inspect', () => {
     ['s', 'tar.gz', '3'],
   ])('size %s as %s (seed %s)', (size, container, seed) => {
     const out = join(dir, `gen-${size}-${seed}.mbz`);
-    const generated = runCli(['generate', '--size', size, '--out', out, '--seed', seed, '--json', ...(container === 'zip' ? ['--zip'] : [])]);
+    const generated = runCli([
+      'generate',
+      '--size',
+      size,
+      '--out',
+      out,
+      '--seed',
+      seed,
+      '--json',
+      ...(container === 'zip' ? ['--zip'] : []),
+    ]);
     expect(generated.status, generated.stderr).toBe(0);
     const written = JSON.parse(generated.lines.at(-1)!);
     const inspected = runCli(['inspect', '--json', out]);

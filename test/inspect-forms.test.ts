@@ -15,9 +15,18 @@ describe.skipIf(!hasShared())('inspect: ZIP, tar.gz and folder forms agree', () 
   const manifest = hasShared() ? readManifest().filter((m) => m.produced_by_moodle) : [];
   // Both container kinds, an edited archive (inconsistent .ARCHIVE_INDEX), users and logs, and the generated course.
   const picks = [
-    ...manifest.filter((m) => m.archive === 'zip').slice(0, 3).map((m) => mbzFixture(m.file)),
-    ...manifest.filter((m) => m.archive === 'tar.gz').slice(0, 3).map((m) => mbzFixture(m.file)),
-    ...manifest.filter((m) => m.archive_index && !m.archive_index.consistent).slice(0, 1).map((m) => mbzFixture(m.file)),
+    ...manifest
+      .filter((m) => m.archive === 'zip')
+      .slice(0, 3)
+      .map((m) => mbzFixture(m.file)),
+    ...manifest
+      .filter((m) => m.archive === 'tar.gz')
+      .slice(0, 3)
+      .map((m) => mbzFixture(m.file)),
+    ...manifest
+      .filter((m) => m.archive_index && !m.archive_index.consistent)
+      .slice(0, 1)
+      .map((m) => mbzFixture(m.file)),
     ...manifest.filter((m) => m.counts!.log_entries > 0).map((m) => mbzFixture(m.file)),
     ...(hasShared() ? [generatedFixture('gen_s_users.mbz')] : []),
   ];
@@ -26,7 +35,11 @@ describe.skipIf(!hasShared())('inspect: ZIP, tar.gz and folder forms agree', () 
     const dir = await mkdtemp(join(tmpdir(), 'mbz-forms-'));
     dirs.push(dir);
     const forms = await makeForms(mbz, dir);
-    const [zip, tarGz, folder] = await Promise.all([inspectBackup(forms.zip), inspectBackup(forms.tarGz), inspectBackup(forms.directory)]);
+    const [zip, tarGz, folder] = await Promise.all([
+      inspectBackup(forms.zip),
+      inspectBackup(forms.tarGz),
+      inspectBackup(forms.directory),
+    ]);
     expect(zip.archive).toBe('zip');
     expect(tarGz.archive).toBe('tar.gz');
     expect(folder.archive).toBe('directory');

@@ -67,6 +67,7 @@ describe.skipIf(!hasShared())('mbz inspect --json on every manifest fixture', ()
       questions: c.questions,
       gradeHistoryEntries: c.grade_history_entries,
     });
-    for (const warning of result.warnings) expect(warning).toEqual({ code: expect.any(String), message: expect.any(String), entry: expect.any(String) });
+    for (const warning of result.warnings)
+      expect(warning).toEqual({ code: expect.any(String), message: expect.any(String), entry: expect.any(String) });
   });
 });

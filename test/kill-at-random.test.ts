@@ -50,7 +50,9 @@ afterAll(async () => {
 });
 
 describe('kill -9 at random points of a restore into SQLite', () => {
-  it(`${KILLS} kills (seed ${SEED}): the store opens, passes integrity_check, and holds nothing of the course (or all of it)`, { timeout: 600_000 }, async () => {
+  it(`${KILLS} kills (seed ${SEED}): the store opens, passes integrity_check, and holds nothing of the course (or all of it)`, {
+    timeout: 600_000,
+  }, async () => {
     const baseline = await attempt('baseline', undefined);
     expect(baseline.done, 'an uninterrupted restore completes').toBeDefined();
     const full = await openAndDump(baseline.db);
@@ -69,7 +71,9 @@ describe('kill -9 at random points of a restore into SQLite', () => {
         tally.nothing += 1;
       } else {
         // The kill came after the commit became durable: the whole course is there, exactly as uninterrupted.
-        expect(rowCounts(after), `attempt ${k} (killed after ${delay} ms): all of the course or none of it`).toEqual(rowCounts(full));
+        expect(rowCounts(after), `attempt ${k} (killed after ${delay} ms): all of the course or none of it`).toEqual(
+          rowCounts(full),
+        );
         expect(after.blobs).toEqual(full.blobs);
         tally.whole += 1;
       }
@@ -96,7 +100,11 @@ async function attempt(name: string, delay: number | undefined): Promise<Attempt
   await cp(join(area.stores, 'pristine'), dir, { recursive: true });
   const db = join(dir, 'store.sqlite');
   // One process (node with tsx's loader), not the tsx launcher: a SIGKILL must hit the process that restores.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test', 'hostile', 'restore-child.ts'), backup, db, area.tmp], { cwd: repoRoot });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(repoRoot, 'test', 'hostile', 'restore-child.ts'), backup, db, area.tmp],
+    { cwd: repoRoot },
+  );
   let stdout = '';
   let stderr = '';
   let killer: NodeJS.Timeout | undefined;
@@ -104,14 +112,19 @@ async function attempt(name: string, delay: number | undefined): Promise<Attempt
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString();
-    if (delay !== undefined && killer === undefined && stdout.includes('ready\n')) killer = setTimeout(() => child.kill('SIGKILL'), delay);
+    if (delay !== undefined && killer === undefined && stdout.includes('ready\n'))
+      killer = setTimeout(() => child.kill('SIGKILL'), delay);
   });
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on('close', (c, s) => resolve([c, s])),
+  );
   clearTimeout(hang);
   clearTimeout(killer);
   const done = /^done (.*)$/m.exec(stdout)?.[1];
-  if (done === undefined && signal !== 'SIGKILL') throw new Error(`the child ended with ${signal ?? `exit code ${code}`}: ${stderr.slice(-2000)}`);
-  if (delay === undefined && signal === 'SIGKILL') throw new Error(`the uninterrupted restore did not finish within ${NO_HANG_MS} ms`);
+  if (done === undefined && signal !== 'SIGKILL')
+    throw new Error(`the child ended with ${signal ?? `exit code ${code}`}: ${stderr.slice(-2000)}`);
+  if (delay === undefined && signal === 'SIGKILL')
+    throw new Error(`the uninterrupted restore did not finish within ${NO_HANG_MS} ms`);
   return { db, done: done === undefined ? undefined : (JSON.parse(done) as { courseid: number; ms: number }) };
 }
 
@@ -129,7 +142,9 @@ async function openAndDump(db: string): Promise<StoreDump> {
 function integrityCheck(db: string): string[] {
   const connection = new Database(db, { readonly: true });
   try {
-    return (connection.pragma('integrity_check') as Array<{ integrity_check: string }>).map((row) => row.integrity_check);
+    return (connection.pragma('integrity_check') as Array<{ integrity_check: string }>).map(
+      (row) => row.integrity_check,
+    );
   } finally {
     connection.close();
   }

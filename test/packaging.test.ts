@@ -25,13 +25,20 @@ let packs: string;
 
 /** Runs a command in the consumer project as a user's shell would (no workspace conditions, no INIT_CWD). */
 function inProject(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-  return spawnSync(command, args, { cwd: project, encoding: 'utf8', timeout: 600_000, env: { ...userEnv(env), INIT_CWD: project } });
+  return spawnSync(command, args, {
+    cwd: project,
+    encoding: 'utf8',
+    timeout: 600_000,
+    env: { ...userEnv(env), INIT_CWD: project },
+  });
 }
 
 /** The code block between `<!-- name:start -->` and `<!-- name:end -->` of the README. */
 function readmeBlock(name: string): string {
   const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-  const block = new RegExp(`<!-- ${name}:start -->\\n\`\`\`\\w*\\n([\\s\\S]*?)\`\`\`\\n<!-- ${name}:end -->`).exec(readme)?.[1];
+  const block = new RegExp(`<!-- ${name}:start -->\\n\`\`\`\\w*\\n([\\s\\S]*?)\`\`\`\\n<!-- ${name}:end -->`).exec(
+    readme,
+  )?.[1];
   if (!block) throw new Error(`README.md has no ${name} block`);
   return block;
 }
@@ -41,18 +48,35 @@ describe.skipIf(!hasShared())('packed packages, installed outside the workspace'
     project = testTempDir('consumer-');
     packs = testTempDir('packs-');
     for (const name of PACKAGES) {
-      execFileSync('pnpm', ['pack', '--pack-destination', packs], { cwd: join(repoRoot, 'packages', name), stdio: 'ignore', env: userEnv() });
+      execFileSync('pnpm', ['pack', '--pack-destination', packs], {
+        cwd: join(repoRoot, 'packages', name),
+        stdio: 'ignore',
+        env: userEnv(),
+      });
     }
     const dependencies = Object.fromEntries(
-      readdirSync(packs).map((file) => [`@mbz-restore/${/^mbz-restore-(.+)-\d+\.\d+\.\d+\.tgz$/.exec(file)![1]}`, `file:${join(packs, file)}`]),
+      readdirSync(packs).map((file) => [
+        `@mbz-restore/${/^mbz-restore-(.+)-\d+\.\d+\.\d+\.tgz$/.exec(file)![1]}`,
+        `file:${join(packs, file)}`,
+      ]),
     );
-    const pkg = { name: 'consumer', private: true, type: 'module', dependencies: { ...dependencies, '@types/node': '^20.19.43' } };
+    const pkg = {
+      name: 'consumer',
+      private: true,
+      type: 'module',
+      dependencies: { ...dependencies, '@types/node': '^20.19.43' },
+    };
     writeFileSync(join(project, 'package.json'), JSON.stringify(pkg, null, 2));
     // npm builds better-sqlite3 from source here (no prebuilt binaries can be fetched); node-gyp uses the system's headers.
     const nodedir = existsSync('/usr/include/node/node.h') ? { npm_config_nodedir: '/usr' } : {};
-    const install = inProject('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { npm_config_build_from_source: 'true', ...nodedir });
+    const install = inProject('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
+      npm_config_build_from_source: 'true',
+      ...nodedir,
+    });
     expect(install.status, install.stderr).toBe(0);
-    expect(existsSync(join(project, 'node_modules', '@mbz-restore', 'engine', 'src')), 'sources are not shipped').toBe(false);
+    expect(existsSync(join(project, 'node_modules', '@mbz-restore', 'engine', 'src')), 'sources are not shipped').toBe(
+      false,
+    );
   }, 900_000);
 
   it("the README's embedding example restores a real fixture into SQLite and into memory with plain node", () => {
@@ -72,20 +96,44 @@ describe.skipIf(!hasShared())('packed packages, installed outside the workspace'
   it.each(['node16', 'bundler'])('a TypeScript consumer type-checks with moduleResolution %s', (resolution) => {
     writeFileSync(join(project, 'consumer.ts'), readmeBlock('embed-ts'));
     const module = resolution === 'node16' ? 'node16' : 'esnext';
-    const tsconfig = { compilerOptions: { module, moduleResolution: resolution, target: 'es2022', strict: true, noEmit: true, types: ['node'] }, files: ['consumer.ts'] };
+    const tsconfig = {
+      compilerOptions: {
+        module,
+        moduleResolution: resolution,
+        target: 'es2022',
+        strict: true,
+        noEmit: true,
+        types: ['node'],
+      },
+      files: ['consumer.ts'],
+    };
     writeFileSync(join(project, `tsconfig.${resolution}.json`), JSON.stringify(tsconfig));
-    const check = inProject(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', `tsconfig.${resolution}.json`]);
+    const check = inProject(process.execPath, [
+      join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-p',
+      `tsconfig.${resolution}.json`,
+    ]);
     expect(check.status, check.stdout + check.stderr).toBe(0);
   });
 
   it('npx mbz answers --version, inspect and restore', () => {
     const version = inProject('npx', ['--no-install', 'mbz', '--version']);
     expect(version.status, version.stderr).toBe(0);
-    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(repoRoot, 'packages', 'cli', 'package.json'), 'utf8')).version);
+    expect(version.stdout.trim()).toBe(
+      JSON.parse(readFileSync(join(repoRoot, 'packages', 'cli', 'package.json'), 'utf8')).version,
+    );
     const inspect = inProject('npx', ['--no-install', 'mbz', 'inspect', '--json', mbzFixture(FIXTURE)]);
     expect(inspect.status, inspect.stderr).toBe(0);
     expect(JSON.parse(inspect.stdout).counts.modules).toMatchObject({ assign: 6 });
-    const restore = inProject('npx', ['--no-install', 'mbz', 'restore', mbzFixture(FIXTURE), '--db', 'cli.sqlite', '--json']);
+    const restore = inProject('npx', [
+      '--no-install',
+      'mbz',
+      'restore',
+      mbzFixture(FIXTURE),
+      '--db',
+      'cli.sqlite',
+      '--json',
+    ]);
     expect(restore.status, restore.stderr).toBe(0);
     expect(JSON.parse(restore.stdout).counts.mdl_assign).toBe(6);
   });
@@ -96,7 +144,10 @@ describe.skipIf(!hasShared())('packed packages, installed outside the workspace'
       const lint = spawnSync(bin('publint'), ['run', tarball, '--strict'], { encoding: 'utf8', env: userEnv() });
       expect(lint.status, `${file}: ${lint.stdout}${lint.stderr}`).toBe(0);
       // ESM-only packages: node10 resolution and require() from CommonJS are not supported, on purpose (README).
-      const types = spawnSync(bin('attw'), [tarball, '--profile', 'esm-only', '--format', 'ascii'], { encoding: 'utf8', env: userEnv() });
+      const types = spawnSync(bin('attw'), [tarball, '--profile', 'esm-only', '--format', 'ascii'], {
+        encoding: 'utf8',
+        env: userEnv(),
+      });
       expect(types.status, `${file}: ${types.stdout}${types.stderr}`).toBe(0);
     }
   });

@@ -42,7 +42,10 @@ describe.each(adapters)('%s: a failed restore leaves nothing', (adapterName, cre
     try {
       await restore(backup, { storage, options: WITH_USERS });
       const before = await dumpStore(storage);
-      const error = await restore(backup, { storage: withFaults(storage, plan), options: WITH_USERS }).then(() => undefined, (e: unknown) => e);
+      const error = await restore(backup, { storage: withFaults(storage, plan), options: WITH_USERS }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(InjectedFault);
       expect(await dumpStore(storage)).toEqual(before);
       // The store still works: the same restore succeeds afterwards.

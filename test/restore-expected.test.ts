@@ -15,12 +15,24 @@ import { generatedFixture, hasShared } from './support/shared.ts';
 import { findDanglingReferences } from './support/integrity.ts';
 
 /** Moodle's CLI restore defaults: everything the backup has. */
-const MOODLE_CLI_OPTIONS = { users: 1, role_assignments: 1, comments: 1, userscompletion: 1, logs: 1, grade_histories: 1, groups: 1, enrolments: 1 };
+const MOODLE_CLI_OPTIONS = {
+  users: 1,
+  role_assignments: 1,
+  comments: 1,
+  userscompletion: 1,
+  logs: 1,
+  grade_histories: 1,
+  groups: 1,
+  enrolments: 1,
+};
 
 /** Explained differences: expected key → our value as a function of Moodle's, and why. */
 type Explained = Record<string, { ours: (moodle: number) => number; why: string }>;
 
-const ADMIN = { ours: (m: number) => m + 1, why: "the backup's admin cannot match the store's admin (it has no email), so rule 2A2 creates admin_<hash>; Moodle's target admin shared the email and matched" };
+const ADMIN = {
+  ours: (m: number) => m + 1,
+  why: "the backup's admin cannot match the store's admin (it has no email), so rule 2A2 creates admin_<hash>; Moodle's target admin shared the email and matched",
+};
 
 const EXPLAINED: Record<string, Explained> = {
   'gen_allmods_users.mbz': {
@@ -47,35 +59,41 @@ describe.skipIf(!hasShared())('restore matches what Moodle produced (expected.js
     await rm(dir, { recursive: true, force: true });
   });
 
-  it.each(Object.keys(EXPLAINED))('%s', async (file) => {
-    const expected = JSON.parse(await readFile(generatedFixture(file.replace('.mbz', '.expected.json')), 'utf8'));
-    const storage = createSqliteStorage({ path: join(dir, `${file}.sqlite`) });
-    await storage.open();
-    try {
-      const result = await restore(generatedFixture(file), { storage, options: MOODLE_CLI_OPTIONS });
-      const ours = await countLikeMoodle(storage, result.courseid);
-      const differences: Record<string, { moodle: number; ours: number }> = {};
-      const notCompared: string[] = [];
-      for (const [key, moodle] of Object.entries(flatten(expected.counts))) {
-        // A per-name count we have no row for is 0 (e.g. an event the engine does not write).
-        const value = ours[key] ?? (key.includes('.') ? 0 : undefined);
-        if (value === undefined) notCompared.push(key);
-        else if (value !== moodle) differences[key] = { moodle, ours: value };
+  it.each(Object.keys(EXPLAINED))(
+    '%s',
+    async (file) => {
+      const expected = JSON.parse(await readFile(generatedFixture(file.replace('.mbz', '.expected.json')), 'utf8'));
+      const storage = createSqliteStorage({ path: join(dir, `${file}.sqlite`) });
+      await storage.open();
+      try {
+        const result = await restore(generatedFixture(file), { storage, options: MOODLE_CLI_OPTIONS });
+        const ours = await countLikeMoodle(storage, result.courseid);
+        const differences: Record<string, { moodle: number; ours: number }> = {};
+        const notCompared: string[] = [];
+        for (const [key, moodle] of Object.entries(flatten(expected.counts))) {
+          // A per-name count we have no row for is 0 (e.g. an event the engine does not write).
+          const value = ours[key] ?? (key.includes('.') ? 0 : undefined);
+          if (value === undefined) notCompared.push(key);
+          else if (value !== moodle) differences[key] = { moodle, ours: value };
+        }
+        expect(notCompared.sort()).toEqual(Object.keys(NOT_COMPARED).sort());
+        const explained = EXPLAINED[file]!;
+        const unexplained = Object.keys(differences).filter((key) => !(key in explained));
+        expect(
+          unexplained.map((key) => `${key}: Moodle ${differences[key]!.moodle}, ours ${differences[key]!.ours}`),
+        ).toEqual([]);
+        for (const [key, { ours: rule, why }] of Object.entries(explained)) {
+          const moodle = flatten(expected.counts)[key]!;
+          expect(ours[key] ?? 0, `${key} (${why})`).toBe(rule(moodle));
+        }
+        expect(Object.keys(ours).length).toBeGreaterThan(40);
+        expect(await findDanglingReferences(storage)).toEqual([]);
+      } finally {
+        await storage.close();
       }
-      expect(notCompared.sort()).toEqual(Object.keys(NOT_COMPARED).sort());
-      const explained = EXPLAINED[file]!;
-      const unexplained = Object.keys(differences).filter((key) => !(key in explained));
-      expect(unexplained.map((key) => `${key}: Moodle ${differences[key]!.moodle}, ours ${differences[key]!.ours}`)).toEqual([]);
-      for (const [key, { ours: rule, why }] of Object.entries(explained)) {
-        const moodle = flatten(expected.counts)[key]!;
-        expect(ours[key] ?? 0, `${key} (${why})`).toBe(rule(moodle));
-      }
-      expect(Object.keys(ours).length).toBeGreaterThan(40);
-      expect(await findDanglingReferences(storage)).toEqual([]);
-    } finally {
-      await storage.close();
-    }
-  }, 300_000);
+    },
+    300_000,
+  );
 });
 
 // Internal helpers
@@ -143,7 +161,8 @@ function flatten(object: Record<string, unknown>, prefix = ''): Record<string, n
   const out: Record<string, number> = {};
   for (const [key, value] of Object.entries(object)) {
     if (typeof value === 'number') out[prefix + key] = value;
-    else if (value && typeof value === 'object') Object.assign(out, flatten(value as Record<string, unknown>, `${prefix}${key}.`));
+    else if (value && typeof value === 'object')
+      Object.assign(out, flatten(value as Record<string, unknown>, `${prefix}${key}.`));
   }
   return out;
 }
@@ -152,11 +171,16 @@ function flatten(object: Record<string, unknown>, prefix = ''): Record<string, n
 async function countLikeMoodle(storage: StorageAdapter, courseid: number): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   const [courseContext] = await storage.select('context', { contextlevel: 50, instanceid: courseid });
-  const contexts = (await storage.select('context')).filter((c) => String(c.path) === String(courseContext!.path) || String(c.path).startsWith(`${String(courseContext!.path)}/`));
+  const contexts = (await storage.select('context')).filter(
+    (c) =>
+      String(c.path) === String(courseContext!.path) || String(c.path).startsWith(`${String(courseContext!.path)}/`),
+  );
   const contextIds = new Set(contexts.map((c) => Number(c.id)));
-  const inCourse = async (table: string, column = 'course') => (await storage.select(table)).filter((r) => Number(r[column]) === courseid);
+  const inCourse = async (table: string, column = 'course') =>
+    (await storage.select(table)).filter((r) => Number(r[column]) === courseid);
   const byName = (rows: Array<Record<string, unknown>>, column: string, prefix: string) => {
-    for (const row of rows) out[`${prefix}.${String(row[column])}`] = (out[`${prefix}.${String(row[column])}`] ?? 0) + 1;
+    for (const row of rows)
+      out[`${prefix}.${String(row[column])}`] = (out[`${prefix}.${String(row[column])}`] ?? 0) + 1;
   };
   out.course = 1;
   out.contexts = contexts.length;
@@ -164,18 +188,28 @@ async function countLikeMoodle(storage: StorageAdapter, courseid: number): Promi
   const cms = await inCourse('course_modules');
   out.course_modules = cms.length;
   const modules = new Map((await storage.select('modules')).map((m) => [Number(m.id), String(m.name)]));
-  byName(cms.map((cm) => ({ name: modules.get(Number(cm.module)) })), 'name', 'course_modules_by_module');
+  byName(
+    cms.map((cm) => ({ name: modules.get(Number(cm.module)) })),
+    'name',
+    'course_modules_by_module',
+  );
   out.users_created = (await storage.count('user')) - 2;
   const enrols = await inCourse('enrol', 'courseid');
   out.enrol = enrols.length;
   byName(enrols, 'enrol', 'enrol_by_method');
   const enrolIds = new Set(enrols.map((e) => Number(e.id)));
-  out.user_enrolments = (await storage.select('user_enrolments')).filter((ue) => enrolIds.has(Number(ue.enrolid))).length;
+  out.user_enrolments = (await storage.select('user_enrolments')).filter((ue) =>
+    enrolIds.has(Number(ue.enrolid)),
+  ).length;
   const roles = new Map((await storage.select('role')).map((r) => [Number(r.id), String(r.shortname)]));
   const assignments = await storage.select('role_assignments');
   const courseAssignments = assignments.filter((ra) => Number(ra.contextid) === Number(courseContext!.id));
   out.role_assignments_course_context = courseAssignments.length;
-  byName(courseAssignments.map((ra) => ({ role: roles.get(Number(ra.roleid)) })), 'role', 'role_assignments_course_context_by_role');
+  byName(
+    courseAssignments.map((ra) => ({ role: roles.get(Number(ra.roleid)) })),
+    'role',
+    'role_assignments_course_context_by_role',
+  );
   out.role_assignments_all_course_contexts = assignments.filter((ra) => contextIds.has(Number(ra.contextid))).length;
   const groups = await inCourse('groups', 'courseid');
   out.groups = groups.length;
@@ -184,13 +218,17 @@ async function countLikeMoodle(storage: StorageAdapter, courseid: number): Promi
   const groupings = await inCourse('groupings', 'courseid');
   out.groupings = groupings.length;
   const groupingIds = new Set(groupings.map((g) => Number(g.id)));
-  out.groupings_groups = (await storage.select('groupings_groups')).filter((gg) => groupingIds.has(Number(gg.groupingid))).length;
+  out.groupings_groups = (await storage.select('groupings_groups')).filter((gg) =>
+    groupingIds.has(Number(gg.groupingid)),
+  ).length;
   out.grade_categories = (await inCourse('grade_categories', 'courseid')).length;
   const items = await inCourse('grade_items', 'courseid');
   out.grade_items = items.length;
   const itemIds = new Set(items.map((i) => Number(i.id)));
   out.grade_grades = (await storage.select('grade_grades')).filter((g) => itemIds.has(Number(g.itemid))).length;
-  out.grade_grades_history = (await storage.select('grade_grades_history')).filter((g) => itemIds.has(Number(g.itemid))).length;
+  out.grade_grades_history = (await storage.select('grade_grades_history')).filter((g) =>
+    itemIds.has(Number(g.itemid)),
+  ).length;
   out.grade_items_history = (await inCourse('grade_items_history', 'courseid')).length;
   out.grade_categories_history = (await inCourse('grade_categories_history', 'courseid')).length;
   const logs = await inCourse('logstore_standard_log', 'courseid');
@@ -202,15 +240,25 @@ async function countLikeMoodle(storage: StorageAdapter, courseid: number): Promi
   out.files_nondir = nondir.length;
   out.files_distinct_contenthash = new Set(nondir.map((f) => f.contenthash)).size;
   out.files_total_bytes = nondir.reduce((sum, f) => sum + Number(f.filesize), 0);
-  byName(nondir.map((f) => ({ area: `${String(f.component)}/${String(f.filearea)}` })), 'area', 'files_by_component_area');
+  byName(
+    nondir.map((f) => ({ area: `${String(f.component)}/${String(f.filearea)}` })),
+    'area',
+    'files_by_component_area',
+  );
   const categories = (await storage.select('question_categories')).filter((c) => contextIds.has(Number(c.contextid)));
   out.question_categories = categories.length;
   const categoryIds = new Set(categories.map((c) => Number(c.id)));
-  const entries = (await storage.select('question_bank_entries')).filter((e) => categoryIds.has(Number(e.questioncategoryid)));
+  const entries = (await storage.select('question_bank_entries')).filter((e) =>
+    categoryIds.has(Number(e.questioncategoryid)),
+  );
   out.question_bank_entries = entries.length;
   const entryIds = new Set(entries.map((e) => Number(e.id)));
-  out.question = (await storage.select('question_versions')).filter((v) => entryIds.has(Number(v.questionbankentryid))).length;
-  out.question_references = (await storage.select('question_references')).filter((r) => contextIds.has(Number(r.usingcontextid))).length;
+  out.question = (await storage.select('question_versions')).filter((v) =>
+    entryIds.has(Number(v.questionbankentryid)),
+  ).length;
+  out.question_references = (await storage.select('question_references')).filter((r) =>
+    contextIds.has(Number(r.usingcontextid)),
+  ).length;
   const quizzes = await inCourse('quiz');
   out.quiz = quizzes.length;
   const quizIds = new Set(quizzes.map((q) => Number(q.id)));
@@ -223,17 +271,23 @@ async function countLikeMoodle(storage: StorageAdapter, courseid: number): Promi
   const attempts = (await storage.select('question_attempts')).filter((a) => usageIds.has(Number(a.questionusageid)));
   out.question_attempts = attempts.length;
   const attemptIds = new Set(attempts.map((a) => Number(a.id)));
-  out.question_attempt_steps = (await storage.select('question_attempt_steps')).filter((s) => attemptIds.has(Number(s.questionattemptid))).length;
+  out.question_attempt_steps = (await storage.select('question_attempt_steps')).filter((s) =>
+    attemptIds.has(Number(s.questionattemptid)),
+  ).length;
   out.comments = (await storage.select('comments')).filter((c) => contextIds.has(Number(c.contextid))).length;
   const cmIds = new Set(cms.map((cm) => Number(cm.id)));
-  out.course_modules_completion = (await storage.select('course_modules_completion')).filter((c) => cmIds.has(Number(c.coursemoduleid))).length;
+  out.course_modules_completion = (await storage.select('course_modules_completion')).filter((c) =>
+    cmIds.has(Number(c.coursemoduleid)),
+  ).length;
   out.course_completions = (await inCourse('course_completions')).length;
   const blocks = (await storage.select('block_instances')).filter((b) => contextIds.has(Number(b.parentcontextid)));
   out.block_instances = blocks.length;
   byName(blocks, 'blockname', 'block_instances_by_name');
   for (const table of ['assign', 'page', 'resource', 'forum']) out[table] = (await inCourse(table)).length;
   const assignIds = new Set((await inCourse('assign')).map((a) => Number(a.id)));
-  out.assign_submission = (await storage.select('assign_submission')).filter((s) => assignIds.has(Number(s.assignment))).length;
+  out.assign_submission = (await storage.select('assign_submission')).filter((s) =>
+    assignIds.has(Number(s.assignment)),
+  ).length;
   out.assign_grades = (await storage.select('assign_grades')).filter((g) => assignIds.has(Number(g.assignment))).length;
   const discussions = await inCourse('forum_discussions');
   out.forum_discussions = discussions.length;
@@ -242,8 +296,14 @@ async function countLikeMoodle(storage: StorageAdapter, courseid: number): Promi
   out.event = (await inCourse('event', 'courseid')).length;
   out.rating = (await storage.select('rating')).filter((r) => contextIds.has(Number(r.contextid))).length;
   out.tag_instance = (await storage.select('tag_instance')).filter((t) => contextIds.has(Number(t.contextid))).length;
-  const questionIds = new Set((await storage.select('question_versions')).filter((v) => entryIds.has(Number(v.questionbankentryid))).map((v) => Number(v.questionid)));
-  out.question_answers = (await storage.select('question_answers')).filter((a) => questionIds.has(Number(a.question))).length;
+  const questionIds = new Set(
+    (await storage.select('question_versions'))
+      .filter((v) => entryIds.has(Number(v.questionbankentryid)))
+      .map((v) => Number(v.questionid)),
+  );
+  out.question_answers = (await storage.select('question_answers')).filter((a) =>
+    questionIds.has(Number(a.question)),
+  ).length;
   // The module tables: an instance table has `course`; every other table is counted through its parent.
   const tables = new Set((await storage.select('modules')).map((m) => String(m.name)));
   const ids = new Map<string, Set<number>>();
@@ -253,7 +313,9 @@ async function countLikeMoodle(storage: StorageAdapter, courseid: number): Promi
       const parent = MODULE_CHILDREN[table];
       if (parent) {
         const parentIds = await idsOf(parent[1]);
-        set = new Set((await rowsOf(table)).filter((r) => parentIds.has(Number(r[parent[0]]))).map((r) => Number(r.id)));
+        set = new Set(
+          (await rowsOf(table)).filter((r) => parentIds.has(Number(r[parent[0]]))).map((r) => Number(r.id)),
+        );
       } else {
         set = new Set((await rowsOf(table)).filter((r) => Number(r.course) === courseid).map((r) => Number(r.id)));
       }

@@ -58,7 +58,13 @@ describe.skipIf(!hasShared())('restore every real fixture with default options',
         // Defaults leave users out: the store still has only its guest and admin.
         expect(result.settings.users).toBe(0);
         expect(await storage.count('user')).toBe(2);
-        for (const table of ['user_enrolments', 'role_assignments', 'grade_grades_history', 'comments', 'course_modules_completion']) {
+        for (const table of [
+          'user_enrolments',
+          'role_assignments',
+          'grade_grades_history',
+          'comments',
+          'course_modules_completion',
+        ]) {
           expect(await storage.count(table), table).toBe(0);
         }
         // Only the events Moodle's restore logs itself (origin `restore`), none of the backup's log rows.

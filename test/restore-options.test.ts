@@ -11,13 +11,40 @@ import { restore, type StorageAdapter } from '@mbz-restore/engine';
 import { generateBackup } from '@mbz-restore/generator';
 import { createMemoryStorage } from '@mbz-restore/storage-memory';
 
-const ALL_ON = { activities: 1, blocks: 1, filters: 1, users: 1, enrolments: 1, role_assignments: 1, comments: 1, userscompletion: 1, logs: 1, grade_histories: 1 };
+const ALL_ON = {
+  activities: 1,
+  blocks: 1,
+  filters: 1,
+  users: 1,
+  enrolments: 1,
+  role_assignments: 1,
+  comments: 1,
+  userscompletion: 1,
+  logs: 1,
+  grade_histories: 1,
+};
 
 /** Tables holding user data: all empty when users are off. */
 const USER_DATA = [
-  'user_enrolments', 'role_assignments', 'groups_members', 'grade_grades', 'grade_grades_history', 'logstore_standard_log',
-  'comments', 'course_modules_completion', 'course_completions', 'assign_submission', 'assign_grades', 'forum_discussions',
-  'forum_posts', 'quiz_attempts', 'quiz_grades', 'question_usages', 'question_attempts', 'question_attempt_steps', 'user_preferences',
+  'user_enrolments',
+  'role_assignments',
+  'groups_members',
+  'grade_grades',
+  'grade_grades_history',
+  'logstore_standard_log',
+  'comments',
+  'course_modules_completion',
+  'course_completions',
+  'assign_submission',
+  'assign_grades',
+  'forum_discussions',
+  'forum_posts',
+  'quiz_attempts',
+  'quiz_grades',
+  'question_usages',
+  'question_attempts',
+  'question_attempt_steps',
+  'user_preferences',
 ];
 
 let dir: string;
@@ -31,17 +58,26 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function restoreWith(options: Record<string, number>): Promise<{ storage: StorageAdapter; count: (table: string) => Promise<number> }> {
+async function restoreWith(
+  options: Record<string, number>,
+): Promise<{ storage: StorageAdapter; count: (table: string) => Promise<number> }> {
   const storage = createMemoryStorage();
   await storage.open();
   await restore(backup, { storage, options });
   // The log's rows restored from the backup: the events Moodle's restore itself logs (origin `restore`) are written
   // whatever the options say, as Moodle does (test/stages/restore-events.test.ts).
-  const backupLogRows = async () => (await storage.select('logstore_standard_log')).filter((r) => r.origin !== 'restore').length;
+  const backupLogRows = async () =>
+    (await storage.select('logstore_standard_log')).filter((r) => r.origin !== 'restore').length;
   // Likewise the grade history Moodle's grade API writes while restoring (logged by `$USER`, 0 here) is written
   // whatever `grade_histories` says; the backup's rows carry a restored user or NULL (test/stages/grade-history.test.ts).
-  const backupHistoryRows = async () => (await storage.select('grade_grades_history')).filter((r) => r.loggeduser !== 0).length;
-  const count = (table: string) => (table === 'logstore_standard_log' ? backupLogRows() : table === 'grade_grades_history' ? backupHistoryRows() : storage.count(table));
+  const backupHistoryRows = async () =>
+    (await storage.select('grade_grades_history')).filter((r) => r.loggeduser !== 0).length;
+  const count = (table: string) =>
+    table === 'logstore_standard_log'
+      ? backupLogRows()
+      : table === 'grade_grades_history'
+        ? backupHistoryRows()
+        : storage.count(table);
   return { storage, count };
 }
 
@@ -50,17 +86,41 @@ describe('restore options', () => {
   beforeAll(async () => {
     const { count } = await restoreWith(ALL_ON);
     baseline = {};
-    for (const table of [...USER_DATA, 'course_modules', 'block_instances', 'user', 'enrol', 'grade_items']) baseline[table] = await count(table);
+    for (const table of [...USER_DATA, 'course_modules', 'block_instances', 'user', 'enrol', 'grade_items'])
+      baseline[table] = await count(table);
   });
 
   it('everything on restores every part the backup has', () => {
-    for (const table of ['course_modules', 'block_instances', 'user_enrolments', 'role_assignments', 'grade_grades', 'grade_grades_history', 'logstore_standard_log', 'comments', 'course_modules_completion', 'forum_posts', 'quiz_attempts', 'assign_submission']) {
+    for (const table of [
+      'course_modules',
+      'block_instances',
+      'user_enrolments',
+      'role_assignments',
+      'grade_grades',
+      'grade_grades_history',
+      'logstore_standard_log',
+      'comments',
+      'course_modules_completion',
+      'forum_posts',
+      'quiz_attempts',
+      'assign_submission',
+    ]) {
       expect(baseline[table], table).toBeGreaterThan(0);
     }
   });
 
   it.each([
-    ['activities', ['course_modules', 'grade_grades_history', 'forum_posts', 'quiz_attempts', 'assign_submission', 'course_modules_completion']],
+    [
+      'activities',
+      [
+        'course_modules',
+        'grade_grades_history',
+        'forum_posts',
+        'quiz_attempts',
+        'assign_submission',
+        'course_modules_completion',
+      ],
+    ],
     ['blocks', ['block_instances']],
     ['role_assignments', ['role_assignments']],
     ['comments', ['comments']],
@@ -98,7 +158,7 @@ describe('restore options', () => {
     [1, 1, 'instances and user enrolments as in the backup'],
     [1, 2, 'instances and user enrolments as in the backup'],
     [0, 0, 'default instances of a new course, no user enrolments'],
-    [0, 2, 'the backup\'s instances without user enrolments'],
+    [0, 2, "the backup's instances without user enrolments"],
   ])('users=%i enrolments=%i: %s', async (users, enrolments) => {
     const { storage, count } = await restoreWith({ ...ALL_ON, users, enrolments });
     const methods = (await storage.select('enrol')).map((e) => String(e.enrol)).sort();

@@ -36,23 +36,35 @@ export async function bundleChild(repo: string, outDir: string): Promise<string>
     logLevel: 'warning',
     plugins: [outside],
     // Some dependencies are CommonJS and call require(): give each ESM file one.
-    banner: { js: "import { createRequire as __mbzCreateRequire } from 'node:module'; const require = __mbzCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __mbzCreateRequire } from 'node:module'; const require = __mbzCreateRequire(import.meta.url);",
+    },
   };
   const modules = join(outDir, 'node_modules', '@mbz-restore');
   const pkg = (name: string): string => {
     const dir = join(modules, name);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: `@mbz-restore/${name}`, type: 'module', exports: './index.js' })}\n`);
+    writeFileSync(
+      join(dir, 'package.json'),
+      `${JSON.stringify({ name: `@mbz-restore/${name}`, type: 'module', exports: './index.js' })}\n`,
+    );
     return dir;
   };
   await build({
     ...common,
-    entryPoints: { index: join(repo, 'packages/engine/src/index.ts'), 'restore-worker': join(repo, 'packages/engine/src/service/restore-worker.ts') },
+    entryPoints: {
+      index: join(repo, 'packages/engine/src/index.ts'),
+      'restore-worker': join(repo, 'packages/engine/src/service/restore-worker.ts'),
+    },
     outdir: pkg('engine'),
     splitting: true,
   });
   for (const name of ['storage-sqlite', 'storage-memory']) {
-    await build({ ...common, entryPoints: [join(repo, `packages/${name}/src/index.ts`)], outfile: join(pkg(name), 'index.js') });
+    await build({
+      ...common,
+      entryPoints: [join(repo, `packages/${name}/src/index.ts`)],
+      outfile: join(pkg(name), 'index.js'),
+    });
   }
   const child = join(outDir, 'child.js');
   writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');

@@ -59,13 +59,17 @@ const LOOP_RESOLUTION_MS = 10;
 
 const [mode, raw] = process.argv.slice(2);
 const args = JSON.parse(raw ?? '{}') as Record<string, unknown>;
-const out = mode === 'restore' ? await restoreMode(args as unknown as RestoreArgs) : await limitMode(args as { file: string; rows: number });
+const out =
+  mode === 'restore'
+    ? await restoreMode(args as unknown as RestoreArgs)
+    : await limitMode(args as { file: string; rows: number });
 process.stdout.write(`${JSON.stringify(out)}\n`);
 
 async function restoreMode(a: RestoreArgs): Promise<RestoreFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'mbz-bench-'));
   try {
-    const storage: StorageAdapter = a.adapter === 'sqlite' ? createSqliteStorage({ path: join(dir, 'bench.sqlite') }) : createMemoryStorage();
+    const storage: StorageAdapter =
+      a.adapter === 'sqlite' ? createSqliteStorage({ path: join(dir, 'bench.sqlite') }) : createMemoryStorage();
     await storage.open();
     const delay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
     let counts: Record<string, number>;
@@ -87,8 +91,14 @@ async function restoreMode(a: RestoreArgs): Promise<RestoreFigures> {
     // an idle loop reads ≈ LOOP_RESOLUTION_MS. The delay is what comes on top of it.
     const ms = (ns: number): number => Math.max(0, Math.round((ns / 1e6 - LOOP_RESOLUTION_MS) * 100) / 100);
     return {
-      seconds, counts, stages, blobs, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
-      eventLoopP50Ms: ms(delay.percentile(50)), eventLoopP99Ms: ms(delay.percentile(99)), eventLoopMaxMs: ms(delay.max),
+      seconds,
+      counts,
+      stages,
+      blobs,
+      peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+      eventLoopP50Ms: ms(delay.percentile(50)),
+      eventLoopP99Ms: ms(delay.percentile(99)),
+      eventLoopMaxMs: ms(delay.max),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -117,18 +127,24 @@ async function viaService(
     seconds = (performance.now() - started) / 1000;
     delay.disable();
     const detail = await service.getRestore(restoreid);
-    if (detail.status !== 1000) throw new Error(`The restore ended ${detail.status}: ${detail.error?.code} ${detail.error?.message}`);
+    if (detail.status !== 1000)
+      throw new Error(`The restore ended ${detail.status}: ${detail.error?.code} ${detail.error?.message}`);
   } finally {
     await service.close({ wait: true });
   }
   const after = await tableCounts(storage);
-  const counts = Object.fromEntries(Object.entries(after).map(([table, n]) => [`mdl_${table}`, n - (before[table] ?? 0)]).filter(([, n]) => n !== 0));
+  const counts = Object.fromEntries(
+    Object.entries(after)
+      .map(([table, n]) => [`mdl_${table}`, n - (before[table] ?? 0)])
+      .filter(([, n]) => n !== 0),
+  );
   return { counts, seconds };
 }
 
 async function tableCounts(storage: StorageAdapter): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const table of await storage.tables()) if (table !== 'backup_controllers') counts[table] = await storage.count(table);
+  for (const table of await storage.tables())
+    if (table !== 'backup_controllers') counts[table] = await storage.count(table);
   return counts;
 }
 
@@ -158,7 +174,9 @@ async function limitMode(a: { file: string; rows: number }): Promise<LimitFigure
     db.pragma('synchronous = NORMAL');
     started = performance.now();
     const columns = Array.from({ length: 19 }, (_, i) => `c${i}`);
-    db.exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, ${columns.map((c, i) => `${c} ${i % 3 === 0 ? 'TEXT' : 'INTEGER'}`).join(', ')})`);
+    db.exec(
+      `CREATE TABLE t (id INTEGER PRIMARY KEY, ${columns.map((c, i) => `${c} ${i % 3 === 0 ? 'TEXT' : 'INTEGER'}`).join(', ')})`,
+    );
     const insert = db.prepare(`INSERT INTO t VALUES (?, ${columns.map(() => '?').join(', ')})`);
     const values: (string | number)[] = new Array(20);
     const batch = db.transaction((from: number, to: number) => {
@@ -173,7 +191,11 @@ async function limitMode(a: { file: string; rows: number }): Promise<LimitFigure
     db.close();
     const insertSeconds = (performance.now() - started) / 1000;
     return {
-      seconds: readSeconds + insertSeconds, readSeconds, insertSeconds, xmlBytes, totalBytes,
+      seconds: readSeconds + insertSeconds,
+      readSeconds,
+      insertSeconds,
+      xmlBytes,
+      totalBytes,
       peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     };
   } finally {

@@ -55,7 +55,8 @@ export function edit(base: BaseBackup, changes: Readonly<Record<string, Buffer |
     else if (changes[entry.name] !== null) out.push({ name: entry.name, content: Buffer.from(changes[entry.name]!) });
   }
   const names = new Set(base.map((e) => e.name));
-  for (const [name, content] of Object.entries(changes)) if (!names.has(name) && content !== null) out.push({ name, content: Buffer.from(content) });
+  for (const [name, content] of Object.entries(changes))
+    if (!names.has(name) && content !== null) out.push({ name, content: Buffer.from(content) });
   return out;
 }
 
@@ -81,7 +82,11 @@ export function firstName(base: BaseBackup, pattern: RegExp): string {
 }
 
 /** Writes entries as a tar.gz or a ZIP. */
-export async function writeBackup(path: string, entries: readonly BaseEntry[], container: 'tar.gz' | 'zip'): Promise<void> {
+export async function writeBackup(
+  path: string,
+  entries: readonly BaseEntry[],
+  container: 'tar.gz' | 'zip',
+): Promise<void> {
   if (container === 'zip') await writeZip(path, entries);
   else await writeTarGz(path, entries);
 }

@@ -9,7 +9,14 @@
 import { createRestoreService } from '@mbz-restore/engine';
 import { createMemoryStorage } from '@mbz-restore/storage-memory';
 import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
-import { ENTRY_POINTS, inspectOutcome, restoreOutcome, type ChildReport, type EntryPoint, type Observed } from './run-case.ts';
+import {
+  ENTRY_POINTS,
+  inspectOutcome,
+  restoreOutcome,
+  type ChildReport,
+  type EntryPoint,
+  type Observed,
+} from './run-case.ts';
 import { serviceOutcome } from './run-service.ts';
 
 const [entryPoint, backup, dbPath, tempDir] = process.argv.slice(2);

@@ -7,7 +7,13 @@ import { writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { ErrorCode } from '@mbz-restore/engine';
 import {
-  patchZipCrc, renameZipEntry, tarBuffer, writeTarGz, writeZip, zipBuffer, type TarMember,
+  patchZipCrc,
+  renameZipEntry,
+  tarBuffer,
+  writeTarGz,
+  writeZip,
+  zipBuffer,
+  type TarMember,
 } from '../../packages/engine/test/archive/support/build-archives.ts';
 import { text, type BaseBackup } from './base-backup.ts';
 import { both, fails, succeeds, type CorpusCase } from './outcome.ts';
@@ -30,7 +36,15 @@ export const ARCHIVE_CASES: readonly CorpusCase[] = [
     id: 'zip-path-traversal',
     title: 'ZIP entry named ../../marker/evil.xml',
     // yazl refuses such names: write a safe name of the same length and patch it in both headers.
-    build: async (p, base) => writeFile(p, renameZipEntry(await zipBuffer([...base, { name: 'aa/aa/marker/evil.xml', content: 'escaped' }]), 'aa/aa/marker/evil.xml', ESCAPE)),
+    build: async (p, base) =>
+      writeFile(
+        p,
+        renameZipEntry(
+          await zipBuffer([...base, { name: 'aa/aa/marker/evil.xml', content: 'escaped' }]),
+          'aa/aa/marker/evil.xml',
+          ESCAPE,
+        ),
+      ),
     ...both(fails(ErrorCode.ArchiveUnsafeEntryName)),
   },
   {
@@ -42,7 +56,15 @@ export const ARCHIVE_CASES: readonly CorpusCase[] = [
   {
     id: 'zip-absolute-name',
     title: 'ZIP entry with an absolute name (/tmp/evil.xml)',
-    build: async (p, base) => writeFile(p, renameZipEntry(await zipBuffer([...base, { name: 'atmp/evil.xml', content: 'escaped' }]), 'atmp/evil.xml', '/tmp/evil.xml')),
+    build: async (p, base) =>
+      writeFile(
+        p,
+        renameZipEntry(
+          await zipBuffer([...base, { name: 'atmp/evil.xml', content: 'escaped' }]),
+          'atmp/evil.xml',
+          '/tmp/evil.xml',
+        ),
+      ),
     ...both(fails(ErrorCode.ArchiveUnsafeEntryName)),
   },
   // Link entries: Moodle's tgz_extractor skips them (lib/filestorage/tgz_extractor.php, process_header()), so
@@ -51,36 +73,44 @@ export const ARCHIVE_CASES: readonly CorpusCase[] = [
   {
     id: 'tar-symlink-out',
     title: 'tar.gz symlink pointing out of the root (files/00/link -> /etc/passwd)',
-    build: (p, base) => writeTarGz(p, [...base, { name: 'files/00/link', typeflag: '2', linkname: '/etc/passwd' }]).then(none),
+    build: (p, base) =>
+      writeTarGz(p, [...base, { name: 'files/00/link', typeflag: '2', linkname: '/etc/passwd' }]).then(none),
     ...both(fails(ErrorCode.ArchiveUnsafeEntryName)),
   },
   {
     id: 'tar-hardlink-out',
     title: 'tar.gz hard link pointing out of the root (../../etc/passwd)',
-    build: (p, base) => writeTarGz(p, [...base, { name: 'files/00/link', typeflag: '1', linkname: '../../etc/passwd' }]).then(none),
+    build: (p, base) =>
+      writeTarGz(p, [...base, { name: 'files/00/link', typeflag: '1', linkname: '../../etc/passwd' }]).then(none),
     ...both(fails(ErrorCode.ArchiveUnsafeEntryName)),
   },
   {
     id: 'zip-symlink-out',
     title: 'ZIP symlink (Unix mode 120777) pointing out of the root (ZIP has no hard links)',
-    build: (p, base) => writeZip(p, [...base, { name: 'files/00/link', content: '../../../etc/passwd', mode: 0o120777 }]).then(none),
+    build: (p, base) =>
+      writeZip(p, [...base, { name: 'files/00/link', content: '../../../etc/passwd', mode: 0o120777 }]).then(none),
     ...both(fails(ErrorCode.ArchiveUnsafeEntryName)),
   },
   {
     id: 'tar-symlink-inside',
     title: 'tar.gz symlink pointing inside the root (files/00/link -> ../../moodle_backup.xml)',
-    build: (p, base) => writeTarGz(p, [...base, { name: 'files/00/link', typeflag: '2', linkname: '../../moodle_backup.xml' }]).then(none),
+    build: (p, base) =>
+      writeTarGz(p, [...base, { name: 'files/00/link', typeflag: '2', linkname: '../../moodle_backup.xml' }]).then(
+        none,
+      ),
     ...both(succeeds('archive-link-skipped')),
   },
   {
     id: 'zip-symlink-inside',
     title: 'ZIP symlink (Unix mode 120777) pointing inside the root (files/00/link -> ../../moodle_backup.xml)',
-    build: (p, base) => writeZip(p, [...base, { name: 'files/00/link', content: '../../moodle_backup.xml', mode: 0o120777 }]).then(none),
+    build: (p, base) =>
+      writeZip(p, [...base, { name: 'files/00/link', content: '../../moodle_backup.xml', mode: 0o120777 }]).then(none),
     ...both(succeeds('archive-link-skipped')),
   },
   {
     id: 'tar-gnu-archive-index-link',
-    title: 'tar.gz repacked by GNU tar (tar -czf x.mbz . .ARCHIVE_INDEX): ./ names and .ARCHIVE_INDEX a hard link to ./.ARCHIVE_INDEX',
+    title:
+      'tar.gz repacked by GNU tar (tar -czf x.mbz . .ARCHIVE_INDEX): ./ names and .ARCHIVE_INDEX a hard link to ./.ARCHIVE_INDEX',
     build: (p, base) =>
       writeTarGz(p, [
         { name: './', typeflag: '5' },
@@ -94,10 +124,17 @@ export const ARCHIVE_CASES: readonly CorpusCase[] = [
     id: 'tar-hardlink-needed-file',
     title: 'tar.gz whose course/course.xml is a hard link to an earlier copy (spare/course.xml)',
     build: (p, base) =>
-      writeTarGz(p, base.flatMap((e): TarMember[] => (e.name !== 'course/course.xml' ? [e] : [
-        { name: 'spare/course.xml', content: e.content },
-        { name: 'course/course.xml', typeflag: '1', linkname: 'spare/course.xml' },
-      ]))).then(none),
+      writeTarGz(
+        p,
+        base.flatMap((e): TarMember[] =>
+          e.name !== 'course/course.xml'
+            ? [e]
+            : [
+                { name: 'spare/course.xml', content: e.content },
+                { name: 'course/course.xml', typeflag: '1', linkname: 'spare/course.xml' },
+              ],
+        ),
+      ).then(none),
     // Read as the copy: the course is restored as if the file were there (Moodle itself would miss it).
     ...both(succeeds('archive-hard-link-read')),
   },
@@ -125,7 +162,15 @@ export const ARCHIVE_CASES: readonly CorpusCase[] = [
   {
     id: 'tar-declares-10gib',
     title: 'tar.gz entry whose header declares 10 GiB (over maxEntryBytes) in a 2 KB file',
-    build: (p, base) => writeTarGz(p, [{ name: 'moodle_backup.xml', content: manifestOf(base) }, { name: 'users.xml', size: 10 * GiB }], { endBlocks: 0 }).then(none),
+    build: (p, base) =>
+      writeTarGz(
+        p,
+        [
+          { name: 'moodle_backup.xml', content: manifestOf(base) },
+          { name: 'users.xml', size: 10 * GiB },
+        ],
+        { endBlocks: 0 },
+      ).then(none),
     ...both(fails(ErrorCode.ArchiveEntryTooLarge)),
   },
   {
@@ -183,7 +228,10 @@ function smallMembers(base: BaseBackup, except?: string): RawZipMember[] {
 
 /** A `.ARCHIVE_INDEX` as Moodle's tgz_packer writes it (lib/filestorage/tgz_packer.php): a header line, then name, type, size, mtime per entry. */
 function archiveIndex(base: BaseBackup): string {
-  return [`Moodle archive file index. Count: ${base.length}`, ...base.map((e) => `${e.name}\tf\t${e.content.length}\t1356998400`)].join('\n') + '\n';
+  return `${[
+    `Moodle archive file index. Count: ${base.length}`,
+    ...base.map((e) => `${e.name}\tf\t${e.content.length}\t1356998400`),
+  ].join('\n')}\n`;
 }
 
 function manifestOf(base: BaseBackup): Buffer {

@@ -20,19 +20,29 @@ export const BACKUP_CASES: readonly CorpusCase[] = [
   {
     id: 'moodle19-backup',
     title: 'a Moodle 1.9 backup (moodle.xml at the root)',
-    build: (p) => writeZip(p, [
-      { name: 'moodle.xml', content: '<?xml version="1.0" encoding="UTF-8"?>\n<MOODLE_BACKUP><INFO><MOODLE_VERSION>2007101509</MOODLE_VERSION></INFO></MOODLE_BACKUP>\n' },
-      { name: 'course_files/readme.txt', content: 'hello' },
-    ]).then(none),
+    build: (p) =>
+      writeZip(p, [
+        {
+          name: 'moodle.xml',
+          content:
+            '<?xml version="1.0" encoding="UTF-8"?>\n<MOODLE_BACKUP><INFO><MOODLE_VERSION>2007101509</MOODLE_VERSION></INFO></MOODLE_BACKUP>\n',
+        },
+        { name: 'course_files/readme.txt', content: 'hello' },
+      ]).then(none),
     ...both(fails(ErrorCode.BackupUnsupportedFormat)),
   },
   {
     id: 'imscc-package',
     title: 'an IMS Common Cartridge package (imsmanifest.xml at the root)',
-    build: (p) => writeZip(p, [
-      { name: 'imsmanifest.xml', content: '<?xml version="1.0" encoding="UTF-8"?>\n<manifest identifier="cc" xmlns="http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"><organizations/><resources/></manifest>\n' },
-      { name: 'web_resources/page.html', content: '<p>hi</p>' },
-    ]).then(none),
+    build: (p) =>
+      writeZip(p, [
+        {
+          name: 'imsmanifest.xml',
+          content:
+            '<?xml version="1.0" encoding="UTF-8"?>\n<manifest identifier="cc" xmlns="http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"><organizations/><resources/></manifest>\n',
+        },
+        { name: 'web_resources/page.html', content: '<p>hi</p>' },
+      ]).then(none),
     ...both(fails(ErrorCode.BackupUnsupportedFormat)),
   },
   {
@@ -53,7 +63,11 @@ export const BACKUP_CASES: readonly CorpusCase[] = [
     title: 'a file in files/ whose bytes do not hash to its name',
     build: (p, base) => {
       const name = firstName(base, /^files\/[0-9a-f]{2}\//);
-      return writeBackup(p, edit(base, { [name]: Buffer.from('these bytes do not hash to the name they are stored under') }), 'tar.gz');
+      return writeBackup(
+        p,
+        edit(base, { [name]: Buffer.from('these bytes do not hash to the name they are stored under') }),
+        'tar.gz',
+      );
     },
     // Inspection does not read file contents; a restore must never store them under the wrong hash. (Into a store
     // that already holds the right content for that hash, the damaged copy is not read and the restore succeeds.)
@@ -63,7 +77,8 @@ export const BACKUP_CASES: readonly CorpusCase[] = [
   {
     id: 'newer-moodle',
     title: 'a backup from Moodle 99.0 (version 2999123100), newer than any the engine knows',
-    build: (p, base) => writeBackup(p, edit(base, { 'moodle_backup.xml': newerMoodle(text(base, 'moodle_backup.xml')) }), 'zip'),
+    build: (p, base) =>
+      writeBackup(p, edit(base, { 'moodle_backup.xml': newerMoodle(text(base, 'moodle_backup.xml')) }), 'zip'),
     ...both(succeeds('backup-newer-than-known')),
   },
   {
@@ -79,7 +94,13 @@ export const BACKUP_CASES: readonly CorpusCase[] = [
     title: 'a block of a plugin the target does not have (block_mbzfancy)',
     build: (p, base) => {
       const name = firstName(base, /^course\/blocks\/html_\d+\/block\.xml$/);
-      return writeBackup(p, edit(base, { [name]: replace(text(base, name), '<blockname>html</blockname>', '<blockname>mbzfancy</blockname>') }), 'zip');
+      return writeBackup(
+        p,
+        edit(base, {
+          [name]: replace(text(base, name), '<blockname>html</blockname>', '<blockname>mbzfancy</blockname>'),
+        }),
+        'zip',
+      );
     },
     inspect: succeeds(),
     restore: succeeds('block-not-installed'),
@@ -89,7 +110,11 @@ export const BACKUP_CASES: readonly CorpusCase[] = [
     title: 'a section numbered 999999 (Moodle would fill every gap below it with an empty section)',
     build: (p, base) => {
       const name = firstName(base, /^sections\/section_\d+\/section\.xml$/);
-      return writeBackup(p, edit(base, { [name]: replace(text(base, name), /<number>\d+<\/number>/, '<number>999999</number>') }), 'tar.gz');
+      return writeBackup(
+        p,
+        edit(base, { [name]: replace(text(base, name), /<number>\d+<\/number>/, '<number>999999</number>') }),
+        'tar.gz',
+      );
     },
     inspect: succeeds(),
     // Gaps are filled up to section 1000 only, with a warning, instead of a million empty rows.
@@ -97,11 +122,17 @@ export const BACKUP_CASES: readonly CorpusCase[] = [
   },
   {
     id: 'dangling-references',
-    title: 'ids that are not in the backup: a grade, a group member and a log entry of an unknown user, grade history of an unknown item, a block of an unknown parent context',
+    title:
+      'ids that are not in the backup: a grade, a group member and a log entry of an unknown user, grade history of an unknown item, a block of an unknown parent context',
     build: (p, base) => writeBackup(p, danglingReferences(base), 'tar.gz'),
     inspect: succeeds(),
     // Dropped with a warning each, as Moodle does; a group member of an unknown user is dropped silently, as in Moodle.
-    restore: succeeds('grade-user-unmapped', 'log-user-unmapped', 'grade-history-item-unmapped', 'block-parent-missing'),
+    restore: succeeds(
+      'grade-user-unmapped',
+      'log-user-unmapped',
+      'grade-history-item-unmapped',
+      'block-parent-missing',
+    ),
   },
 ];
 
@@ -110,16 +141,27 @@ export const BACKUP_CASES: readonly CorpusCase[] = [
 function none(): void {}
 
 function newerMoodle(manifest: string): string {
-  return replace(replace(replace(replace(manifest,
-    /<moodle_version>[^<]*</, '<moodle_version>2999123100<'),
-    /<moodle_release>[^<]*</, '<moodle_release>99.0 (Build: 29991231)<'),
-    /<backup_version>[^<]*</, '<backup_version>2999123100<'),
-    /<backup_release>[^<]*</, '<backup_release>99.0<');
+  return replace(
+    replace(
+      replace(
+        replace(manifest, /<moodle_version>[^<]*</, '<moodle_version>2999123100<'),
+        /<moodle_release>[^<]*</,
+        '<moodle_release>99.0 (Build: 29991231)<',
+      ),
+      /<backup_version>[^<]*</,
+      '<backup_version>2999123100<',
+    ),
+    /<backup_release>[^<]*</,
+    '<backup_release>99.0<',
+  );
 }
 
 /** Turns the label activity into one of module `mbzfancy`: its folder, files, manifest entries and records. */
 function unknownModule(base: BaseBackup): BaseEntry[] {
-  const dir = firstName(base, /^activities\/label_\d+\//).split('/').slice(0, 2).join('/');
+  const dir = firstName(base, /^activities\/label_\d+\//)
+    .split('/')
+    .slice(0, 2)
+    .join('/');
   const id = dir.slice('activities/label_'.length);
   const renamed = (s: string): string => s.replaceAll(`label_${id}`, `mbzfancy_${id}`);
   const out: BaseEntry[] = [];
@@ -129,12 +171,23 @@ function unknownModule(base: BaseBackup): BaseEntry[] {
       const at = manifest.indexOf(`<directory>${dir}</directory>`);
       const start = manifest.lastIndexOf('<activity>', at);
       const block = manifest.slice(start, at);
-      out.push({ name: entry.name, content: Buffer.from(renamed(manifest.slice(0, start) + replace(block, '<modulename>label</modulename>', '<modulename>mbzfancy</modulename>') + manifest.slice(at))) });
+      out.push({
+        name: entry.name,
+        content: Buffer.from(
+          renamed(
+            manifest.slice(0, start) +
+              replace(block, '<modulename>label</modulename>', '<modulename>mbzfancy</modulename>') +
+              manifest.slice(at),
+          ),
+        ),
+      });
     } else if (entry.name.startsWith(`${dir}/`)) {
-      const content = entry.content.toString('utf8')
+      const content = entry.content
+        .toString('utf8')
         .replaceAll('<modulename>label</modulename>', '<modulename>mbzfancy</modulename>')
         .replaceAll('modulename="label"', 'modulename="mbzfancy"')
-        .replaceAll('<label ', '<mbzfancy ').replaceAll('</label>', '</mbzfancy>');
+        .replaceAll('<label ', '<mbzfancy ')
+        .replaceAll('</label>', '</mbzfancy>');
       out.push({ name: renamed(entry.name).replace(/\/label\.xml$/, '/mbzfancy.xml'), content: Buffer.from(content) });
     } else {
       out.push(entry);
@@ -148,8 +201,20 @@ function danglingReferences(base: BaseBackup): BaseEntry[] {
   return edit(base, {
     'gradebook.xml': replace(text(base, 'gradebook.xml'), /<userid>\d+<\/userid>/, `<userid>${MISSING_ID}</userid>`),
     'groups.xml': replace(text(base, 'groups.xml'), /<userid>\d+<\/userid>/, `<userid>${MISSING_ID}</userid>`),
-    'course/logstores.xml': replace(text(base, 'course/logstores.xml'), /<userid>\d+<\/userid>/, `<userid>${MISSING_ID}</userid>`),
-    'grade_history.xml': replace(text(base, 'grade_history.xml'), /<itemid>\d+<\/itemid>/, `<itemid>${MISSING_ID}</itemid>`),
-    [block]: replace(text(base, block), /<parentcontextid>\d+<\/parentcontextid>/, `<parentcontextid>${MISSING_ID}</parentcontextid>`),
+    'course/logstores.xml': replace(
+      text(base, 'course/logstores.xml'),
+      /<userid>\d+<\/userid>/,
+      `<userid>${MISSING_ID}</userid>`,
+    ),
+    'grade_history.xml': replace(
+      text(base, 'grade_history.xml'),
+      /<itemid>\d+<\/itemid>/,
+      `<itemid>${MISSING_ID}</itemid>`,
+    ),
+    [block]: replace(
+      text(base, block),
+      /<parentcontextid>\d+<\/parentcontextid>/,
+      `<parentcontextid>${MISSING_ID}</parentcontextid>`,
+    ),
   });
 }

@@ -20,7 +20,8 @@ const SPECIAL_CASES: readonly CorpusCase[] = [
   {
     id: 'xml-doctype-entity-expansion',
     title: 'moodle_backup.xml with a DOCTYPE declaring nested entities (billion laughs)',
-    build: (p, base) => writeBackup(p, edit(base, { 'moodle_backup.xml': billionLaughs(text(base, 'moodle_backup.xml')) }), 'tar.gz'),
+    build: (p, base) =>
+      writeBackup(p, edit(base, { 'moodle_backup.xml': billionLaughs(text(base, 'moodle_backup.xml')) }), 'tar.gz'),
     ...both(fails(ErrorCode.XmlDoctypeForbidden)),
     // The service's precheck applies Moodle's format test first (the DOCTYPE pushes <moodle_backup> out of the
     // first 200 bytes), as Moodle's restore does before it parses anything.
@@ -29,24 +30,52 @@ const SPECIAL_CASES: readonly CorpusCase[] = [
   {
     id: 'xml-external-entity',
     title: 'users.xml with a DOCTYPE declaring an external entity (file:///etc/passwd) and using it',
-    build: (p, base) => writeBackup(p, edit(base, {
-      'users.xml': replace(text(base, 'users.xml'), /<users>/, '<!DOCTYPE users [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<users>')
-        .replace(/<firstname>[^<]*<\/firstname>/, '<firstname>&xxe;</firstname>'),
-    }), 'zip'),
+    build: (p, base) =>
+      writeBackup(
+        p,
+        edit(base, {
+          'users.xml': replace(
+            text(base, 'users.xml'),
+            /<users>/,
+            '<!DOCTYPE users [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<users>',
+          ).replace(/<firstname>[^<]*<\/firstname>/, '<firstname>&xxe;</firstname>'),
+        }),
+        'zip',
+      ),
     ...both(fails(ErrorCode.XmlDoctypeForbidden)),
   },
   {
     id: 'xml-undeclared-entity',
     title: 'users.xml using an entity that is not one of the five XML entities (&xxe;)',
-    build: (p, base) => writeBackup(p, edit(base, { 'users.xml': replace(text(base, 'users.xml'), /<firstname>[^<]*<\/firstname>/, '<firstname>&xxe;</firstname>') }), 'tar.gz'),
+    build: (p, base) =>
+      writeBackup(
+        p,
+        edit(base, {
+          'users.xml': replace(
+            text(base, 'users.xml'),
+            /<firstname>[^<]*<\/firstname>/,
+            '<firstname>&xxe;</firstname>',
+          ),
+        }),
+        'tar.gz',
+      ),
     ...both(fails(ErrorCode.XmlEntityForbidden)),
   },
   {
     id: 'xml-deep-nesting',
     title: 'users.xml with 100,000 nested elements inside a user (maxDepth is 64)',
-    build: (p, base) => writeBackup(p, edit(base, {
-      'users.xml': replace(text(base, 'users.xml'), /<firstname>/, `${'<n>'.repeat(100_000)}${'</n>'.repeat(100_000)}<firstname>`),
-    }), 'zip'),
+    build: (p, base) =>
+      writeBackup(
+        p,
+        edit(base, {
+          'users.xml': replace(
+            text(base, 'users.xml'),
+            /<firstname>/,
+            `${'<n>'.repeat(100_000)}${'</n>'.repeat(100_000)}<firstname>`,
+          ),
+        }),
+        'zip',
+      ),
     ...both(fails(ErrorCode.XmlTooDeep)),
   },
   {
@@ -62,7 +91,13 @@ const SPECIAL_CASES: readonly CorpusCase[] = [
       const users = text(base, 'users.xml');
       const at = users.indexOf('<description>') + '<description>'.length;
       const rest = users.indexOf('</description>', at);
-      return writeTarGzStreamed(p, edit(base, { 'users.xml': null }), { name: 'users.xml', head: users.slice(0, at), block: 'text', count: 300, tail: users.slice(rest) });
+      return writeTarGzStreamed(p, edit(base, { 'users.xml': null }), {
+        name: 'users.xml',
+        head: users.slice(0, at),
+        block: 'text',
+        count: 300,
+        tail: users.slice(rest),
+      });
     },
     ...both(fails(ErrorCode.XmlTextTooLarge)),
     heavy: true,
@@ -122,9 +157,16 @@ const MALFORMED_FILES: ReadonlyArray<[pattern: RegExp, inspect: Outcome, restore
 export const XML_CASES: readonly CorpusCase[] = [
   ...SPECIAL_CASES,
   ...MALFORMED_FILES.map(([pattern, inspect, restore], i): CorpusCase => {
-    const kind = pattern.source.replace(/^\^|\$$/g, '').replace(/\\d\+/g, 'N').replace(/\\/g, '');
+    const kind = pattern.source
+      .replace(/^\^|\$$/g, '')
+      .replace(/\\d\+/g, 'N')
+      .replace(/\\/g, '');
     return {
-      id: `malformed-${kind.replace(/\.xml$/, '').replace(/[^a-z0-9]+/gi, '-').replace(/-N-/g, '-').toLowerCase()}`,
+      id: `malformed-${kind
+        .replace(/\.xml$/, '')
+        .replace(/[^a-z0-9]+/gi, '-')
+        .replace(/-N-/g, '-')
+        .toLowerCase()}`,
       title: `malformed ${kind} (a mismatched closing tag)`,
       build: (p, base) => {
         const name = firstName(base, pattern);
@@ -151,7 +193,10 @@ function billionLaughs(manifest: string): string {
   const lines = ['<!DOCTYPE moodle_backup [', '<!ENTITY lol "lol">'];
   for (let i = 1; i < 10; i += 1) lines.push(`<!ENTITY lol${i} "${`&lol${i === 1 ? '' : i - 1};`.repeat(10)}">`);
   lines.push(']>');
-  return replace(manifest, /<moodle_backup>/, `${lines.join('\n')}\n<moodle_backup>`).replace(/<name>[^<]*<\/name>/, '<name>&lol9;</name>');
+  return replace(manifest, /<moodle_backup>/, `${lines.join('\n')}\n<moodle_backup>`).replace(
+    /<name>[^<]*<\/name>/,
+    '<name>&lol9;</name>',
+  );
 }
 
 function invalidUtf8(users: string): Buffer {

@@ -15,5 +15,13 @@ export const CORPUS_CASES: readonly CorpusCase[] = [...ARCHIVE_CASES, ...XML_CAS
 
 /** What `cases.json` holds for one case. */
 export function caseRecord(c: CorpusCase): Record<string, unknown> {
-  return { id: c.id, file: `${c.id}.mbz`, title: c.title, inspect: c.inspect, restore: c.restore, service: c.service ?? c.restore, heavy: c.heavy ?? false };
+  return {
+    id: c.id,
+    file: `${c.id}.mbz`,
+    title: c.title,
+    inspect: c.inspect,
+    restore: c.restore,
+    service: c.service ?? c.restore,
+    heavy: c.heavy ?? false,
+  };
 }

@@ -15,7 +15,14 @@ import { succeeds, type Outcome } from './outcome.ts';
 import { CORPUS_RESTORE_OPTIONS } from './run-case.ts';
 
 /** One case per kind of outcome (each CLI run costs a process start, so the whole corpus runs through the library instead). */
-const SAMPLE = ['tar-path-traversal', 'xml-doctype-entity-expansion', 'moodle19-backup', 'blob-sha1-mismatch', 'blob-missing', 'tar-gnu-archive-index-link'];
+const SAMPLE = [
+  'tar-path-traversal',
+  'xml-doctype-entity-expansion',
+  'moodle19-backup',
+  'blob-sha1-mismatch',
+  'blob-missing',
+  'tar-gnu-archive-index-link',
+];
 const OPTIONS = Object.entries(CORPUS_RESTORE_OPTIONS).flatMap(([name, value]) => ['--option', `${name}=${value}`]);
 
 let area: Area;
@@ -36,9 +43,15 @@ describe('mbz inspect / restore --json on corpus cases', () => {
     // The restore unpacks under TMPDIR, our temp area; nothing may land beside it.
     const env = { TMPDIR: area.tmp };
     expectContract(runCli(['inspect', '--json', path], { env }), c.inspect);
-    expectContract(runCli(['restore', '--json', path, '--db', join(area.stores, `${c.id}.sqlite`), ...OPTIONS], { env }), c.restore);
+    expectContract(
+      runCli(['restore', '--json', path, '--db', join(area.stores, `${c.id}.sqlite`), ...OPTIONS], { env }),
+      c.restore,
+    );
     // tsx (which runs the CLI from source) keeps its compile cache under TMPDIR: that folder is not the engine's.
-    expect((await listTree(area.tmp)).filter((p) => !p.startsWith('tsx-')), 'the temp area is empty again').toEqual([]);
+    expect(
+      (await listTree(area.tmp)).filter((p) => !p.startsWith('tsx-')),
+      'the temp area is empty again',
+    ).toEqual([]);
     expect(await listTree(area.marker), 'nothing was written beside the temp area').toEqual([]);
   });
 
@@ -55,14 +68,20 @@ describe('mbz inspect / restore --json on corpus cases', () => {
 
   it('a usage error of restore exits 2', () => {
     expect(runCli(['restore', join(area.cases, 'x.mbz')]).status).toBe(2); // --db missing
-    expect(runCli(['restore', join(area.cases, 'x.mbz'), '--db', join(area.stores, 'u.sqlite'), '--category', 'zero']).status).toBe(2);
+    expect(
+      runCli(['restore', join(area.cases, 'x.mbz'), '--db', join(area.stores, 'u.sqlite'), '--category', 'zero'])
+        .status,
+    ).toBe(2);
   });
 });
 
 // Internal helpers
 
 function expectContract(run: CliRun, expected: Outcome): void {
-  const last = JSON.parse(run.lines.at(-1) ?? 'null') as { error?: { code: string; message: string }; warnings?: Array<{ code: string }> } | null;
+  const last = JSON.parse(run.lines.at(-1) ?? 'null') as {
+    error?: { code: string; message: string };
+    warnings?: Array<{ code: string }>;
+  } | null;
   expect(run.stderr, 'no stack trace').not.toMatch(/\n\s+at /);
   if ('error' in expected) {
     expect(run.status, run.stderr).toBe(1);

@@ -31,22 +31,29 @@ afterAll(async () => {
 });
 
 describe('failure corpus, heavy cases (a child process per entry point, peak RSS under 256 MB)', () => {
-  it.each(CORPUS_CASES.filter((c) => c.heavy).map((c) => [c.id, c] as const))('%s', { timeout: 4 * NO_HANG_MS + 30_000 }, async (_id, c) => {
-    const path = join(area.cases, `${c.id}.mbz`);
-    await c.build(path, base);
-    const peaks: string[] = [];
-    for (const which of ENTRY_POINTS) {
-      const report = await runChild(which, path, join(area.stores, `${c.id}.sqlite`));
-      const expected = which === 'inspect' ? c.inspect : which === 'service' ? (c.service ?? c.restore) : c.restore;
-      expect(report.outcome, which).toEqual(expected);
-      expect(report.maxRssMiB, `peak RSS of ${which}, MiB`).toBeLessThan(MAX_RSS_MIB);
-      peaks.push(`${which} ${report.maxRssMiB}`);
-    }
-    console.log(`${c.id}: peak RSS in MiB: ${peaks.join(', ')}`);
-    // The service keeps its (empty) folder for job copies of uploaded backups.
-    expect((await listTree(area.tmp)).filter((p) => p !== 'mbz-restore-jobs'), 'the temp area is empty again').toEqual([]);
-    expect(await listTree(area.marker), 'nothing was written beside the temp area').toEqual([]);
-  });
+  it.each(CORPUS_CASES.filter((c) => c.heavy).map((c) => [c.id, c] as const))(
+    '%s',
+    { timeout: 4 * NO_HANG_MS + 30_000 },
+    async (_id, c) => {
+      const path = join(area.cases, `${c.id}.mbz`);
+      await c.build(path, base);
+      const peaks: string[] = [];
+      for (const which of ENTRY_POINTS) {
+        const report = await runChild(which, path, join(area.stores, `${c.id}.sqlite`));
+        const expected = which === 'inspect' ? c.inspect : which === 'service' ? (c.service ?? c.restore) : c.restore;
+        expect(report.outcome, which).toEqual(expected);
+        expect(report.maxRssMiB, `peak RSS of ${which}, MiB`).toBeLessThan(MAX_RSS_MIB);
+        peaks.push(`${which} ${report.maxRssMiB}`);
+      }
+      console.log(`${c.id}: peak RSS in MiB: ${peaks.join(', ')}`);
+      // The service keeps its (empty) folder for job copies of uploaded backups.
+      expect(
+        (await listTree(area.tmp)).filter((p) => p !== 'mbz-restore-jobs'),
+        'the temp area is empty again',
+      ).toEqual([]);
+      expect(await listTree(area.marker), 'nothing was written beside the temp area').toEqual([]);
+    },
+  );
 });
 
 // Internal helpers
@@ -65,7 +72,12 @@ function runChild(which: EntryPoint, backup: string, db: string): Promise<ChildR
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const last = stdout.trim().split('\n').at(-1) ?? '';
-      if (code !== 0) reject(new Error(`the ${which} child ended with ${signal ?? `exit code ${code}`} (a hang is killed after ${NO_HANG_MS} ms): ${stderr.slice(-2000)}`));
+      if (code !== 0)
+        reject(
+          new Error(
+            `the ${which} child ended with ${signal ?? `exit code ${code}`} (a hang is killed after ${NO_HANG_MS} ms): ${stderr.slice(-2000)}`,
+          ),
+        );
       else resolve(JSON.parse(last) as ChildReport);
     });
   });

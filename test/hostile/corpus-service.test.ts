@@ -29,38 +29,56 @@ afterAll(async () => {
 });
 
 /** One case per kind of outcome: refused by the precheck, ended 900 (archive, XML, content), ended 1000 with warnings. */
-const THREAD_SAMPLE = ['zip-path-traversal', 'tar-path-traversal', 'malformed-users', 'blob-sha1-mismatch', 'blob-missing'];
+const THREAD_SAMPLE = [
+  'zip-path-traversal',
+  'tar-path-traversal',
+  'malformed-users',
+  'blob-sha1-mismatch',
+  'blob-missing',
+];
 
 const setups: Array<[string, (id: string) => StorageAdapter, (id: string) => boolean]> = [
   ['memory store, calling thread', () => createMemoryStorage(), () => true],
-  ['SQLite store, worker threads', (id) => createSqliteStorage({ path: join(area.stores, `${id}.sqlite`) }), (id) => THREAD_SAMPLE.includes(id)],
+  [
+    'SQLite store, worker threads',
+    (id) => createSqliteStorage({ path: join(area.stores, `${id}.sqlite`) }),
+    (id) => THREAD_SAMPLE.includes(id),
+  ],
 ];
 
 describe.each(setups)('failure corpus through the restore service (%s)', (_label, create, selected) => {
-  it.each(CORPUS_CASES.filter((c) => !c.heavy && selected(c.id)).map((c) => [c.id, c] as const))('%s', async (_id, c) => {
-    const path = join(area.cases, `${c.id}.mbz`);
-    await c.build(path, base);
-    // A store of its own: what a restore does can depend on what the store holds.
-    const storage = create(c.id);
-    const service: RestoreService = await createRestoreService({ storage, tempDir: area.tmp, concurrency: 1 });
-    try {
-      const draft = await service.saveDraftFile(path, { filename: `${c.id}.mbz` });
-      const uploaded = await dumpStore(storage);
-      const run = await restoreDraft(service, draft);
-      const expected = c.service ?? c.restore;
-      expect(run.outcome).toEqual(expected);
-      if ('error' in expected) {
-        const after = await dumpStore(storage);
-        expect(withoutJobs(after), 'a failed restore keeps nothing but its job record').toEqual(withoutJobs(uploaded));
-        expect(after.jobs.length - uploaded.jobs.length).toBe(run.at === 'precheck' ? 0 : 1);
+  it.each(CORPUS_CASES.filter((c) => !c.heavy && selected(c.id)).map((c) => [c.id, c] as const))(
+    '%s',
+    async (_id, c) => {
+      const path = join(area.cases, `${c.id}.mbz`);
+      await c.build(path, base);
+      // A store of its own: what a restore does can depend on what the store holds.
+      const storage = create(c.id);
+      const service: RestoreService = await createRestoreService({ storage, tempDir: area.tmp, concurrency: 1 });
+      try {
+        const draft = await service.saveDraftFile(path, { filename: `${c.id}.mbz` });
+        const uploaded = await dumpStore(storage);
+        const run = await restoreDraft(service, draft);
+        const expected = c.service ?? c.restore;
+        expect(run.outcome).toEqual(expected);
+        if ('error' in expected) {
+          const after = await dumpStore(storage);
+          expect(withoutJobs(after), 'a failed restore keeps nothing but its job record').toEqual(
+            withoutJobs(uploaded),
+          );
+          expect(after.jobs.length - uploaded.jobs.length).toBe(run.at === 'precheck' ? 0 : 1);
+        }
+      } finally {
+        await service.close();
+        await storage.close();
       }
-    } finally {
-      await service.close();
-      await storage.close();
-    }
-    expect((await listTree(area.tmp)).filter((p) => p !== 'mbz-restore-jobs'), 'the temp area is empty again').toEqual([]);
-    expect(await listTree(area.marker), 'nothing was written beside the temp area').toEqual([]);
-  });
+      expect(
+        (await listTree(area.tmp)).filter((p) => p !== 'mbz-restore-jobs'),
+        'the temp area is empty again',
+      ).toEqual([]);
+      expect(await listTree(area.marker), 'nothing was written beside the temp area').toEqual([]);
+    },
+  );
 });
 
 // Internal helpers

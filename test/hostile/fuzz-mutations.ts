@@ -39,11 +39,58 @@ export interface FuzzFixture {
 }
 
 /** Markup and values that stress an XML reader and the restore's id mapping. */
-const FRAGMENTS = ['<', '>', '&', '&amp;', '&#0;', '&#x110000;', '&xxe;', ']]>', '<![CDATA[', '</', '<a>', '"', "'", '\u0000', '\uFFFE', '$@NULL@$',
-  '<!DOCTYPE x [<!ENTITY a "b">]>', '<?xml version="1.0"?>', '<!-- -->', '<x/>'.repeat(70)];
-const NUMBERS = ['0', '-1', '1', '2', '3', '999999', '2147483648', '99999999999999999999', '1e9', '0x10', '', ' ', 'NaN', '1.5'];
+const FRAGMENTS = [
+  '<',
+  '>',
+  '&',
+  '&amp;',
+  '&#0;',
+  '&#x110000;',
+  '&xxe;',
+  ']]>',
+  '<![CDATA[',
+  '</',
+  '<a>',
+  '"',
+  "'",
+  '\u0000',
+  '\uFFFE',
+  '$@NULL@$',
+  '<!DOCTYPE x [<!ENTITY a "b">]>',
+  '<?xml version="1.0"?>',
+  '<!-- -->',
+  '<x/>'.repeat(70),
+];
+const NUMBERS = [
+  '0',
+  '-1',
+  '1',
+  '2',
+  '3',
+  '999999',
+  '2147483648',
+  '99999999999999999999',
+  '1e9',
+  '0x10',
+  '',
+  ' ',
+  'NaN',
+  '1.5',
+];
 /** Element texts that stay well-formed but mean nothing good. */
-const TEXTS = ['', '$@NULL@$', 'x', '-1', '0', '999999', '&lt;p&gt;', 'a'.repeat(5000), '../../etc/passwd', 'O:8:"stdClass":0:{}', '{"op":"&","c":[]}'];
+const TEXTS = [
+  '',
+  '$@NULL@$',
+  'x',
+  '-1',
+  '0',
+  '999999',
+  '&lt;p&gt;',
+  'a'.repeat(5000),
+  '../../etc/passwd',
+  'O:8:"stdClass":0:{}',
+  '{"op":"&","c":[]}',
+];
 
 /**
  * The arbitrary of {@link Mutation}s. Three in five edit bytes (of the archive, of moodle_backup.xml or of
@@ -59,14 +106,27 @@ export function mutationArbitrary(): fc.Arbitrary<Mutation> {
   const op: fc.Arbitrary<ByteOp> = fc.oneof(
     fc.record({ kind: fc.constant('flip' as const), at, mask: fc.integer({ min: 1, max: 255 }) }),
     fc.record({ kind: fc.constant('truncate' as const), at }),
-    fc.record({ kind: fc.constant('insert' as const), at, bytes: fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 8 })) }),
+    fc.record({
+      kind: fc.constant('insert' as const),
+      at,
+      bytes: fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 8 })),
+    }),
     fc.record({ kind: fc.constant('delete' as const), at, length: fc.integer({ min: 1, max: 64 }) }),
     fc.record({ kind: fc.constant('duplicate' as const), at, length: fc.integer({ min: 1, max: 512 }) }),
     value,
   );
   const bytes = fc.record({
     fixture: fc.nat(),
-    target: fc.constantFrom<Mutation['target']>('archive', 'archive', 'archive', 'manifest', 'manifest', 'xml', 'xml', 'xml'),
+    target: fc.constantFrom<Mutation['target']>(
+      'archive',
+      'archive',
+      'archive',
+      'manifest',
+      'manifest',
+      'xml',
+      'xml',
+      'xml',
+    ),
     entry: fc.nat(),
     ops: fc.array(op, { minLength: 1, maxLength: 6 }),
   });
@@ -100,10 +160,14 @@ export async function loadFuzzFixture(path: string): Promise<FuzzFixture> {
 /** The mutated backup's bytes, and what was changed (for the report of a failing case). */
 export async function mutate(fixtures: readonly FuzzFixture[], m: Mutation): Promise<{ bytes: Buffer; what: string }> {
   const fixture = fixtures[m.fixture % fixtures.length]!;
-  const xml = fixture.entries.filter((e) => (m.target === 'manifest' ? e.name === 'moodle_backup.xml' : e.name.endsWith('.xml')));
+  const xml = fixture.entries.filter((e) =>
+    m.target === 'manifest' ? e.name === 'moodle_backup.xml' : e.name.endsWith('.xml'),
+  );
   const victim = m.target === 'archive' ? undefined : xml[m.entry % Math.max(1, xml.length)];
   if (!victim) return { bytes: applyOps(fixture.bytes, m.ops), what: `${fixture.name}: archive bytes` };
-  const entries = fixture.entries.map((e) => (e === victim ? { name: e.name, content: applyOps(e.content, m.ops) } : e));
+  const entries = fixture.entries.map((e) =>
+    e === victim ? { name: e.name, content: applyOps(e.content, m.ops) } : e,
+  );
   const bytes = fixture.container === 'zip' ? await zipBuffer(entries) : gzipSync(tarBuffer(entries), { level: 1 });
   return { bytes, what: `${fixture.name}: ${victim.name}` };
 }

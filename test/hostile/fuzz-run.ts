@@ -74,36 +74,55 @@ export async function runFuzz(config: FuzzConfig): Promise<FuzzReport> {
     const { bytes, what } = await mutate(fixtures, m);
     const path = join(config.area.cases, 'fuzz.mbz');
     await writeFile(path, bytes);
-    count(tally.inspect, checkTyped(await settle(inspectBackup(path), bound, `inspect of ${what}`), `inspect of ${what}`));
+    count(
+      tally.inspect,
+      checkTyped(await settle(inspectBackup(path), bound, `inspect of ${what}`), `inspect of ${what}`),
+    );
     store += 1;
     const storage: StorageAdapter =
-      config.adapter === 'sqlite' ? createSqliteStorage({ path: join(config.area.stores, `fuzz-${store}.sqlite`) }) : createMemoryStorage();
+      config.adapter === 'sqlite'
+        ? createSqliteStorage({ path: join(config.area.stores, `fuzz-${store}.sqlite`) })
+        : createMemoryStorage();
     await storage.open();
     try {
       const before = await dumpStore(storage);
-      const outcome = await settle(restore(path, { storage, tempDir: config.area.tmp, options: CORPUS_RESTORE_OPTIONS }), bound, `restore of ${what}`);
+      const outcome = await settle(
+        restore(path, { storage, tempDir: config.area.tmp, options: CORPUS_RESTORE_OPTIONS }),
+        bound,
+        `restore of ${what}`,
+      );
       count(tally.restore, checkTyped(outcome, `restore of ${what}`));
-      if ('error' in outcome && !isDeepStrictEqual(await dumpStore(storage), before)) throw new Error(`restore of ${what} failed but changed the store`);
+      if ('error' in outcome && !isDeepStrictEqual(await dumpStore(storage), before))
+        throw new Error(`restore of ${what} failed but changed the store`);
     } finally {
       await storage.close();
     }
     if ((await listTree(config.area.tmp)).length > 0) throw new Error(`restore of ${what} left files in its temp area`);
-    if ((await listTree(config.area.marker)).length > 0) throw new Error(`${what}: something was written outside the temp area`);
+    if ((await listTree(config.area.marker)).length > 0)
+      throw new Error(`${what}: something was written outside the temp area`);
   });
-  const details = await fc.check(property, { numRuns: config.runs, seed: config.seed, endOnFailure: !config.shrink }).finally(() => watchdog.terminate());
+  const details = await fc
+    .check(property, { numRuns: config.runs, seed: config.seed, endOnFailure: !config.shrink })
+    .finally(() => watchdog.terminate());
   return {
     ran: details.numRuns,
     seed: config.seed,
     seconds: (performance.now() - started) / 1000,
     inspect: tally.inspect,
     restore: tally.restore,
-    failure: details.failed ? `${String(details.errorInstance)}\ncounterexample: ${JSON.stringify(details.counterexample)} (seed ${details.seed}, path ${details.counterexamplePath})` : undefined,
+    failure: details.failed
+      ? `${String(details.errorInstance)}\ncounterexample: ${JSON.stringify(details.counterexample)} (seed ${details.seed}, path ${details.counterexamplePath})`
+      : undefined,
   };
 }
 
 /** One line: how many cases ran and what came out. */
 export function describeFuzzReport(report: FuzzReport): string {
-  const list = (t: Record<string, number>) => Object.entries(t).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
+  const list = (t: Record<string, number>) =>
+    Object.entries(t)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
   return `fuzz: ${report.ran} cases ran (seed ${report.seed}) in ${report.seconds.toFixed(1)} s; inspect: ${list(report.inspect)}; restore: ${list(report.restore)}`;
 }
 
@@ -160,7 +179,9 @@ function checkTyped(outcome: Settled, what: string): string {
   if ('ok' in outcome) return 'ok';
   if (isMbzError(outcome.error)) return outcome.error.code;
   const error = outcome.error as Error | undefined;
-  throw new Error(`${what} threw ${error?.name ?? typeof error}, not an engine error: ${error?.stack ?? String(error)}`);
+  throw new Error(
+    `${what} threw ${error?.name ?? typeof error}, not an engine error: ${error?.stack ?? String(error)}`,
+  );
 }
 
 function count(tally: Record<string, number>, key: string): void {

@@ -47,11 +47,15 @@ export function both(outcome: Outcome): Pick<CorpusCase, 'inspect' | 'restore'> 
 
 /** `fails(...)` or `succeeds(...)` as one line of text, for reports. */
 export function describeOutcome(outcome: Outcome): string {
-  return 'error' in outcome ? `error ${outcome.error}` : `ok${outcome.warnings.length ? ` + ${outcome.warnings.join(', ')}` : ''}`;
+  return 'error' in outcome
+    ? `error ${outcome.error}`
+    : `ok${outcome.warnings.length ? ` + ${outcome.warnings.join(', ')}` : ''}`;
 }
 
 /** The outcome an actual run produced, in the same shape; anything thrown that is not an engine error is `unexpected`. */
-export function observed(result: { warnings: ReadonlyArray<{ code: string }> } | { error: unknown }): Outcome | { unexpected: string } {
+export function observed(
+  result: { warnings: ReadonlyArray<{ code: string }> } | { error: unknown },
+): Outcome | { unexpected: string } {
   if ('error' in result) {
     if (isMbzError(result.error)) return { error: result.error.code };
     const error = result.error as { name?: string; message?: string } | undefined;

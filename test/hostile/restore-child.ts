@@ -20,5 +20,7 @@ await storage.open();
 process.stdout.write('ready\n');
 const started = performance.now();
 const result = await restore(backup, { storage, tempDir, options: CORPUS_RESTORE_OPTIONS });
-process.stdout.write(`done ${JSON.stringify({ courseid: result.courseid, counts: result.counts, ms: Math.round(performance.now() - started) })}\n`);
+process.stdout.write(
+  `done ${JSON.stringify({ courseid: result.courseid, counts: result.counts, ms: Math.round(performance.now() - started) })}\n`,
+);
 await storage.close();

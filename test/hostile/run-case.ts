@@ -7,7 +7,12 @@ import { observed, type Outcome } from './outcome.ts';
 
 /** Restore options the corpus restores with: every root setting that makes the engine read more files. */
 export const CORPUS_RESTORE_OPTIONS = Object.freeze({
-  users: 1, logs: 1, grade_histories: 1, comments: 1, userscompletion: 1, role_assignments: 1,
+  users: 1,
+  logs: 1,
+  grade_histories: 1,
+  comments: 1,
+  userscompletion: 1,
+  role_assignments: 1,
 });
 
 /** An outcome, or something thrown that is not an engine error. */

@@ -37,6 +37,10 @@ export async function restoreDraft(service: RestoreService, draft: DraftFileReco
   await service.onIdle();
   const job = await service.getRestore(restoreid);
   if (job.status === RestoreStatus.FinishedOk) return { outcome: observed({ warnings: job.warnings }), at: 1000 };
-  if (job.status === RestoreStatus.FinishedError) return { outcome: job.error ? { error: job.error.code as never } : { unexpected: 'a job at 900 without an error' }, at: 900 };
+  if (job.status === RestoreStatus.FinishedError)
+    return {
+      outcome: job.error ? { error: job.error.code as never } : { unexpected: 'a job at 900 without an error' },
+      at: 900,
+    };
   return { outcome: { unexpected: `the job is at ${job.status} after the service went idle` }, at: 900 };
 }

@@ -39,7 +39,11 @@ const adapters: Array<[string, (name: string) => StorageAdapter]> = [
 ];
 
 const faults: Array<[string, FaultPlan, (error: unknown) => void]> = [
-  ['a write that fails mid-restore (the 30th of ≈ 60 insert calls)', { failInsertAt: 30 }, (error) => expect(error).toBeInstanceOf(InjectedFault)],
+  [
+    'a write that fails mid-restore (the 30th of ≈ 60 insert calls)',
+    { failInsertAt: 30 },
+    (error) => expect(error).toBeInstanceOf(InjectedFault),
+  ],
   ['a full disk while the first file content is written', { failBlobAt: 1 }, expectDiskFull],
   ['a full disk while the third file content is written', { failBlobAt: 3 }, expectDiskFull],
   ['a commit that fails', { failCommit: true }, (error) => expect(error).toBeInstanceOf(InjectedFault)],
@@ -53,16 +57,25 @@ describe.each(adapters)('%s: a storage fault leaves the store as it was', (adapt
     try {
       await restore(earlier, { storage, options: { users: 0 }, tempDir: area.tmp });
       const before = await dumpStore(storage);
-      const error = await restore(backup, { storage: withFaults(storage, plan), options: CORPUS_RESTORE_OPTIONS, tempDir: area.tmp }).then(
+      const error = await restore(backup, {
+        storage: withFaults(storage, plan),
+        options: CORPUS_RESTORE_OPTIONS,
+        tempDir: area.tmp,
+      }).then(
         () => undefined,
         (e: unknown) => e,
       );
       check(error);
       expect(await dumpStore(storage)).toEqual(before);
-      if (adapterName === 'sqlite') expect(await listTree(join(area.stores, `${name}.sqlite.blobs`)), 'no staged blob is left').not.toContainEqual(expect.stringMatching(/^\.staging\/./));
+      if (adapterName === 'sqlite')
+        expect(await listTree(join(area.stores, `${name}.sqlite.blobs`)), 'no staged blob is left').not.toContainEqual(
+          expect.stringMatching(/^\.staging\/./),
+        );
       expect(await listTree(area.tmp), 'the temp area is empty again').toEqual([]);
       // The store still works: the same restore succeeds afterwards.
-      expect((await restore(backup, { storage, options: CORPUS_RESTORE_OPTIONS, tempDir: area.tmp })).courseid).toBeGreaterThan(0);
+      expect(
+        (await restore(backup, { storage, options: CORPUS_RESTORE_OPTIONS, tempDir: area.tmp })).courseid,
+      ).toBeGreaterThan(0);
     } finally {
       await storage.close();
     }
@@ -78,7 +91,11 @@ describe('through the restore service: the job ends 900 with the cause, the stor
     const draft = await uploader.saveDraftFile(backup, { filename: 'xs.mbz' });
     await uploader.close();
     const before = await dumpStore(storage);
-    const service = await createRestoreService({ storage: withFaults(storage, plan), tempDir: area.tmp, concurrency: 1 });
+    const service = await createRestoreService({
+      storage: withFaults(storage, plan),
+      tempDir: area.tmp,
+      concurrency: 1,
+    });
     try {
       const run = await restoreDraft(service, draft);
       expect(run.at, label).toBe(900);
@@ -106,9 +123,14 @@ describe('system errors of the disk are typed', () => {
     const storage = createMemoryStorage();
     await storage.open();
     const before = await dumpStore(storage);
-    const error = await restore(backup, { storage, tempDir: notAFolder }).then(() => undefined, (e: unknown) => e);
+    const error = await restore(backup, { storage, tempDir: notAFolder }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isMbzError(error, 'storage.io'), String(error)).toBe(true);
-    expect((error as Error).message).toMatch(/ENOTDIR.*Nothing was restored\. Check that the store and the temp folder/);
+    expect((error as Error).message).toMatch(
+      /ENOTDIR.*Nothing was restored\. Check that the store and the temp folder/,
+    );
     expect(await dumpStore(storage)).toEqual(before);
   });
 });
@@ -118,6 +140,8 @@ describe('system errors of the disk are typed', () => {
 function expectDiskFull(error: unknown): void {
   expect(isMbzError(error, 'storage.no-space'), String(error)).toBe(true);
   const typed = error as Error & { cause?: unknown };
-  expect(typed.message).toMatch(/^The disk is full \(ENOSPC: .*\)\. Nothing was restored\. Free space on the disk that holds the store and the temp folder/);
+  expect(typed.message).toMatch(
+    /^The disk is full \(ENOSPC: .*\)\. Nothing was restored\. Free space on the disk that holds the store and the temp folder/,
+  );
   expect(typed.cause).toBeInstanceOf(InjectedFault);
 }

@@ -113,7 +113,15 @@ export async function writeTarGzStreamed(
   const block = gzipSync(big.block === 'zeros' ? Buffer.alloc(MiB) : seededText(MiB), { level: 9 });
   const file = await open(path, 'w');
   try {
-    await file.write(gzipSync(Buffer.concat([tarBuffer(entries, { endBlocks: 0 }), tarBuffer([{ name: big.name, size }], { endBlocks: 0 }), head])));
+    await file.write(
+      gzipSync(
+        Buffer.concat([
+          tarBuffer(entries, { endBlocks: 0 }),
+          tarBuffer([{ name: big.name, size }], { endBlocks: 0 }),
+          head,
+        ]),
+      ),
+    );
     for (let i = 0; i < big.count; i += 1) await file.write(block);
     await file.write(gzipSync(Buffer.concat([tail, Buffer.alloc(padding + 1024)])));
   } finally {

@@ -29,17 +29,27 @@ describe.each(ADAPTERS)('cancelling restores on %s', (_name, createStorage) => {
     const first = await service.restoreFile(s);
     const second = await service.restoreFile(xs);
     const third = await service.restoreFile(xs);
-    expect(service.queueState()).toEqual({ concurrency: 1, running: [first.restoreid], queued: [second.restoreid, third.restoreid] });
+    expect(service.queueState()).toEqual({
+      concurrency: 1,
+      running: [first.restoreid],
+      queued: [second.restoreid, third.restoreid],
+    });
     expect(await service.getStatus(second.restoreid)).toEqual({ status: 700, progress: 0 });
 
     expect(await service.cancel(second.restoreid)).toBe(true);
     expect(service.queueState().queued).toEqual([third.restoreid]);
     expect(await service.getStatus(second.restoreid)).toEqual({ status: 900, progress: 0 });
-    expect(await service.getRestore(second.restoreid)).toMatchObject({ error: { code: 'cancelled' }, timestarted: null });
+    expect(await service.getRestore(second.restoreid)).toMatchObject({
+      error: { code: 'cancelled' },
+      timestarted: null,
+    });
 
     await service.onIdle();
     expect(eventsOf(events, second.restoreid).map((e) => e.name)).toEqual(['queued', 'cancelled']);
-    expect(events.filter((e) => e.name === 'started').map((e) => e.restoreid)).toEqual([first.restoreid, third.restoreid]);
+    expect(events.filter((e) => e.name === 'started').map((e) => e.restoreid)).toEqual([
+      first.restoreid,
+      third.restoreid,
+    ]);
     expect((await service.getStatus(first.restoreid)).status).toBe(1000);
     expect((await service.getStatus(third.restoreid)).status).toBe(1000);
   });
@@ -56,7 +66,11 @@ describe.each(ADAPTERS)('cancelling restores on %s', (_name, createStorage) => {
     const detail = await service.getRestore(restoreid);
     expect(detail).toMatchObject({ status: 900, courseid: null, error: { code: 'cancelled' } });
     expect(detail.progress).toBeLessThan(1);
-    expect(eventsOf(events, restoreid).map((e) => e.name).filter((n) => n !== 'progress')).toEqual(['queued', 'started', 'cancelled']);
+    expect(
+      eventsOf(events, restoreid)
+        .map((e) => e.name)
+        .filter((n) => n !== 'progress'),
+    ).toEqual(['queued', 'started', 'cancelled']);
     expect(service.queueState()).toMatchObject({ running: [], queued: [] });
     expect(withoutJobs(await dumpStore(storage))).toEqual(before);
   });

@@ -49,7 +49,11 @@ describe.skipIf(!hasShared())('ten concurrent restores of real backups', () => {
       let waiting = 0;
       service.on('queued', () => (waiting = Math.max(waiting, service.queueState().queued.length)));
       const submitted = (
-        await Promise.all(drafts.map((d) => service.restoreAsync({ categoryid: 1, localfile: { contextid: d.contextid, itemid: d.itemid } })))
+        await Promise.all(
+          drafts.map((d) =>
+            service.restoreAsync({ categoryid: 1, localfile: { contextid: d.contextid, itemid: d.itemid } }),
+          ),
+        )
       ).map((r) => r.restoreid);
       await service.onIdle();
 
@@ -73,8 +77,12 @@ describe.skipIf(!hasShared())('ten concurrent restores of real backups', () => {
           const name = modules.get(Number(cm.module))!;
           restored[name] = (restored[name] ?? 0) + 1;
         }
-        expect(restored, file).toEqual(Object.fromEntries(Object.entries(m.counts!.modules).filter(([name]) => name in MODULE_SPECS)));
-        expect(await storage.count('course_sections', { course: courseids[i]! }), file).toBeGreaterThanOrEqual(m.counts!.sections);
+        expect(restored, file).toEqual(
+          Object.fromEntries(Object.entries(m.counts!.modules).filter(([name]) => name in MODULE_SPECS)),
+        );
+        expect(await storage.count('course_sections', { course: courseids[i]! }), file).toBeGreaterThanOrEqual(
+          m.counts!.sections,
+        );
       }
       expect(new Set((await storage.select('course')).map((c) => c.shortname)).size).toBe(11);
     });

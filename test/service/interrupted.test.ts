@@ -6,8 +6,7 @@
  * one waited for.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
@@ -30,10 +29,17 @@ describe('a restore whose process is killed', () => {
     await fresh.close();
 
     // One process (node with tsx's loader, not the tsx command, which would run the script in a second one).
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test', 'service', 'support', 'crash-child.ts'), db, backup], {
-      cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(repoRoot, 'test', 'service', 'support', 'crash-child.ts'), db, backup],
+      {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_code, signal) => resolve(signal)),
+    );
     let restoreid = '';
     let killedAt = 0;
     for await (const line of createInterface({ input: child.stdout })) {
@@ -56,7 +62,11 @@ describe('a restore whose process is killed', () => {
       expect(left.progress).toBeGreaterThan(0);
       const service = await createRestoreService({ storage });
       const detail = await service.getRestore(restoreid);
-      expect(detail).toMatchObject({ status: 900, courseid: null, error: { code: 'interrupted', message: expect.stringContaining('stopped while running') } });
+      expect(detail).toMatchObject({
+        status: 900,
+        courseid: null,
+        error: { code: 'interrupted', message: expect.stringContaining('stopped while running') },
+      });
       expect(detail.progress).toBe(left.progress);
       expect(await storage.getJob(restoreid)).toEqual(detail);
       expect(withoutJobs(await dumpStore(storage))).toEqual(before);
@@ -77,15 +87,23 @@ describe.each(ADAPTERS)('jobs of other processes on %s', (_name, createStorage) 
     const storage = createStorage();
     await storage.open();
     const now = Date.now();
-    await storage.putJob(jobRecord('d'.repeat(32), now - 90_000, { status: 1000, progress: 1, owner, heartbeat: now - 90_000 }));
+    await storage.putJob(
+      jobRecord('d'.repeat(32), now - 90_000, { status: 1000, progress: 1, owner, heartbeat: now - 90_000 }),
+    );
     await storage.putJob(job('a', now - 80_000, 800, now - 60_000));
     await storage.putJob(job('b', now - 70_000, 700, now - 60_000));
     await storage.putJob(job('c', now - 50_000, 800, now + 60_000));
     const service = await createRestoreService({ storage, leaseMs: 5000 });
     try {
       const jobs = new Map((await storage.listJobs()).map((j) => [j.restoreid[0], j]));
-      expect(jobs.get('a')).toMatchObject({ status: 900, error: { code: ErrorCode.Interrupted, message: expect.stringContaining('while running') } });
-      expect(jobs.get('b')).toMatchObject({ status: 900, error: { code: ErrorCode.Interrupted, message: expect.stringContaining('before it started') } });
+      expect(jobs.get('a')).toMatchObject({
+        status: 900,
+        error: { code: ErrorCode.Interrupted, message: expect.stringContaining('while running') },
+      });
+      expect(jobs.get('b')).toMatchObject({
+        status: 900,
+        error: { code: ErrorCode.Interrupted, message: expect.stringContaining('before it started') },
+      });
       expect(jobs.get('c')).toMatchObject({ status: 800, error: null });
       expect(jobs.get('d')).toMatchObject({ status: 1000, error: null });
 
@@ -93,7 +111,13 @@ describe.each(ADAPTERS)('jobs of other processes on %s', (_name, createStorage) 
       await storage.putJob(job('e', now - 40_000, 800, now - 60_000));
       expect(await service.getStatus('e'.repeat(32))).toEqual({ status: 900, progress: 0 });
       expect(await storage.getJob('e'.repeat(32))).toMatchObject({ status: 900, error: { code: 'interrupted' } });
-      expect((await service.listRestores()).map((j) => [j.restoreid[0], j.status])).toEqual([['e', 900], ['c', 800], ['b', 900], ['a', 900], ['d', 1000]]);
+      expect((await service.listRestores()).map((j) => [j.restoreid[0], j.status])).toEqual([
+        ['e', 900],
+        ['c', 800],
+        ['b', 900],
+        ['a', 900],
+        ['d', 1000],
+      ]);
     } finally {
       await service.close();
       await storage.close();
@@ -111,30 +135,42 @@ describe('closing the service', () => {
     const second = await service.restoreFile(await generated('xs'));
     await running;
     await service.close();
-    for (const { restoreid } of [first, second]) expect(await storage.getJob(restoreid)).toMatchObject({ status: 900, error: { code: 'interrupted' } });
+    for (const { restoreid } of [first, second])
+      expect(await storage.getJob(restoreid)).toMatchObject({ status: 900, error: { code: 'interrupted' } });
     expect(withoutJobs(await dumpStore(storage))).toEqual(before);
-    await expect(service.restoreFile(await generated('xs'))).rejects.toMatchObject({ code: 'service.closed', moodleErrorcode: 'servicenotavailable' });
+    await expect(service.restoreFile(await generated('xs'))).rejects.toMatchObject({
+      code: 'service.closed',
+      moodleErrorcode: 'servicenotavailable',
+    });
     await storage.close();
   });
 
-  it.each(ADAPTERS)('on %s, close() during close({ wait: true }) interrupts the running restore: both resolve once it rolled back', async (_name, createStorage) => {
-    const storage = createStorage();
-    const service = await createRestoreService({ storage, concurrency: 1, progressIntervalMs: 0 });
-    const before = withoutJobs(await dumpStore(storage));
-    const running = nextEvent(service, 'progress', (e) => e.progress > 0);
-    const first = await service.restoreFile(await generated('s'), { options: { users: 1 } });
-    const second = await service.restoreFile(await generated('xs'));
-    await running;
-    const graceful = service.close({ wait: true });
-    const forced = service.close({ wait: false });
-    await Promise.all([graceful, forced]);
-    expect(await storage.getJob(first.restoreid)).toMatchObject({
-      status: 900, courseid: null, error: { code: 'interrupted', message: expect.stringContaining('while this restore ran') },
-    });
-    expect(await storage.getJob(second.restoreid)).toMatchObject({ status: 900, error: { code: 'interrupted', message: expect.stringContaining('before this restore started') } });
-    expect(withoutJobs(await dumpStore(storage))).toEqual(before);
-    await storage.close();
-  });
+  it.each(ADAPTERS)(
+    'on %s, close() during close({ wait: true }) interrupts the running restore: both resolve once it rolled back',
+    async (_name, createStorage) => {
+      const storage = createStorage();
+      const service = await createRestoreService({ storage, concurrency: 1, progressIntervalMs: 0 });
+      const before = withoutJobs(await dumpStore(storage));
+      const running = nextEvent(service, 'progress', (e) => e.progress > 0);
+      const first = await service.restoreFile(await generated('s'), { options: { users: 1 } });
+      const second = await service.restoreFile(await generated('xs'));
+      await running;
+      const graceful = service.close({ wait: true });
+      const forced = service.close({ wait: false });
+      await Promise.all([graceful, forced]);
+      expect(await storage.getJob(first.restoreid)).toMatchObject({
+        status: 900,
+        courseid: null,
+        error: { code: 'interrupted', message: expect.stringContaining('while this restore ran') },
+      });
+      expect(await storage.getJob(second.restoreid)).toMatchObject({
+        status: 900,
+        error: { code: 'interrupted', message: expect.stringContaining('before this restore started') },
+      });
+      expect(withoutJobs(await dumpStore(storage))).toEqual(before);
+      await storage.close();
+    },
+  );
 
   it('with { wait: true }, lets the running restore finish', async () => {
     const storage = createMemoryStorage();
@@ -145,7 +181,10 @@ describe('closing the service', () => {
     await started;
     await service.close({ wait: true });
     expect(await storage.getJob(first.restoreid)).toMatchObject({ status: 1000 });
-    expect(await storage.getJob(second.restoreid)).toMatchObject({ status: 900, error: { code: 'interrupted', message: expect.stringContaining('before this restore started') } });
+    expect(await storage.getJob(second.restoreid)).toMatchObject({
+      status: 900,
+      error: { code: 'interrupted', message: expect.stringContaining('before this restore started') },
+    });
     await storage.close();
   });
 });

@@ -1,14 +1,12 @@
-/**
- * How far the service reads a tar.gz before it accepts a job (`precheckTarBytes`). Moodle writes
- * `moodle_backup.xml` near the end of a tar.gz, so checking it up front means decompressing nearly the whole
- * archive; past the budget the service checks only the options' names and values and leaves the backup to the
- * restore, which fails a bad one with the same typed error a direct `restore()` gives, and keeps nothing.
- */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRestoreService, moodleErrorcodeOf, restore, RestoreServiceError, type RestoreService, type StorageAdapter } from '@mbz-restore/engine';
+import {
+  createRestoreService,
+  moodleErrorcodeOf,
+  restore,
+  RestoreServiceError,
+  type RestoreService,
+  type StorageAdapter,
+} from '@mbz-restore/engine';
 import { dumpStore, errorOf } from '@mbz-restore/storage-contract';
 import { createMemoryStorage } from '@mbz-restore/storage-memory';
 import { generated, withDoctypeManifest } from './support/backups.ts';
@@ -25,7 +23,11 @@ describe.each(ADAPTERS)('precheck budget on %s', (_name, createStorage) => {
 
   async function start(precheckTarBytes?: number) {
     storage = createStorage();
-    service = await createRestoreService({ storage, progressIntervalMs: 0, ...(precheckTarBytes === undefined ? {} : { precheckTarBytes }) });
+    service = await createRestoreService({
+      storage,
+      progressIntervalMs: 0,
+      ...(precheckTarBytes === undefined ? {} : { precheckTarBytes }),
+    });
     return service;
   }
 
@@ -48,7 +50,7 @@ describe.each(ADAPTERS)('precheck budget on %s', (_name, createStorage) => {
     await service.onIdle();
   });
 
-  it('refuses a bad manifest up front within the budget, and past it ends the job 900 with restore()\'s own error, keeping nothing', async () => {
+  it("refuses a bad manifest up front within the budget, and past it ends the job 900 with restore()'s own error, keeping nothing", async () => {
     const bad = await withDoctypeManifest();
     const refused = await errorOf(async () => (await start()).restoreFile(bad));
     expect(refused).toBeInstanceOf(RestoreServiceError);
@@ -64,7 +66,9 @@ describe.each(ADAPTERS)('precheck budget on %s', (_name, createStorage) => {
     const job = await service2.getRestore(restoreid);
     const direct = createMemoryStorage();
     await direct.open();
-    const expected = (await errorOf(() => restore(bad, { storage: direct, tempDir: testTempDir('precheck-') }))) as { code: string };
+    const expected = (await errorOf(() => restore(bad, { storage: direct, tempDir: testTempDir('precheck-') }))) as {
+      code: string;
+    };
     await direct.close();
     expect(job.status).toBe(900);
     expect(job.error?.code).toBe(expected.code);
@@ -75,14 +79,25 @@ describe.each(ADAPTERS)('precheck budget on %s', (_name, createStorage) => {
   it('still refuses bad option names and values up front past the budget; a well-formed setting the backup lacks fails the job', async () => {
     const service = await start(0);
     const xs = await generated('xs');
-    for (const [options, label] of [[{ users: 7 }, 'bad value'], [{ nosuch: 1 }, 'unknown name'], [{ section_12_included: 2 }, 'bad scoped value']] as const) {
+    for (const [options, label] of [
+      [{ users: 7 }, 'bad value'],
+      [{ nosuch: 1 }, 'unknown name'],
+      [{ section_12_included: 2 }, 'bad scoped value'],
+    ] as const) {
       const error = await errorOf(() => service.restoreFile(xs, { options }));
-      expect({ label, code: (error as RestoreServiceError).code, moodle: moodleErrorcodeOf(error) }).toEqual({ label, code: 'input.invalid-argument', moodle: 'invalidextparam' });
+      expect({ label, code: (error as RestoreServiceError).code, moodle: moodleErrorcodeOf(error) }).toEqual({
+        label,
+        code: 'input.invalid-argument',
+        moodle: 'invalidextparam',
+      });
     }
     expect(await storage.listJobs()).toEqual([]);
     const { restoreid } = await service.restoreFile(xs, { options: { section_999999_included: 0 } });
     await service.onIdle();
-    expect(await service.getRestore(restoreid)).toMatchObject({ status: 900, error: { code: 'input.invalid-argument' } });
+    expect(await service.getRestore(restoreid)).toMatchObject({
+      status: 900,
+      error: { code: 'input.invalid-argument' },
+    });
   });
 
   it('refuses a budget that is not a whole number of bytes', async () => {

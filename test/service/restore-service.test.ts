@@ -4,11 +4,16 @@
  * exactly 1; a backup that fails mid-restore ends 900 with its typed error and leaves the store as it was; a
  * request the service cannot run is refused with Moodle's error codes and records nothing.
  */
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRestoreService, moodleErrorcodeOf, RestoreServiceError, type RestoreService, type StorageAdapter } from '@mbz-restore/engine';
+import {
+  createRestoreService,
+  moodleErrorcodeOf,
+  RestoreServiceError,
+  type RestoreService,
+  type StorageAdapter,
+} from '@mbz-restore/engine';
 import { dumpStore, errorOf } from '@mbz-restore/storage-contract';
 import { cacheDir, generated, truncatedAfterManifest, truncatedInHalf, withDamagedBlob } from './support/backups.ts';
 import { ADAPTERS, eventsOf, nextEvent, recordEvents, recordingJobs, withoutJobs } from './support/stores.ts';
@@ -40,13 +45,19 @@ describe.each(ADAPTERS)('restore service on %s', (_name, createStorage) => {
     const unitsBefore = units.begun;
     const completed = nextEvent(service, 'completed');
     const midway = nextEvent(service, 'progress', (e) => e.progress >= 0.5);
-    const { restoreid } = await service.restoreAsync({ categoryid: 1, localfile, options: [{ name: 'users', value: 1 }] });
+    const { restoreid } = await service.restoreAsync({
+      categoryid: 1,
+      localfile,
+      options: [{ name: 'users', value: 1 }],
+    });
     expect(restoreid).toMatch(/^[0-9a-f]{32}$/);
     await midway;
     if (storage.capabilities.durable && storage.workerOpenSpec) {
       // Another handle on the store (as another process has) reads the job while the restore's unit of work is open.
       const spec = storage.workerOpenSpec();
-      const other = ((await import(spec.module)) as Record<string, (o: unknown) => StorageAdapter>)[spec.factory]!(spec.options);
+      const other = ((await import(spec.module)) as Record<string, (o: unknown) => StorageAdapter>)[spec.factory]!(
+        spec.options,
+      );
       const seen = await other.getJob(restoreid);
       await other.close();
       expect(seen).toMatchObject({ status: 800, owner: expect.any(String) });
@@ -64,7 +75,9 @@ describe.each(ADAPTERS)('restore service on %s', (_name, createStorage) => {
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
     expect(new Set(progress).size).toBeGreaterThanOrEqual(20);
     expect(progress.at(-1)).toBe(1);
-    expect(mine.filter((e) => e.name === 'progress').every((e) => e.name === 'progress' && e.stage.length > 0)).toBe(true);
+    expect(mine.filter((e) => e.name === 'progress').every((e) => e.name === 'progress' && e.stage.length > 0)).toBe(
+      true,
+    );
 
     // What the store saw: statuses in order, progress never going back, 1 with 1000.
     const written = writes.filter((w) => w.restoreid === restoreid);
@@ -74,7 +87,14 @@ describe.each(ADAPTERS)('restore service on %s', (_name, createStorage) => {
 
     expect(await service.getStatus(restoreid)).toEqual({ status: 1000, progress: 1 });
     const detail = await service.getRestore(restoreid);
-    expect(detail).toMatchObject({ courseid, categoryid: 1, userid: 2, error: null, stage: 'commit', settings: expect.objectContaining({ users: 1 }) });
+    expect(detail).toMatchObject({
+      courseid,
+      categoryid: 1,
+      userid: 2,
+      error: null,
+      stage: 'commit',
+      settings: expect.objectContaining({ users: 1 }),
+    });
     expect(detail.source).toMatch(/^draft:5\/\d+\/backup\.mbz$/);
     expect(detail.timestarted).toBeGreaterThanOrEqual(detail.timecreated);
     expect(detail.timefinished).toBeGreaterThanOrEqual(detail.timestarted!);
@@ -83,7 +103,14 @@ describe.each(ADAPTERS)('restore service on %s', (_name, createStorage) => {
     expect(service.queueState()).toMatchObject({ running: [], queued: [] });
     if (storage.capabilities.durable) {
       expect(await storage.select('backup_controllers', { backupid: restoreid })).toEqual([
-        expect.objectContaining({ operation: 'restore', status: 1000, progress: 1, itemid: courseid, userid: 2, purpose: 70 }),
+        expect.objectContaining({
+          operation: 'restore',
+          status: 1000,
+          progress: 1,
+          itemid: courseid,
+          userid: 2,
+          purpose: 70,
+        }),
       ]);
     }
   });
@@ -96,8 +123,15 @@ describe.each(ADAPTERS)('restore service on %s', (_name, createStorage) => {
     const { restoreid } = await service.restoreAsync({ categoryid: 1, localfile });
     expect((await failed).error.code).toBe('backup.blob-mismatch');
     expect(await service.getStatus(restoreid)).toMatchObject({ status: 900 });
-    expect((await service.getRestore(restoreid)).error).toMatchObject({ code: 'backup.blob-mismatch', message: expect.stringContaining('damaged') });
-    expect(eventsOf(events, restoreid).map((e) => e.name).filter((n) => n !== 'progress')).toEqual(['queued', 'started', 'failed']);
+    expect((await service.getRestore(restoreid)).error).toMatchObject({
+      code: 'backup.blob-mismatch',
+      message: expect.stringContaining('damaged'),
+    });
+    expect(
+      eventsOf(events, restoreid)
+        .map((e) => e.name)
+        .filter((n) => n !== 'progress'),
+    ).toEqual(['queued', 'started', 'failed']);
     expect(withoutJobs(await dumpStore(storage))).toEqual(before);
     expect((await storage.listJobs()).map((j) => [j.restoreid, j.status])).toEqual([[restoreid, 900]]);
   });
@@ -108,7 +142,11 @@ describe.each(ADAPTERS)('restore service on %s', (_name, createStorage) => {
     const failed = nextEvent(service, 'failed');
     const { restoreid } = await service.restoreFile(await truncatedAfterManifest());
     expect((await failed).error.code).toBe('archive.truncated');
-    expect(await service.getRestore(restoreid)).toMatchObject({ status: 900, courseid: null, error: { code: 'archive.truncated' } });
+    expect(await service.getRestore(restoreid)).toMatchObject({
+      status: 900,
+      courseid: null,
+      error: { code: 'archive.truncated' },
+    });
     expect(withoutJobs(await dumpStore(storage))).toEqual(before);
   });
 
@@ -129,7 +167,9 @@ describe.each(ADAPTERS)('restore service on %s', (_name, createStorage) => {
       seen.push({ id, stored: await storage.getJob(id), queue: service.queueState() });
     };
     const { restoreid } = await service.restoreFile(xs, {}, {}, { onAccepted });
-    expect(seen).toEqual([{ id: restoreid, stored: undefined, queue: expect.objectContaining({ running: [], queued: [] }) }]);
+    expect(seen).toEqual([
+      { id: restoreid, stored: undefined, queue: expect.objectContaining({ running: [], queued: [] }) },
+    ]);
     await service.onIdle();
     expect(await service.getStatus(restoreid)).toEqual({ status: 1000, progress: 1 });
 
@@ -150,14 +190,54 @@ describe.each(ADAPTERS)('restore service on %s', (_name, createStorage) => {
     const notBackup = await upload(service, text);
     const halfBackup = await upload(service, await truncatedInHalf());
     const cases: Array<[string, () => Promise<unknown>, string, string]> = [
-      ['no such category', () => service.restoreAsync({ categoryid: 999, localfile: good }), 'service.category-not-found', 'invalidrecord'],
-      ['category 0', () => service.restoreAsync({ categoryid: 0, localfile: good }), 'input.invalid-argument', 'invalidparameter'],
-      ['no such draft file', () => service.restoreAsync({ categoryid: 1, localfile: { contextid: good.contextid, itemid: 4242 } }), 'service.draft-file-not-found', 'filenotfound'],
-      ['localfile missing', () => service.restoreAsync({ categoryid: 1 } as never), 'input.invalid-argument', 'invalidparameter'],
-      ['not a backup', () => service.restoreAsync({ categoryid: 1, localfile: notBackup }), 'archive.unknown-format', 'errorinvalidformat'],
-      ['truncated before its manifest', () => service.restoreAsync({ categoryid: 1, localfile: halfBackup }), 'archive.truncated', 'errorinvalidformat'],
-      ['bad option value', () => service.restoreAsync({ categoryid: 1, localfile: good, options: [{ name: 'users', value: 7 }] }), 'input.invalid-argument', 'invalidextparam'],
-      ['unknown option', () => service.restoreAsync({ categoryid: 1, localfile: good, options: [{ name: 'nosuch', value: 1 }] }), 'input.invalid-argument', 'invalidextparam'],
+      [
+        'no such category',
+        () => service.restoreAsync({ categoryid: 999, localfile: good }),
+        'service.category-not-found',
+        'invalidrecord',
+      ],
+      [
+        'category 0',
+        () => service.restoreAsync({ categoryid: 0, localfile: good }),
+        'input.invalid-argument',
+        'invalidparameter',
+      ],
+      [
+        'no such draft file',
+        () => service.restoreAsync({ categoryid: 1, localfile: { contextid: good.contextid, itemid: 4242 } }),
+        'service.draft-file-not-found',
+        'filenotfound',
+      ],
+      [
+        'localfile missing',
+        () => service.restoreAsync({ categoryid: 1 } as never),
+        'input.invalid-argument',
+        'invalidparameter',
+      ],
+      [
+        'not a backup',
+        () => service.restoreAsync({ categoryid: 1, localfile: notBackup }),
+        'archive.unknown-format',
+        'errorinvalidformat',
+      ],
+      [
+        'truncated before its manifest',
+        () => service.restoreAsync({ categoryid: 1, localfile: halfBackup }),
+        'archive.truncated',
+        'errorinvalidformat',
+      ],
+      [
+        'bad option value',
+        () => service.restoreAsync({ categoryid: 1, localfile: good, options: [{ name: 'users', value: 7 }] }),
+        'input.invalid-argument',
+        'invalidextparam',
+      ],
+      [
+        'unknown option',
+        () => service.restoreAsync({ categoryid: 1, localfile: good, options: [{ name: 'nosuch', value: 1 }] }),
+        'input.invalid-argument',
+        'invalidextparam',
+      ],
       ['missing file', () => service.restoreFile(join(cacheDir, 'absent.mbz')), 'archive.not-found', 'filenotfound'],
       ['malformed restore id', () => service.getStatus('not-an-id'), 'input.invalid-argument', 'invalidparameter'],
       ['unknown restore id', () => service.getStatus('0'.repeat(32)), 'service.restore-not-found', 'invalidrecord'],
@@ -165,7 +245,11 @@ describe.each(ADAPTERS)('restore service on %s', (_name, createStorage) => {
     for (const [label, call, code, moodle] of cases) {
       const error = await errorOf(call);
       expect(error, label).toBeInstanceOf(RestoreServiceError);
-      expect({ label, code: (error as RestoreServiceError).code, moodle: moodleErrorcodeOf(error) }).toEqual({ label, code, moodle });
+      expect({ label, code: (error as RestoreServiceError).code, moodle: moodleErrorcodeOf(error) }).toEqual({
+        label,
+        code,
+        moodle,
+      });
     }
     expect(await storage.listJobs()).toEqual([]);
   });

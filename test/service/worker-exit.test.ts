@@ -5,8 +5,6 @@
  * its own (it is killed, and the test fails, if it has not ended a minute later).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/shared.ts';
@@ -14,16 +12,25 @@ import { generated } from './support/backups.ts';
 import { testTempDir } from '../support/temp.ts';
 
 /** Runs the pool child; answers how it ended and what it printed. */
-async function runChild(mode: 'close' | 'leave'): Promise<{ code: number | null; signal: NodeJS.Signals | null; report: { threads: number[]; exited: string[] } }> {
+async function runChild(
+  mode: 'close' | 'leave',
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; report: { threads: number[]; exited: string[] } }> {
   const db = join(testTempDir('pool-exit-'), 'store.sqlite');
   // One process (node with tsx's loader, not the tsx command, which would run the script in a second one).
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test', 'service', 'support', 'pool-child.ts'), db, await generated('xs'), mode], {
-    cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(repoRoot, 'test', 'service', 'support', 'pool-child.ts'), db, await generated('xs'), mode],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.once('exit', (c, s) => resolve([c, s])),
+  );
   clearTimeout(killer);
   return { code, signal, report: JSON.parse(out.trim().split('\n').at(-1) ?? 'null') };
 }

@@ -13,14 +13,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BroadcastChannel, threadId as mainThreadId } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRestoreService, type RestoreService, type RestoreServiceEvents, type RestoreServiceOptions, type StorageAdapter } from '@mbz-restore/engine';
+import {
+  createRestoreService,
+  type RestoreService,
+  type RestoreServiceEvents,
+  type RestoreServiceOptions,
+  type StorageAdapter,
+} from '@mbz-restore/engine';
 import { dumpStore } from '@mbz-restore/storage-contract';
 import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
 import { generated } from './support/backups.ts';
 import { createFaultyWorkerStorage, HANG_CHANNEL } from './support/faulty-worker-storage.ts';
 import { nextEvent, withoutJobs } from './support/stores.ts';
 
-type Lifecycle = { name: 'workerStarted' | 'workerExited' } & Partial<Parameters<RestoreServiceEvents['workerExited']>[0]>;
+type Lifecycle = { name: 'workerStarted' | 'workerExited' } & Partial<
+  Parameters<RestoreServiceEvents['workerExited']>[0]
+>;
 
 let storage: StorageAdapter | undefined;
 let service: RestoreService | undefined;
@@ -76,9 +84,11 @@ describe('restore worker pool', () => {
     expect(seen.size).toBeLessThanOrEqual(2);
   });
 
-  it('bounds each thread\'s heap: a thread out of memory fails its restore and keeps nothing', async () => {
+  it("bounds each thread's heap: a thread out of memory fails its restore and keeps nothing", async () => {
     // A heap far too small for any restore proves the limits reach the thread and that running out is survivable.
-    const { service, storage, threads } = await start({ workerMemory: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1 } });
+    const { service, storage, threads } = await start({
+      workerMemory: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1 },
+    });
     const before = withoutJobs(await dumpStore(storage));
     const { restoreid } = await service.restoreFile(await generated('s'));
     await service.onIdle();
@@ -86,7 +96,9 @@ describe('restore worker pool', () => {
     expect(job.status).toBe(900);
     expect(threads.some((t) => t.name === 'workerExited' && t.reason === 'crashed')).toBe(true);
     expect(withoutJobs(await dumpStore(storage))).toEqual(before);
-    await expect(createRestoreService({ storage, workers: true, workerMemory: { maxOldGenerationSizeMb: 0 } })).rejects.toMatchObject({ code: 'input.invalid-argument' });
+    await expect(
+      createRestoreService({ storage, workers: true, workerMemory: { maxOldGenerationSizeMb: 0 } }),
+    ).rejects.toMatchObject({ code: 'input.invalid-argument' });
   });
 
   it('cancels through a message: the restore rolls back and the same thread runs the next one', async () => {
@@ -99,7 +111,11 @@ describe('restore worker pool', () => {
     const { threadId } = await started;
     await running;
     expect(await service.cancel(restoreid)).toBe(true);
-    expect(await service.getRestore(restoreid)).toMatchObject({ status: 900, courseid: null, error: { code: 'cancelled' } });
+    expect(await service.getRestore(restoreid)).toMatchObject({
+      status: 900,
+      courseid: null,
+      error: { code: 'cancelled' },
+    });
     expect(withoutJobs(await dumpStore(storage))).toEqual(before);
     const next = await restoreOnce(service, await generated('xs'));
     expect(next).toMatchObject({ threadId, job: { status: 1000 } });
@@ -112,7 +128,11 @@ describe('restore worker pool', () => {
     const before = withoutJobs(await dumpStore(storage));
     misbehaveNext();
     const crashed = await restoreOnce(service, xs);
-    expect(crashed.job).toMatchObject({ status: 900, courseid: null, error: { code: 'internal', message: expect.stringContaining('injected crash') } });
+    expect(crashed.job).toMatchObject({
+      status: 900,
+      courseid: null,
+      error: { code: 'internal', message: expect.stringContaining('injected crash') },
+    });
     expect(crashed.job.error!.message).toContain('worker thread ended unexpectedly');
     expect(threads).toEqual([
       { name: 'workerStarted', threadId: crashed.threadId },

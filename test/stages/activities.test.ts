@@ -9,7 +9,17 @@ import { readBackupManifest } from '../../packages/engine/src/backup/read-manife
 import type { BackupManifest } from '../../packages/engine/src/backup/manifest.ts';
 import { activitiesInTaskOrder } from '../../packages/engine/src/stages/activities/task-order.ts';
 import { generatedFixture, hasShared, mbzFixture, readManifest } from '../support/shared.ts';
-import { countXml, countXmlAll, courseStructure, generatedFolder, idsOf, readEntries, restoreFresh, tally, type Restored } from './support/course-structure.ts';
+import {
+  countXml,
+  countXmlAll,
+  courseStructure,
+  generatedFolder,
+  idsOf,
+  readEntries,
+  restoreFresh,
+  tally,
+  type Restored,
+} from './support/course-structure.ts';
 
 const GEN_S = generatedFixture('gen_s_users.mbz');
 
@@ -26,13 +36,17 @@ async function manifestOf(path: string): Promise<BackupManifest> {
 async function expectConsistentModules(storage: StorageAdapter, courseid: number): Promise<void> {
   const s = await courseStructure(storage, courseid);
   const sectionIds = new Set(s.sections.map((r) => Number(r.id)));
-  const inSequences = s.sections.flatMap((r) => (String(r.sequence ?? '') === '' ? [] : String(r.sequence).split(',').map(Number)));
+  const inSequences = s.sections.flatMap((r) =>
+    String(r.sequence ?? '') === '' ? [] : String(r.sequence).split(',').map(Number),
+  );
   expect(new Set(inSequences).size).toBe(inSequences.length);
   expect(new Set(inSequences)).toEqual(new Set(s.modules.map((m) => Number(m.id))));
   for (const cm of s.modules) {
     const name = s.moduleNames.get(Number(cm.module));
     expect(name, `cm ${String(cm.id)} module`).toBeDefined();
-    expect(await idsOf(storage, name!, { id: Number(cm.instance) }), `cm ${String(cm.id)} instance in ${name}`).toEqual(new Set([Number(cm.instance)]));
+    expect(await idsOf(storage, name!, { id: Number(cm.instance) }), `cm ${String(cm.id)} instance in ${name}`).toEqual(
+      new Set([Number(cm.instance)]),
+    );
     const [instance] = await storage.select(name!, { id: Number(cm.instance) });
     expect(instance!.course).toBe(courseid);
     expect(sectionIds.has(Number(cm.section))).toBe(true);
@@ -58,7 +72,7 @@ describe.skipIf(!hasShared())('activities stage — gen_s_users (Moodle 4.3) wit
     expected = JSON.parse(await readFile(generatedFixture('gen_s_users.expected.json'), 'utf8')) as typeof expected;
   }, 120_000);
 
-  it('writes one course module per activity, per module as in the manifest and in Moodle\'s restore', async () => {
+  it("writes one course module per activity, per module as in the manifest and in Moodle's restore", async () => {
     const { storage, result } = restored;
     const s = await courseStructure(storage, result.courseid);
     const byModule = tally(s.modules.map((m) => s.moduleNames.get(Number(m.module))!));
@@ -102,17 +116,32 @@ describe.skipIf(!hasShared())('activities stage — gen_s_users (Moodle 4.3) wit
       ['assign_submission', /^activities\/assign_\d+\/assign\.xml$/, '/activity/assign/submissions/submission'],
       ['assign_grades', /^activities\/assign_\d+\/assign\.xml$/, '/activity/assign/grades/grade'],
       ['quiz_slots', /^activities\/quiz_\d+\/quiz\.xml$/, '/activity/quiz/question_instances/question_instance'],
-      ['question_references', /^activities\/quiz_\d+\/quiz\.xml$/, '/activity/quiz/question_instances/question_instance/question_reference'],
+      [
+        'question_references',
+        /^activities\/quiz_\d+\/quiz\.xml$/,
+        '/activity/quiz/question_instances/question_instance/question_reference',
+      ],
       ['quiz_attempts', /^activities\/quiz_\d+\/quiz\.xml$/, '/activity/quiz/attempts/attempt'],
       ['quiz_grades', /^activities\/quiz_\d+\/quiz\.xml$/, '/activity/quiz/grades/grade'],
       ['question_usages', /^activities\/quiz_\d+\/quiz\.xml$/, '/activity/quiz/attempts/attempt/question_usage'],
-      ['question_attempts', /^activities\/quiz_\d+\/quiz\.xml$/, '/activity/quiz/attempts/attempt/question_usage/question_attempts/question_attempt'],
-      ['question_attempt_steps', /^activities\/quiz_\d+\/quiz\.xml$/, '/activity/quiz/attempts/attempt/question_usage/question_attempts/question_attempt/steps/step'],
+      [
+        'question_attempts',
+        /^activities\/quiz_\d+\/quiz\.xml$/,
+        '/activity/quiz/attempts/attempt/question_usage/question_attempts/question_attempt',
+      ],
+      [
+        'question_attempt_steps',
+        /^activities\/quiz_\d+\/quiz\.xml$/,
+        '/activity/quiz/attempts/attempt/question_usage/question_attempts/question_attempt/steps/step',
+      ],
       ['page', /^activities\/page_\d+\/page\.xml$/, '/activity/page'],
       ['resource', /^activities\/resource_\d+\/resource\.xml$/, '/activity/resource'],
       ['assign', /^activities\/assign_\d+\/assign\.xml$/, '/activity/assign'],
     ];
-    const inXmlAll = await countXmlAll(GEN_S, cases.map(([, entries, path]) => [entries, path] as const));
+    const inXmlAll = await countXmlAll(
+      GEN_S,
+      cases.map(([, entries, path]) => [entries, path] as const),
+    );
     for (const [index, [table]] of cases.entries()) {
       const inXml = inXmlAll[index]!;
       const rows = (await storage.select(table)).length;
@@ -125,7 +154,9 @@ describe.skipIf(!hasShared())('activities stage — gen_s_users (Moodle 4.3) wit
     const { storage } = restored;
     const files = await storage.select('files');
     const nonDir = files.filter((f) => f.filename !== '.');
-    expect(tally(nonDir.map((f) => `${String(f.component)}/${String(f.filearea)}`))).toEqual(expected.counts.files_by_component_area);
+    expect(tally(nonDir.map((f) => `${String(f.component)}/${String(f.filearea)}`))).toEqual(
+      expected.counts.files_by_component_area,
+    );
     expect(files).toHaveLength(expected.counts.files_rows as number);
     const moduleContexts = new Set((await storage.select('context', { contextlevel: 70 })).map((c) => Number(c.id)));
     for (const f of files) expect(moduleContexts.has(Number(f.contextid))).toBe(true);
@@ -168,7 +199,8 @@ describe.skipIf(!hasShared())('activities stage — gen_s_users (Moodle 4.3) wit
       expect(questions.has(Number(qa.questionid))).toBe(true);
     }
     const qaIds = new Set(qattempts.map((q) => Number(q.id)));
-    for (const step of await storage.select('question_attempt_steps')) expect(qaIds.has(Number(step.questionattemptid))).toBe(true);
+    for (const step of await storage.select('question_attempt_steps'))
+      expect(qaIds.has(Number(step.questionattemptid))).toBe(true);
 
     const assigns = await idsOf(storage, 'assign');
     const submissions = await storage.select('assign_submission');
@@ -181,7 +213,9 @@ describe.skipIf(!hasShared())('activities stage — gen_s_users (Moodle 4.3) wit
     expect(new Set(latest.map((sub) => `${String(sub.assignment)}/${String(sub.userid)}`)).size).toBe(
       new Set(submissions.map((sub) => `${String(sub.assignment)}/${String(sub.userid)}`)).size,
     );
-    expect(latest.length).toBe(new Set(submissions.map((sub) => `${String(sub.assignment)}/${String(sub.userid)}`)).size);
+    expect(latest.length).toBe(
+      new Set(submissions.map((sub) => `${String(sub.assignment)}/${String(sub.userid)}`)).size,
+    );
     for (const grade of await storage.select('assign_grades')) expect(assigns.has(Number(grade.assignment))).toBe(true);
 
     const bankEntries = await idsOf(storage, 'question_bank_entries');
@@ -198,7 +232,16 @@ describe.skipIf(!hasShared())('activities stage — settings (gen_s_users)', () 
     const { storage, result } = await restoreFresh(GEN_S, { users: 0 });
     const s = await courseStructure(storage, result.courseid);
     expect(s.modules).toHaveLength(65);
-    for (const table of ['assign_submission', 'assign_grades', 'forum_discussions', 'forum_posts', 'quiz_attempts', 'quiz_grades', 'question_usages', 'question_attempts']) {
+    for (const table of [
+      'assign_submission',
+      'assign_grades',
+      'forum_discussions',
+      'forum_posts',
+      'quiz_attempts',
+      'quiz_grades',
+      'question_usages',
+      'question_attempts',
+    ]) {
       expect(await storage.count(table), table).toBe(0);
     }
     expect(await storage.count('quiz_slots')).toBe(4);
@@ -239,7 +282,13 @@ describe('activities stage — generated backup', () => {
     expect(b.modules).toHaveLength(a.modules.length - 1);
     expect(await without.storage.count('forum')).toBe(0);
     expect(await without.storage.count('forum_posts')).toBe(0);
-    expect(await all.storage.count('forum_posts')).toBe(await countXml(folder, /^activities\/forum_\d+\/forum\.xml$/, '/activity/forum/discussions/discussion/posts/post'));
+    expect(await all.storage.count('forum_posts')).toBe(
+      await countXml(
+        folder,
+        /^activities\/forum_\d+\/forum\.xml$/,
+        '/activity/forum/discussions/discussion/posts/post',
+      ),
+    );
     await expectConsistentModules(without.storage, without.result.courseid);
   });
 
@@ -247,7 +296,9 @@ describe('activities stage — generated backup', () => {
     const { storage, result } = await restoreFresh(folder, { users: 1 });
     const manifest = await manifestOf(folder);
     const s = await courseStructure(storage, result.courseid);
-    expect(tally(s.modules.map((m) => s.moduleNames.get(Number(m.module))!))).toEqual(tally(manifest.activities.map((a) => a.moduleName)));
+    expect(tally(s.modules.map((m) => s.moduleNames.get(Number(m.module))!))).toEqual(
+      tally(manifest.activities.map((a) => a.moduleName)),
+    );
     await expectConsistentModules(storage, result.courseid);
   });
 });
@@ -273,7 +324,9 @@ describe.skipIf(!hasShared())('activities stage — real backups of Moodle 2.x t
       const known = Object.entries(entry.counts!.modules).filter(([name]) => SEED_MODULES.includes(name));
       const unknown = Object.entries(entry.counts!.modules).filter(([name]) => !SEED_MODULES.includes(name));
       expect(tally(s.modules.map((m) => s.moduleNames.get(Number(m.module))!))).toEqual(Object.fromEntries(known));
-      expect(result.warnings.filter((w) => w.code === 'unknown-module')).toHaveLength(unknown.reduce((n, [, c]) => n + c, 0));
+      expect(result.warnings.filter((w) => w.code === 'unknown-module')).toHaveLength(
+        unknown.reduce((n, [, c]) => n + c, 0),
+      );
       for (const [name, count] of known) expect(await storage.count(name), name).toBe(count);
       await expectConsistentModules(storage, result.courseid);
     }, 60_000);
@@ -325,7 +378,11 @@ describe.skipIf(!hasShared())('activities stage — real backups of Moodle 2.x t
     const s = await courseStructure(storage, result.courseid);
     const texts = await readEntries(file, /^activities\/[^/]+\/module\.xml$/);
     const legacy = [...texts.values()].filter(
-      (x) => /<availablefrom>[1-9]/.test(x) || /<availableuntil>[1-9]/.test(x) || /<groupmembersonly>1/.test(x) || /<availability(_field)? id=/.test(x),
+      (x) =>
+        /<availablefrom>[1-9]/.test(x) ||
+        /<availableuntil>[1-9]/.test(x) ||
+        /<groupmembersonly>1/.test(x) ||
+        /<availability(_field)? id=/.test(x),
     ).length;
     const converted = s.modules.filter((m) => typeof m.availability === 'string' && m.availability !== '');
     expect(legacy).toBeGreaterThan(0);
@@ -336,13 +393,17 @@ describe.skipIf(!hasShared())('activities stage — real backups of Moodle 2.x t
     const groupings = await idsOf(storage, 'groupings', { courseid: result.courseid });
     const seen: string[] = [];
     const visit = (node: { type?: string; c?: unknown[]; cm?: number; id?: number }): void => {
-      if (Array.isArray(node.c)) return node.c.forEach((c) => visit(c as typeof node));
+      if (Array.isArray(node.c)) {
+        for (const c of node.c) visit(c as typeof node);
+        return;
+      }
       seen.push(node.type!);
       if (node.type === 'completion') expect(cms.has(node.cm!)).toBe(true);
       if (node.type === 'grade') expect(gradeItems.has(node.id!)).toBe(true);
       if (node.type === 'grouping') expect(groupings.has(node.id!)).toBe(true);
     };
-    for (const row of [...s.modules, ...s.sections]) if (typeof row.availability === 'string') visit(JSON.parse(row.availability) as never);
+    for (const row of [...s.modules, ...s.sections])
+      if (typeof row.availability === 'string') visit(JSON.parse(row.availability) as never);
     expect(new Set(seen)).toEqual(new Set(['date', 'grade', 'completion', 'grouping', 'group', 'profile']));
     expect(result.warnings.filter((w) => w.code === 'availability-condition-unmapped')).toEqual([]);
   }, 60_000);

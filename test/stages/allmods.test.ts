@@ -22,7 +22,16 @@ import { extractBackup } from './support/grade-stages-harness.ts';
 import { readEntries } from './support/course-structure.ts';
 
 const FILE = 'gen_allmods_users.mbz';
-const CLI = { users: 1, role_assignments: 1, comments: 1, userscompletion: 1, logs: 1, grade_histories: 1, groups: 1, enrolments: 1 };
+const CLI = {
+  users: 1,
+  role_assignments: 1,
+  comments: 1,
+  userscompletion: 1,
+  logs: 1,
+  grade_histories: 1,
+  groups: 1,
+  enrolments: 1,
+};
 
 async function restoreInto(storage: StorageAdapter, path: string) {
   const result = await restore(path, { storage, options: CLI });
@@ -44,7 +53,7 @@ describe.skipIf(!hasShared())('core modules restored as Moodle 4.3 restores them
   });
   const entry = (mod: string) => [...xml.entries()].find(([name]) => name.startsWith(`activities/${mod}_`))!;
 
-  it('survey: the template is the seed\'s built-in survey and answers keep the built-in question ids', async () => {
+  it("survey: the template is the seed's built-in survey and answers keep the built-in question ids", async () => {
     const storage = createMemoryStorage();
     await storage.open();
     const seed = createSiteSeed({ siteidentifier: 'x', now: 0 });
@@ -57,7 +66,9 @@ describe.skipIf(!hasShared())('core modules restored as Moodle 4.3 restores them
     // The backup names Moodle's install id; the seed has the install order of xmldb_survey_install().
     expect(template).toMatchObject({ course: 0, name: seed.survey![backupTemplate - 1]!.name });
     expect(template!.name).toBe('attlsname');
-    const questions = [...entry('survey')[1].matchAll(/<question>(\d+)<\/question>/g)].map((m) => Number(m[1])).sort((a, b) => a - b);
+    const questions = [...entry('survey')[1].matchAll(/<question>(\d+)<\/question>/g)]
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b);
     const answers = await storage.select('survey_answers', { survey: Number(survey!.id) });
     expect(answers.map((a) => Number(a.question)).sort((a, b) => a - b)).toEqual(questions);
     for (const q of new Set(questions)) expect(await storage.count('survey_questions', { id: q })).toBe(1);
@@ -78,7 +89,9 @@ describe.skipIf(!hasShared())('core modules restored as Moodle 4.3 restores them
     await storage.open();
     try {
       const templates = await storage.select('survey', { course: 0 });
-      expect(templates.map((t) => t.name)).toEqual(createSiteSeed({ siteidentifier: 'x', now: 0 }).survey!.map((s) => s.name));
+      expect(templates.map((t) => t.name)).toEqual(
+        createSiteSeed({ siteidentifier: 'x', now: 0 }).survey!.map((s) => s.name),
+      );
       const attls = templates.find((t) => t.name === 'attlsname')!;
       expect(Number(attls.id)).not.toBe(4);
       expect(await storage.count('survey_questions')).toBe(73);
@@ -102,7 +115,7 @@ describe.skipIf(!hasShared())('core modules restored as Moodle 4.3 restores them
     expect(String(lti!.servicesalt)).toMatch(/^[0-9a-f]{13}\d\.\d{8}$/);
   }, 60_000);
 
-  it('lesson, workshop, glossary: Moodle\'s fix-ups of old or odd values', async () => {
+  it("lesson, workshop, glossary: Moodle's fix-ups of old or odd values", async () => {
     const copy = join(dir, 'edited');
     await rm(copy, { recursive: true, force: true });
     await cp(folder, copy, { recursive: true });
@@ -119,28 +132,49 @@ describe.skipIf(!hasShared())('core modules restored as Moodle 4.3 restores them
     const pageCmid = Number(/<activity [^>]*moduleid="(\d+)"/.exec(welcome)![1]);
     await edit(entry('lesson')[0], (t) =>
       t
-        .replace('<answer_text>answer4</answer_text>', '<answer_text>&lt;p&gt;answer&lt;b&gt;4&lt;/b&gt;&lt;/p&gt;</answer_text>')
+        .replace(
+          '<answer_text>answer4</answer_text>',
+          '<answer_text>&lt;p&gt;answer&lt;b&gt;4&lt;/b&gt;&lt;/p&gt;</answer_text>',
+        )
         .replace(/(<answer_text>&lt;p&gt;answer[\s\S]*?<answerformat>)0(<\/answerformat>)/, '$11$2')
         .replace('<activitylink>0</activitylink>', `<activitylink>${pageCmid}</activitylink>`)
         .replace('<dependency>0</dependency>', '<dependency>987654</dependency>'),
     );
-    await edit(entry('workshop')[0], (t) => t.replace('<nattachments>1</nattachments>', '<nattachments>0</nattachments>').replace('<submissiontypefile>0</submissiontypefile>', '<submissiontypefile>1</submissiontypefile>'));
-    await edit(entry('glossary')[0], (t) => t.replace('<displayformat>dictionary</displayformat>', '<displayformat>gone</displayformat>'));
+    await edit(entry('workshop')[0], (t) =>
+      t
+        .replace('<nattachments>1</nattachments>', '<nattachments>0</nattachments>')
+        .replace('<submissiontypefile>0</submissiontypefile>', '<submissiontypefile>1</submissiontypefile>'),
+    );
+    await edit(entry('glossary')[0], (t) =>
+      t.replace('<displayformat>dictionary</displayformat>', '<displayformat>gone</displayformat>'),
+    );
     const storage = createMemoryStorage();
     await storage.open();
     const courseid = await restoreInto(storage, copy);
 
     const [lesson] = await storage.select('lesson', { course: courseid });
-    const page = (await storage.select('lesson_pages', { lessonid: Number(lesson!.id) })).find((p) => p.title === 'Short answer question')!;
-    expect(await storage.select('lesson_answers', { pageid: Number(page.id) })).toEqual([expect.objectContaining({ answer: 'answer4', answerformat: 0 })]);
+    const page = (await storage.select('lesson_pages', { lessonid: Number(lesson!.id) })).find(
+      (p) => p.title === 'Short answer question',
+    )!;
+    expect(await storage.select('lesson_answers', { pageid: Number(page.id) })).toEqual([
+      expect.objectContaining({ answer: 'answer4', answerformat: 0 }),
+    ]);
     // Pages of other types keep their HTML answers.
-    const matching = (await storage.select('lesson_pages', { lessonid: Number(lesson!.id) })).find((p) => p.title === 'Matching question')!;
-    expect((await storage.select('lesson_answers', { pageid: Number(matching.id) })).some((a) => Number(a.answerformat) === 1)).toBe(true);
+    const matching = (await storage.select('lesson_pages', { lessonid: Number(lesson!.id) })).find(
+      (p) => p.title === 'Matching question',
+    )!;
+    expect(
+      (await storage.select('lesson_answers', { pageid: Number(matching.id) })).some(
+        (a) => Number(a.answerformat) === 1,
+      ),
+    ).toBe(true);
     // The page (restored before the lesson) is mapped; a lesson that is not in the course becomes 0.
     const pageModule = (await storage.select('modules', { name: 'page' }))[0]!;
     const pageCms = await storage.select('course_modules', { course: courseid, module: Number(pageModule.id) });
     const welcomeInstance = (await storage.select('page', { course: courseid, name: 'Welcome page' }))[0]!;
-    expect(Number(lesson!.activitylink)).toBe(Number(pageCms.find((cm) => Number(cm.instance) === Number(welcomeInstance.id))!.id));
+    expect(Number(lesson!.activitylink)).toBe(
+      Number(pageCms.find((cm) => Number(cm.instance) === Number(welcomeInstance.id))!.id),
+    );
     expect(Number(lesson!.dependency)).toBe(0);
 
     const [workshop] = await storage.select('workshop', { course: courseid });

@@ -22,21 +22,29 @@ async function restoreIntoMemory(file: string) {
   await storage.open();
   const result = await restore(file, { storage, options: { users: 1, groups: 1 } });
   const modules = new Map((await storage.select('modules')).map((m) => [Number(m.id), String(m.name)]));
-  const cms = (await storage.select('course_modules', { course: result.courseid })).sort((a, b) => Number(a.id) - Number(b.id));
+  const cms = (await storage.select('course_modules', { course: result.courseid })).sort(
+    (a, b) => Number(a.id) - Number(b.id),
+  );
   const byType = (name: string) => cms.filter((cm) => modules.get(Number(cm.module)) === name);
-  const sections = new Map((await storage.select('course_sections', { course: result.courseid })).map((s) => [Number(s.section), s]));
+  const sections = new Map(
+    (await storage.select('course_sections', { course: result.courseid })).map((s) => [Number(s.section), s]),
+  );
   return { storage, result, cms, byType, sections };
 }
 
 describe.skipIf(!hasShared())('availability after restore, as Moodle writes it', () => {
-  it('converts a 2.6 backup exactly as Moodle\'s test_restore_legacy_availability expects', async () => {
-    const { storage, result, byType, sections } = await restoreIntoMemory(mbzFixture('hrsq1__backup-moodle2-tests-fixtures-availability_26_format.mbz'));
+  it("converts a 2.6 backup exactly as Moodle's test_restore_legacy_availability expects", async () => {
+    const { storage, result, byType, sections } = await restoreIntoMemory(
+      mbzFixture('hrsq1__backup-moodle2-tests-fixtures-availability_26_format.mbz'),
+    );
     // Moodle's test: $pages = array_values(get_instances_of('page')) (by instance), same for forums and quizzes.
     const pages = byType('page').sort((a, b) => Number(a.instance) - Number(b.instance));
     const [quiz] = byType('quiz');
     const [forum] = byType('forum');
     const items = await storage.select('grade_items', { courseid: result.courseid });
-    const gradeid = Number(items.find((i) => i.itemmodule === 'quiz' && Number(i.iteminstance) === Number(quiz!.instance))!.id);
+    const gradeid = Number(
+      items.find((i) => i.itemmodule === 'quiz' && Number(i.iteminstance) === Number(quiz!.instance))!.id,
+    );
     const coursegrade = Number(items.find((i) => i.itemtype === 'course')!.id);
     const [grouping] = await storage.select('groupings', { courseid: result.courseid });
     const page0 = Number(pages[0]!.id);
@@ -72,20 +80,28 @@ describe.skipIf(!hasShared())('availability after restore, as Moodle writes it',
     expect(sections.get(2)!.availability ?? null).toBeNull();
   }, 60_000);
 
-  it('re-serialises a 4.3 backup\'s JSON in tree::save() order with restored ids', async () => {
+  it("re-serialises a 4.3 backup's JSON in tree::save() order with restored ids", async () => {
     const { storage, result, cms, sections } = await restoreIntoMemory(generatedFixture('gen_allmods_users.mbz'));
     const pages = await storage.select('page', { course: result.courseid });
     const welcome = pages.find((p) => p.name === 'Welcome page')!;
     const pageModule = (await storage.select('modules', { name: 'page' }))[0]!;
-    const welcomeCm = cms.find((cm) => Number(cm.module) === Number(pageModule.id) && Number(cm.instance) === Number(welcome.id))!;
+    const welcomeCm = cms.find(
+      (cm) => Number(cm.module) === Number(pageModule.id) && Number(cm.instance) === Number(welcome.id),
+    )!;
     const restricted = pages.find((p) => p.name === 'Restricted page')!;
-    const restrictedCm = cms.find((cm) => Number(cm.module) === Number(pageModule.id) && Number(cm.instance) === Number(restricted.id))!;
+    const restrictedCm = cms.find(
+      (cm) => Number(cm.module) === Number(pageModule.id) && Number(cm.instance) === Number(restricted.id),
+    )!;
     // Backup: {"op":"&","c":[{"type":"completion","cm":2,"e":1}],"showc":[true]}
-    expect(restrictedCm.availability).toBe(`{"op":"&","showc":[true],"c":[{"type":"completion","cm":${Number(welcomeCm.id)},"e":1}]}`);
+    expect(restrictedCm.availability).toBe(
+      `{"op":"&","showc":[true],"c":[{"type":"completion","cm":${Number(welcomeCm.id)},"e":1}]}`,
+    );
     // Backup: {"op":"|","c":[{"type":"group","id":1}],"show":true}
     const groups = await storage.select('groups', { courseid: result.courseid });
     const [groupA] = groups.sort((a, b) => Number(a.id) - Number(b.id));
-    expect(sections.get(6)!.availability).toBe(`{"op":"|","show":true,"c":[{"type":"group","id":${Number(groupA!.id)}}]}`);
+    expect(sections.get(6)!.availability).toBe(
+      `{"op":"|","show":true,"c":[{"type":"group","id":${Number(groupA!.id)}}]}`,
+    );
     expect(cms.filter((cm) => cm.availability !== null && cm.availability !== undefined)).toHaveLength(1);
   }, 60_000);
 });
@@ -98,7 +114,13 @@ describe.skipIf(!hasShared())('availability of a disabled module', () => {
       const moduleXml = (await readdir(join(folder, 'activities'))).find((d) => d.startsWith('bigbluebuttonbn_'))!;
       const file = join(folder, 'activities', moduleXml, 'module.xml');
       const before = await readFile(file, 'utf8');
-      await writeFile(file, before.replace('<availability>$@NULL@$</availability>', `<availability>${json.replace(/&/g, '&amp;')}</availability>`));
+      await writeFile(
+        file,
+        before.replace(
+          '<availability>$@NULL@$</availability>',
+          `<availability>${json.replace(/&/g, '&amp;')}</availability>`,
+        ),
+      );
       const { storage, result, byType } = await restoreIntoMemory(folder);
       const [bbbModule] = await storage.select('modules', { name: 'bigbluebuttonbn' });
       expect(bbbModule!.visible).toBe(0);
@@ -131,7 +153,12 @@ describe('info::update_after_restore() rules', () => {
     } as unknown as RestoreContext;
     return { ctx, warnings };
   };
-  const none: CourseItems = { course_modules: new Set(), grade_items: new Set(), groups: new Set(), groupings: new Set() };
+  const none: CourseItems = {
+    course_modules: new Set(),
+    grade_items: new Set(),
+    groups: new Set(),
+    groupings: new Set(),
+  };
 
   it('maps ids, marks unmapped ones (0 for modules and grade items, -1 for groups and groupings) and keeps ids of the course itself', () => {
     const { ctx } = fakeCtx();
@@ -148,7 +175,14 @@ describe('info::update_after_restore() rules', () => {
     expect(unmapped).toEqual(['activity 99', 'grade item 98', 'grouping 97', 'group 96']);
     // An unmapped id that names an item of the target course is kept (test_duplicate_availability).
     const same: CourseItems = { ...none, course_modules: new Set([99]), grade_items: new Set([98]) };
-    expect(remapAvailability(ctx, '{"op":"&","showc":[true,true],"c":[{"type":"completion","cm":99,"e":1},{"type":"grade","id":98}]}', () => {}, same)).toBeUndefined();
+    expect(
+      remapAvailability(
+        ctx,
+        '{"op":"&","showc":[true,true],"c":[{"type":"completion","cm":99,"e":1},{"type":"grade","id":98}]}',
+        () => {},
+        same,
+      ),
+    ).toBeUndefined();
   });
 
   it('keeps unchanged text byte for byte, and drops unknown condition types only when it rewrites', () => {
@@ -156,7 +190,8 @@ describe('info::update_after_restore() rules', () => {
     const profileOnly = '{"op":"&","c":[{"type":"profile","sf":"email","op":"contains","v":"a/b"}],"showc":[true]}';
     expect(remapAvailability(ctx, profileOnly, () => {}, none)).toBeUndefined();
     expect(remapAvailability(ctx, '{"op":"&","c":[],"showc":[]}', () => {}, none)).toBeUndefined();
-    const mixed = '{"op":"&","c":[{"type":"xyz","a":1},{"type":"profile","sf":"city","op":"isequalto","v":"Zürich/Ost"},{"type":"completion","cm":11,"e":1}],"showc":[false,true,true]}';
+    const mixed =
+      '{"op":"&","c":[{"type":"xyz","a":1},{"type":"profile","sf":"city","op":"isequalto","v":"Zürich/Ost"},{"type":"completion","cm":11,"e":1}],"showc":[false,true,true]}';
     expect(remapAvailability(ctx, mixed, () => {}, none)).toBe(
       '{"op":"&","showc":[true,true],"c":[{"type":"profile","op":"isequalto","sf":"city","v":"Z\\u00fcrich\\/Ost"},{"type":"completion","cm":111,"e":1}]}',
     );
@@ -164,26 +199,43 @@ describe('info::update_after_restore() rules', () => {
 
   it('shifts dates by the offset (nested trees too) and writes floats as PHP does', () => {
     const { ctx } = fakeCtx({ dateOffset: 100 });
-    const json = '{"op":"&","showc":[true,true],"c":[{"op":"&","c":[{"type":"date","d":">=","t":1000}]},{"type":"grade","id":20,"min":7.00000,"max":50.5}]}';
+    const json =
+      '{"op":"&","showc":[true,true],"c":[{"op":"&","c":[{"type":"date","d":">=","t":1000}]},{"type":"grade","id":20,"min":7.00000,"max":50.5}]}';
     expect(remapAvailability(ctx, json, () => {}, none)).toBe(
       '{"op":"&","showc":[true,true],"c":[{"op":"&","c":[{"type":"date","d":">=","t":1100}]},{"type":"grade","id":120,"min":7,"max":50.5}]}',
     );
-    expect(remapAvailability(fakeCtx().ctx, '{"op":"&","showc":[true],"c":[{"type":"date","d":">=","t":1000}]}', () => {}, none)).toBeUndefined();
+    expect(
+      remapAvailability(
+        fakeCtx().ctx,
+        '{"op":"&","showc":[true],"c":[{"type":"date","d":">=","t":1000}]}',
+        () => {},
+        none,
+      ),
+    ).toBeUndefined();
   });
 
   it('removes group and grouping conditions without the groups setting; an emptied tree becomes NULL', () => {
     const { ctx } = fakeCtx({ groups: 0 });
-    expect(remapAvailability(ctx, '{"op":"&","showc":[false,true],"c":[{"type":"group","id":30},{"type":"completion","cm":10,"e":1}]}', () => {}, none)).toBe(
-      '{"op":"&","showc":[true],"c":[{"type":"completion","cm":110,"e":1}]}',
-    );
-    expect(remapAvailability(ctx, '{"op":"|","show":true,"c":[{"type":"grouping","id":40}]}', () => {}, none)).toBeNull();
+    expect(
+      remapAvailability(
+        ctx,
+        '{"op":"&","showc":[false,true],"c":[{"type":"group","id":30},{"type":"completion","cm":10,"e":1}]}',
+        () => {},
+        none,
+      ),
+    ).toBe('{"op":"&","showc":[true],"c":[{"type":"completion","cm":110,"e":1}]}');
+    expect(
+      remapAvailability(ctx, '{"op":"|","show":true,"c":[{"type":"grouping","id":40}]}', () => {}, none),
+    ).toBeNull();
     // Without an id (any group / the activity's grouping) the condition stays.
     expect(remapAvailability(ctx, '{"op":"&","showc":[false],"c":[{"type":"group"}]}', () => {}, none)).toBeUndefined();
   });
 
   it('keeps text Moodle could not decode, with a warning', () => {
     const { ctx, warnings } = fakeCtx();
-    expect(remapAvailability(ctx, '{"op":"&","c":[{"type":"completion","cm":10,"e":1}]}', () => {}, none)).toBeUndefined();
+    expect(
+      remapAvailability(ctx, '{"op":"&","c":[{"type":"completion","cm":10,"e":1}]}', () => {}, none),
+    ).toBeUndefined();
     expect(remapAvailability(ctx, 'not json', () => {}, none)).toBeUndefined();
     expect(warnings).toEqual(['availability-invalid', 'availability-invalid']);
   });

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StorageAdapter } from '@mbz-restore/engine';
 import { generatedFixture, hasShared } from '../support/shared.ts';
-import { courseStructure, countXml, generatedFolder, readEntries, restoreFresh, tally } from './support/course-structure.ts';
+import {
+  courseStructure,
+  countXml,
+  generatedFolder,
+  readEntries,
+  restoreFresh,
+  tally,
+} from './support/course-structure.ts';
 
 const GEN_S = generatedFixture('gen_s_users.mbz');
 
@@ -39,7 +46,9 @@ describe.skipIf(!hasShared())('blocks stage — gen_s_users (Moodle 4.3)', () =>
       expect(block.configdata).toBe(configdata === '$@NULL@$' ? null : configdata);
       expect(block.pagetypepattern).toBe(/<pagetypepattern>([^<]*)<\/pagetypepattern>/.exec(xml)![1]);
     }
-    expect(await storage.count('block_positions')).toBe(await countXml(GEN_S, /^course\/blocks\/[^/]+\/block\.xml$/, '/block/block_positions/block_position'));
+    expect(await storage.count('block_positions')).toBe(
+      await countXml(GEN_S, /^course\/blocks\/[^/]+\/block\.xml$/, '/block/block_positions/block_position'),
+    );
   }, 120_000);
 });
 
@@ -79,7 +88,10 @@ describe('blocks stage — generated backup', () => {
       `<block_position id="2"><contextid>${courseContext}</contextid><pagetype>course-view-topics</pagetype><subpage></subpage><visible>0</visible><region>side-pre</region><weight>0</weight></block_position>`;
     await addBlock(`${pageDir}/blocks/html_900001`, block(900001, 990001, 'html', pageContext, positions));
     // An identical copy of the course html block (skipped), a block the target lacks, a block whose parent is unknown.
-    await addBlock(`course/blocks/html_900002`, courseBlock.replace(/<block id="\d+" contextid="\d+"/, '<block id="900002" contextid="990002"'));
+    await addBlock(
+      `course/blocks/html_900002`,
+      courseBlock.replace(/<block id="\d+" contextid="\d+"/, '<block id="900002" contextid="990002"'),
+    );
     await addBlock('course/blocks/fancy_900003', block(900003, 990003, 'fancy', courseContext));
     await addBlock('course/blocks/html_900004', block(900004, 990004, 'html', '123456789'));
     // A block of the forum, left out when the forum is.
@@ -90,10 +102,12 @@ describe('blocks stage — generated backup', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('restores activity blocks under the module context with their positions, and applies Moodle\'s skip rules', async () => {
+  it("restores activity blocks under the module context with their positions, and applies Moodle's skip rules", async () => {
     const { storage, result } = await restoreFresh(folder);
     const { s, blocks, blockContexts } = await blocksOf(storage, result.courseid);
-    const cmContexts = new Map([...s.childContexts.values()].filter((c) => c.contextlevel === 70).map((c) => [Number(c.id), c]));
+    const cmContexts = new Map(
+      [...s.childContexts.values()].filter((c) => c.contextlevel === 70).map((c) => [Number(c.id), c]),
+    );
     const activityBlocks = blocks.filter((b) => cmContexts.has(Number(b.parentcontextid)));
     expect(activityBlocks).toHaveLength(2);
     const positions = await storage.select('block_positions');
@@ -104,7 +118,9 @@ describe('blocks stage — generated backup', () => {
     expect(pagePositions).toHaveLength(2);
     const allContexts = new Set([Number(s.context.id), ...s.childContexts.keys()]);
     for (const p of positions) expect(allContexts.has(Number(p.contextid))).toBe(true);
-    expect(pagePositions.map((p) => p.contextid).sort()).toEqual([Number(s.context.id), Number(onPage.parentcontextid)].sort());
+    expect(pagePositions.map((p) => p.contextid).sort()).toEqual(
+      [Number(s.context.id), Number(onPage.parentcontextid)].sort(),
+    );
     // Course blocks: the two of the backup; the duplicate, the unknown block and the orphan are left out.
     const courseBlocks = blocks.filter((b) => b.parentcontextid === s.context.id);
     expect(tally(courseBlocks.map((b) => String(b.blockname)))).toEqual({ html: 1, online_users: 1 });

@@ -44,7 +44,8 @@ const eventXml = (e: EventXml) => `
     <priority>$@NULL@$</priority>
     <location>$@NULL@$</location>
   </event>`;
-const calendar = (events: EventXml[]) => `<?xml version="1.0" encoding="UTF-8"?>\n<events>${events.map(eventXml).join('')}\n</events>`;
+const calendar = (events: EventXml[]) =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<events>${events.map(eventXml).join('')}\n</events>`;
 
 describe('calendar stage — generated backup', () => {
   let dir: string;
@@ -58,8 +59,12 @@ describe('calendar stage — generated backup', () => {
     const manifest = await readFile(join(folder, 'moodle_backup.xml'), 'utf8');
     const course = Number(/<original_course_id>(\d+)</.exec(manifest)![1]);
     const assignDir = /<directory>(activities\/assign_\d+)<\/directory>/.exec(manifest)![1]!;
-    const assignInstance = Number(/<activity id="(\d+)"/.exec(await readFile(join(folder, assignDir, 'assign.xml'), 'utf8'))![1]);
-    const users = [...(await readFile(join(folder, 'users.xml'), 'utf8')).matchAll(/<user id="(\d+)"/g)].map((m) => Number(m[1]));
+    const assignInstance = Number(
+      /<activity id="(\d+)"/.exec(await readFile(join(folder, assignDir, 'assign.xml'), 'utf8'))![1],
+    );
+    const users = [...(await readFile(join(folder, 'users.xml'), 'utf8')).matchAll(/<user id="(\d+)"/g)].map((m) =>
+      Number(m[1]),
+    );
     oldUser = users[users.length - 1]!;
     oldGroup = Number(/<group id="(\d+)"/.exec(await readFile(join(folder, 'groups.xml'), 'utf8'))![1]);
     await writeFile(
@@ -78,7 +83,16 @@ describe('calendar stage — generated backup', () => {
     );
     await writeFile(
       join(folder, assignDir, 'calendar.xml'),
-      calendar([{ id: 510, name: 'Assignment due', courseid: course, modulename: 'assign', instance: assignInstance, eventtype: 'due' }]),
+      calendar([
+        {
+          id: 510,
+          name: 'Assignment due',
+          courseid: course,
+          modulename: 'assign',
+          instance: assignInstance,
+          eventtype: 'due',
+        },
+      ]),
     );
   });
   afterAll(async () => {
@@ -90,11 +104,22 @@ describe('calendar stage — generated backup', () => {
     const events = await storage.select('event');
     const byName = (name: string): Row[] => events.filter((e) => e.name === name);
     // Skipped: the action event, the event of a group not restored, the duplicate course event.
-    expect(events.map((e) => String(e.name)).sort()).toEqual(['Assignment due', 'Course event', 'Group event', 'No type', 'User event', 'Weekly', 'Weekly']);
+    expect(events.map((e) => String(e.name)).sort()).toEqual([
+      'Assignment due',
+      'Course event',
+      'Group event',
+      'No type',
+      'User event',
+      'Weekly',
+      'Weekly',
+    ]);
     for (const e of events.filter((x) => x.name !== 'User event')) expect(e.courseid).toBe(result.courseid);
     const [admin] = await storage.select('user', { username: 'admin' });
     expect(byName('Assignment due')[0]).toMatchObject({ modulename: 'assign', eventtype: 'due', userid: admin!.id });
-    const [cm] = await storage.select('course_modules', { course: result.courseid, module: Number((await storage.select('modules', { name: 'assign' }))[0]!.id) });
+    const [cm] = await storage.select('course_modules', {
+      course: result.courseid,
+      module: Number((await storage.select('modules', { name: 'assign' }))[0]!.id),
+    });
     expect(byName('Assignment due')[0]!.instance).toBe(cm!.instance);
     for (const e of events.filter((x) => x.modulename !== 'assign')) expect(e.instance).toBe(0);
     const groups = new Set((await storage.select('groups', { courseid: result.courseid })).map((g) => Number(g.id)));
@@ -126,7 +151,9 @@ describe('calendar stage — generated backup', () => {
 
 describe.skipIf(!hasShared())('calendar stage — gen_s_users (Moodle 4.3)', () => {
   it('restores no event, as Moodle did (its calendar files are empty)', async () => {
-    const expected = JSON.parse(await readFile(generatedFixture('gen_s_users.expected.json'), 'utf8')) as { counts: { event: number } };
+    const expected = JSON.parse(await readFile(generatedFixture('gen_s_users.expected.json'), 'utf8')) as {
+      counts: { event: number };
+    };
     const { storage } = await restoreFresh(generatedFixture('gen_s_users.mbz'));
     expect(await storage.count('event')).toBe(expected.counts.event);
   }, 120_000);

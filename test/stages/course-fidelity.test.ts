@@ -10,30 +10,52 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restore } from '@mbz-restore/engine';
 import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
-import { compareWithOracle, MOODLE_CLI_RESTORE, ORACLE_BACKUPS, readOracleValues, runOracleQueries, type OurResults } from '../support/oracle.ts';
+import {
+  compareWithOracle,
+  MOODLE_CLI_RESTORE,
+  ORACLE_BACKUPS,
+  readOracleValues,
+  runOracleQueries,
+  type OurResults,
+} from '../support/oracle.ts';
 import { hasShared } from '../support/shared.ts';
 
-const QUERIES = ['course', 'course_format_options', 'course_sections', 'course_modules', 'enrol', 'user_enrolments', 'role_assignments', 'question_categories', 'files'];
+const QUERIES = [
+  'course',
+  'course_format_options',
+  'course_sections',
+  'course_modules',
+  'enrol',
+  'user_enrolments',
+  'role_assignments',
+  'question_categories',
+  'files',
+];
 
-describe.skipIf(!hasShared()).each(Object.keys(ORACLE_BACKUPS))('%s: course-level tables equal Moodle 4.3\'s restore', (name) => {
-  let dir: string;
-  let ours: OurResults;
-  beforeAll(async () => {
-    const oracle = ORACLE_BACKUPS[name]!;
-    dir = await mkdtemp(join(tmpdir(), 'mbz-course-fidelity-'));
-    const path = join(dir, 'store.sqlite');
-    const storage = createSqliteStorage({ path });
-    await storage.open();
-    const result = await restore(oracle.backup(), { storage, options: MOODLE_CLI_RESTORE }).finally(() => storage.close());
-    ours = runOracleQueries(path, result.courseid);
-  }, 120_000);
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+describe.skipIf(!hasShared()).each(Object.keys(ORACLE_BACKUPS))(
+  "%s: course-level tables equal Moodle 4.3's restore",
+  (name) => {
+    let dir: string;
+    let ours: OurResults;
+    beforeAll(async () => {
+      const oracle = ORACLE_BACKUPS[name]!;
+      dir = await mkdtemp(join(tmpdir(), 'mbz-course-fidelity-'));
+      const path = join(dir, 'store.sqlite');
+      const storage = createSqliteStorage({ path });
+      await storage.open();
+      const result = await restore(oracle.backup(), { storage, options: MOODLE_CLI_RESTORE }).finally(() =>
+        storage.close(),
+      );
+      ours = runOracleQueries(path, result.courseid);
+    }, 120_000);
+    afterAll(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
 
-  it.each(QUERIES)('%s', (query) => {
-    const moodle = readOracleValues(ORACLE_BACKUPS[name]!.values);
-    const only = { ...moodle, queries: { [query]: moodle.queries[query]! } };
-    expect(compareWithOracle(ours, only, 10)).toEqual([]);
-  });
-});
+    it.each(QUERIES)('%s', (query) => {
+      const moodle = readOracleValues(ORACLE_BACKUPS[name]!.values);
+      const only = { ...moodle, queries: { [query]: moodle.queries[query]! } };
+      expect(compareWithOracle(ours, only, 10)).toEqual([]);
+    });
+  },
+);

@@ -97,7 +97,7 @@ describe.skipIf(!hasShared())('course stage: backups older than 3.11', () => {
     expect(await storage.count('course_sections', { course: course.id as number })).toBe(last + 1);
   });
 
-  it('topics (3.2): exactly coursedisplay and hiddensections, and the end date is the backup\'s', async () => {
+  it("topics (3.2): exactly coursedisplay and hiddensections, and the end date is the backup's", async () => {
     const xml = await readFile(join(topics, 'course/course.xml'), 'utf8');
     expect(courseField(xml, 'format')).toBe('topics');
     const { course, options } = await restored(topics);
@@ -113,7 +113,13 @@ describe.skipIf(!hasShared())('course stage: backups older than 3.11', () => {
     try {
       const path = join(folder, 'course/course.xml');
       const xml = await readFile(path, 'utf8');
-      await writeFile(path, xml.replace('<coursedisplay>', '<automaticenddate>0</automaticenddate><enddate>1380000000</enddate><showactivitydates>0</showactivitydates><showcompletionconditions>0</showcompletionconditions><coursedisplay>'));
+      await writeFile(
+        path,
+        xml.replace(
+          '<coursedisplay>',
+          '<automaticenddate>0</automaticenddate><enddate>1380000000</enddate><showactivitydates>0</showactivitydates><showcompletionconditions>0</showcompletionconditions><coursedisplay>',
+        ),
+      );
       const { course, options } = await restored(folder);
       expect(optionMap(options)['weeks/automaticenddate']).toBe('0');
       expect(course.enddate).toBe(1380000000);
@@ -129,7 +135,12 @@ describe.skipIf(!hasShared())('course stage: backups older than 3.11', () => {
     try {
       const path = join(folder, 'course/course.xml');
       const xml = await readFile(path, 'utf8');
-      await writeFile(path, xml.replace(/<coursedisplay>[^<]*<\/coursedisplay>/, '<coursedisplay>7</coursedisplay>').replace(/<hiddensections>[^<]*<\/hiddensections>/, '<hiddensections>$@NULL@$</hiddensections>'));
+      await writeFile(
+        path,
+        xml
+          .replace(/<coursedisplay>[^<]*<\/coursedisplay>/, '<coursedisplay>7</coursedisplay>')
+          .replace(/<hiddensections>[^<]*<\/hiddensections>/, '<hiddensections>$@NULL@$</hiddensections>'),
+      );
       const { options } = await restored(folder);
       expect(optionMap(options)).toEqual({ 'topics/coursedisplay': '0', 'topics/hiddensections': '0' });
     } finally {
@@ -139,14 +150,18 @@ describe.skipIf(!hasShared())('course stage: backups older than 3.11', () => {
 });
 
 describe.skipIf(!hasShared())('course stage: 3.11+ backups', () => {
-  it('4.0: the backup\'s showactivitydates/showcompletionconditions and its courseformatoptions win', async () => {
+  it("4.0: the backup's showactivitydates/showcompletionconditions and its courseformatoptions win", async () => {
     const { course, options } = await restored(mbzFixture(ADVGRADE_40));
     const folder = await extractBackup(mbzFixture(ADVGRADE_40));
     try {
       const xml = await readFile(join(folder, 'course/course.xml'), 'utf8');
       expect(course.showactivitydates).toBe(Number(courseField(xml, 'showactivitydates')));
       expect(course.showcompletionconditions).toBe(Number(courseField(xml, 'showcompletionconditions')));
-      const listed = [...xml.matchAll(/<courseformatoption>\s*<format>([^<]*)<\/format>\s*<sectionid>0<\/sectionid>\s*<name>([^<]*)<\/name>\s*<value>([^<]*)<\/value>/g)];
+      const listed = [
+        ...xml.matchAll(
+          /<courseformatoption>\s*<format>([^<]*)<\/format>\s*<sectionid>0<\/sectionid>\s*<name>([^<]*)<\/name>\s*<value>([^<]*)<\/value>/g,
+        ),
+      ];
       expect(listed.length).toBeGreaterThan(0);
       expect(optionMap(options)).toEqual(Object.fromEntries(listed.map((m) => [`${m[1]}/${m[2]}`, m[3]])));
     } finally {
@@ -163,10 +178,13 @@ describe.skipIf(!hasShared())('course stage: 3.11+ backups', () => {
     expect(course.showcompletionconditions).toBeNull();
   });
 
-  it('a format that is not a core format gets the default format\'s (topics) options; the course keeps its format', async () => {
+  it("a format that is not a core format gets the default format's (topics) options; the course keeps its format", async () => {
     const { course, options } = await restored(mbzFixture(TILES_311));
     expect(course.format).toBe('tiles');
-    const topics = options.filter((o) => o.format === 'topics').map((o) => o.name).sort();
+    const topics = options
+      .filter((o) => o.format === 'topics')
+      .map((o) => o.name)
+      .sort();
     expect(topics).toEqual(['coursedisplay', 'hiddensections']);
   });
 });

@@ -15,7 +15,12 @@ describe('course names at commit', () => {
     await storage.open();
     const mine = await storage.begin();
     const rows = new RowWriter(mine);
-    const courseId = await rows.insert('course', { category: 1, fullname: 'Algebra', shortname: 'ALG', format: 'topics' });
+    const courseId = await rows.insert('course', {
+      category: 1,
+      fullname: 'Algebra',
+      shortname: 'ALG',
+      format: 'topics',
+    });
     const state = { courseId, courseBaseNames: ['Algebra', 'ALG'] } as unknown as RestoreState;
 
     await settleCourseNames({ rows, state });
@@ -28,7 +33,9 @@ describe('course names at commit', () => {
     await other.commit();
 
     await settleCourseNames({ rows, state });
-    expect(await rows.select('course', { id: courseId })).toMatchObject([{ fullname: 'Algebra copy 1', shortname: 'ALG_1' }]);
+    expect(await rows.select('course', { id: courseId })).toMatchObject([
+      { fullname: 'Algebra copy 1', shortname: 'ALG_1' },
+    ]);
     await mine.commit();
     const names = (await storage.select('course')).map((c) => c.shortname);
     expect(names.filter((n) => n === 'ALG' || n === 'ALG_1').sort()).toEqual(['ALG', 'ALG_1']);

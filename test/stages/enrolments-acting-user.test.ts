@@ -18,14 +18,15 @@ const ADVGRADE = 'report_advancedgrading__tests-fixtures-backup-advgrade.mbz';
 
 async function modifiers(storage: StorageAdapter, courseid: number): Promise<{ ue: unknown[]; ra: unknown[] }> {
   const ue: unknown[] = [];
-  for (const e of await storage.select('enrol', { courseid })) ue.push(...(await storage.select('user_enrolments', { enrolid: Number(e.id) })).map((r) => r.modifierid));
+  for (const e of await storage.select('enrol', { courseid }))
+    ue.push(...(await storage.select('user_enrolments', { enrolid: Number(e.id) })).map((r) => r.modifierid));
   const [context] = await storage.select('context', { contextlevel: 50, instanceid: courseid });
   const ra = (await storage.select('role_assignments', { contextid: Number(context!.id) })).map((r) => r.modifierid);
   return { ue, ra };
 }
 
 describe.skipIf(!hasShared())('the acting user of a restore', () => {
-  it('Moodle\'s CLI restore (no acting user): modifier 0, as in Moodle 4.3\'s restore of the same backup', async () => {
+  it("Moodle's CLI restore (no acting user): modifier 0, as in Moodle 4.3's restore of the same backup", async () => {
     const oracle = readOracleValues('real-advgrade.values.json').queries.user_enrolments!;
     const modifier = oracle.columns.indexOf('modifier');
     expect(oracle.complete).toBe(true);
@@ -55,7 +56,11 @@ describe.skipIf(!hasShared())('the acting user of a restore', () => {
     await storage.open();
     const service = await createRestoreService({ storage, workers: true, concurrency: 1 });
     try {
-      const { restoreid } = await service.restoreFile(mbzFixture(ADVGRADE), { options: MOODLE_CLI_RESTORE }, { userid: 7 });
+      const { restoreid } = await service.restoreFile(
+        mbzFixture(ADVGRADE),
+        { options: MOODLE_CLI_RESTORE },
+        { userid: 7 },
+      );
       await service.onIdle();
       const job = await service.getRestore(restoreid);
       expect(job.status).toBe(1000);
@@ -71,8 +76,8 @@ describe.skipIf(!hasShared())('the acting user of a restore', () => {
   }, 120_000);
 });
 
-describe.skipIf(!hasShared())('the guest instance\'s password', () => {
-  it('is \'\' for the default instance of a restore without users (gen_s_nousers), as with users (Moodle 4.3)', async () => {
+describe.skipIf(!hasShared())("the guest instance's password", () => {
+  it("is '' for the default instance of a restore without users (gen_s_nousers), as with users (Moodle 4.3)", async () => {
     const oracle = readOracleValues('gen_s_users.values.json').queries.enrol!;
     const guest = oracle.sample.find((row) => row[0] === 'guest')!;
     expect(guest[oracle.columns.indexOf('password')]).toBe('');

@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Row, StorageAdapter } from '@mbz-restore/engine';
 import { generatedFixture, hasShared } from '../support/shared.ts';
-import { copyBackup, countBy, countElements, editXml, freshStore, readXml, restoreInto, unpackedBackup } from './support/people-backup.ts';
+import {
+  copyBackup,
+  countBy,
+  countElements,
+  editXml,
+  freshStore,
+  readXml,
+  restoreInto,
+  unpackedBackup,
+} from './support/people-backup.ts';
 
 let dir: string;
 let base: string;
@@ -34,7 +43,7 @@ function backupMethods(xml: string): string[] {
 }
 
 describe('enrolments stage', () => {
-  it('users 1, enrolments 1 (with users): the backup\'s instances and every user enrolment', async () => {
+  it("users 1, enrolments 1 (with users): the backup's instances and every user enrolment", async () => {
     const storage = await freshStore();
     const result = await restoreInto(storage, base, { users: 1, enrolments: 1 });
     const { instances, ues } = await courseEnrolments(storage, result.courseid);
@@ -73,7 +82,7 @@ describe('enrolments stage', () => {
     expect(new Set(ues.map((u) => u.enrolid))).toEqual(new Set([instances[0]!.id]));
   });
 
-  it('users 0, enrolments 2 (always): the backup\'s instances without user enrolments', async () => {
+  it("users 0, enrolments 2 (always): the backup's instances without user enrolments", async () => {
     const storage = await freshStore();
     const result = await restoreInto(storage, base, { users: 0, enrolments: 2 });
     const { instances, ues } = await courseEnrolments(storage, result.courseid);
@@ -81,22 +90,30 @@ describe('enrolments stage', () => {
     expect(ues).toEqual([]);
   });
 
-  it.each([0, 1])('users 0, enrolments %i: the default instances of a new course (manual, guest, self)', async (enrolments) => {
-    const storage = await freshStore();
-    const result = await restoreInto(storage, base, { users: 0, enrolments });
-    const { instances, ues } = await courseEnrolments(storage, result.courseid);
-    expect(instances).toMatchObject([
-      { enrol: 'manual', status: 0, roleid: 5, sortorder: 0, expirythreshold: 86400 },
-      { enrol: 'guest', status: 1, sortorder: 1 },
-      { enrol: 'self', status: 1, roleid: 5, sortorder: 2, customint4: 1, customint6: 1 },
-    ]);
-    expect(ues).toEqual([]);
-  });
+  it.each([0, 1])(
+    'users 0, enrolments %i: the default instances of a new course (manual, guest, self)',
+    async (enrolments) => {
+      const storage = await freshStore();
+      const result = await restoreInto(storage, base, { users: 0, enrolments });
+      const { instances, ues } = await courseEnrolments(storage, result.courseid);
+      expect(instances).toMatchObject([
+        { enrol: 'manual', status: 0, roleid: 5, sortorder: 0, expirythreshold: 86400 },
+        { enrol: 'guest', status: 1, sortorder: 1 },
+        { enrol: 'self', status: 1, roleid: 5, sortorder: 2, customint4: 1, customint6: 1 },
+      ]);
+      expect(ues).toEqual([]);
+    },
+  );
 
   it('maps enrol instances: self-instance role assignments survive as manual ones', async () => {
     const folder = await copyBackup(base, 'enrolowned');
     const selfId = /<enrol id="(\d+)">\s*<enrol>self<\/enrol>/.exec(enrolmentsXml)![1]!;
-    await editXml(folder, 'course/roles.xml', (xml) => xml.replace(/<component><\/component>\s*<itemid>0<\/itemid>/, `<component>enrol_self</component><itemid>${selfId}</itemid>`));
+    await editXml(folder, 'course/roles.xml', (xml) =>
+      xml.replace(
+        /<component><\/component>\s*<itemid>0<\/itemid>/,
+        `<component>enrol_self</component><itemid>${selfId}</itemid>`,
+      ),
+    );
     const storage = await freshStore();
     const result = await restoreInto(storage, folder, { users: 1, role_assignments: 1 });
     const ras = await storage.select('role_assignments');
@@ -107,7 +124,9 @@ describe('enrolments stage', () => {
 
   it('a method the store has not enabled is skipped with a warning, with its user enrolments', async () => {
     const folder = await copyBackup(base, 'paypal');
-    await editXml(folder, 'course/enrolments.xml', (xml) => xml.replace('<enrol>self</enrol>', '<enrol>paypal</enrol>'));
+    await editXml(folder, 'course/enrolments.xml', (xml) =>
+      xml.replace('<enrol>self</enrol>', '<enrol>paypal</enrol>'),
+    );
     const selfPart = enrolmentsXml.slice(enrolmentsXml.indexOf('<enrol>self</enrol>'));
     const storage = await freshStore();
     const result = await restoreInto(storage, folder, { users: 1 });
@@ -120,10 +139,13 @@ describe('enrolments stage', () => {
   it('a self instance restricted to a cohort of another site gets an impossible cohort (-1)', async () => {
     const folder = await copyBackup(base, 'cohort');
     await editXml(folder, 'course/enrolments.xml', (xml) =>
-      xml.replace(/(<enrol>self<\/enrol>[\s\S]*?<customint5>)[^<]*(<\/customint5>)/, '$17$2'));
+      xml.replace(/(<enrol>self<\/enrol>[\s\S]*?<customint5>)[^<]*(<\/customint5>)/, '$17$2'),
+    );
     const storage = await freshStore();
     const result = await restoreInto(storage, folder, { users: 1 });
-    expect(await storage.select('enrol', { courseid: result.courseid, enrol: 'self' })).toMatchObject([{ customint5: -1 }]);
+    expect(await storage.select('enrol', { courseid: result.courseid, enrol: 'self' })).toMatchObject([
+      { customint5: -1 },
+    ]);
   });
 
   it('a backup without course/enrolments.xml gets no enrolment method when users are restored', async () => {
@@ -135,7 +157,7 @@ describe('enrolments stage', () => {
   });
 });
 
-describe.skipIf(!hasShared())('enrolments stage (gen_s_users.mbz, Moodle\'s results)', () => {
+describe.skipIf(!hasShared())("enrolments stage (gen_s_users.mbz, Moodle's results)", () => {
   it('enrol 3 (guest, manual, self), user_enrolments 101', async () => {
     const storage = await freshStore();
     const result = await restoreInto(storage, generatedFixture('gen_s_users.mbz'), { users: 1 });

@@ -18,7 +18,12 @@ import { readEntryText } from './support/people-backup.ts';
 /** Moodle 3.2 backup with an IMS content package whose .xsd files the backup typed application/xml. */
 const DEADLOCK = 'hrsq1__backup-controller-tests-fixtures-deadlock.mbz';
 
-interface BackupFile { filename: string; mimetype: string | null; license: string | null; contenthash: string }
+interface BackupFile {
+  filename: string;
+  mimetype: string | null;
+  license: string | null;
+  contenthash: string;
+}
 
 function backupFiles(xml: string): BackupFile[] {
   const value = (block: string, name: string): string | null => {
@@ -26,7 +31,10 @@ function backupFiles(xml: string): BackupFile[] {
     return v === '$@NULL@$' ? null : v;
   };
   return [...xml.matchAll(/<file id="\d+">([\s\S]*?)<\/file>/g)].map((m) => ({
-    filename: value(m[1]!, 'filename')!, mimetype: value(m[1]!, 'mimetype'), license: value(m[1]!, 'license'), contenthash: value(m[1]!, 'contenthash')!,
+    filename: value(m[1]!, 'filename')!,
+    mimetype: value(m[1]!, 'mimetype'),
+    license: value(m[1]!, 'license'),
+    contenthash: value(m[1]!, 'contenthash')!,
   }));
 }
 
@@ -51,7 +59,7 @@ describe.skipIf(!hasShared())('files: mimetype and license of a real 3.2 backup'
   });
 });
 
-describe('files: Moodle\'s extension table', () => {
+describe("files: Moodle's extension table", () => {
   it('is looked up by the lower-cased last extension; no extension or an unknown one is document/unknown', () => {
     expect(mimetypeFromName('Photo.JPG')).toBe('image/jpeg');
     expect(mimetypeFromName('archive.tar.gz')).toBe('application/g-zip');
@@ -82,7 +90,8 @@ describe.skipIf(!hasFileCommand())('files: content sniffing agrees with libmagic
         for (let k = 0; k < 4; k++) {
           // Deterministic pseudo-random bytes after the first one.
           let bytes = Buffer.alloc(0);
-          for (let i = 0; bytes.length < 2048; i++) bytes = Buffer.concat([bytes, createHash('sha256').update(`${first}:${k}:${i}`).digest()]);
+          for (let i = 0; bytes.length < 2048; i++)
+            bytes = Buffer.concat([bytes, createHash('sha256').update(`${first}:${k}:${i}`).digest()]);
           bytes[0] = first;
           samples.push([`b${first}_${k}`, bytes]);
         }
@@ -98,15 +107,20 @@ describe.skipIf(!hasFileCommand())('files: content sniffing agrees with libmagic
         '  <?xml version="1.0"?><a/>\n',
         '',
       ];
-      texts.forEach((t, i) => samples.push([`t${i}`, Buffer.from(t)]));
+      texts.forEach((t, i) => {
+        samples.push([`t${i}`, Buffer.from(t)]);
+      });
       for (const [name, bytes] of samples) writeFileSync(join(dir, name), bytes);
       const names = samples.map(([name]) => name);
-      const magic = execFileSync('file', ['-b', '--mime-type', ...names], { cwd: dir, encoding: 'utf8' }).trim().split('\n');
+      const magic = execFileSync('file', ['-b', '--mime-type', ...names], { cwd: dir, encoding: 'utf8' })
+        .trim()
+        .split('\n');
       const differing: string[] = [];
       samples.forEach(([name, bytes], i) => {
         const ours = knownMimetype(sniffMimetype(bytes, bytes.length));
         const theirs = knownMimetype(magic[i] === 'image/svg' ? 'image/svg+xml' : magic[i]!);
-        if (ours !== theirs) differing.push(`${name}: ours ${sniffMimetype(bytes, bytes.length)}, libmagic ${magic[i]}`);
+        if (ours !== theirs)
+          differing.push(`${name}: ours ${sniffMimetype(bytes, bytes.length)}, libmagic ${magic[i]}`);
       });
       // Every text sample agrees; random binary may hit a rare libmagic rule that is not modelled.
       expect(differing.filter((d) => d.startsWith('t'))).toEqual([]);

@@ -51,7 +51,9 @@ describe.skipIf(!hasShared())('files stage', () => {
     const contexts = new Map((await storage.select('context')).map((c) => [c.id, c]));
     const resources = new Set((await storage.select('course_modules', { course: result.courseid })).map((cm) => cm.id));
     for (const f of files) {
-      expect(f.pathnamehash).toBe(sha1(`/${f.contextid}/${f.component}/${f.filearea}/${f.itemid}${f.filepath}${f.filename}`));
+      expect(f.pathnamehash).toBe(
+        sha1(`/${f.contextid}/${f.component}/${f.filearea}/${f.itemid}${f.filepath}${f.filename}`),
+      );
       const context = contexts.get(f.contextid)!;
       expect(context.contextlevel).toBe(70);
       expect(resources.has(context.instanceid)).toBe(true);
@@ -85,7 +87,10 @@ describe.skipIf(!hasShared())('files stage', () => {
     beforeAll(() => {
       const dir = extract(mbzFixture(GAPFILL), 'gapfill');
       repack(dir, good);
-      for (const [hash, out] of [[APPLE, corrupt], [PEAR, corruptPear]] as const) {
+      for (const [hash, out] of [
+        [APPLE, corrupt],
+        [PEAR, corruptPear],
+      ] as const) {
         const blob = join(dir, 'files', hash.slice(0, 2), hash);
         const bytes = readFileSync(blob);
         const altered = Buffer.from(bytes);
@@ -98,7 +103,10 @@ describe.skipIf(!hasShared())('files stage', () => {
       repack(dir, missing);
       rmSync(join(dir, 'files'), { recursive: true });
       const manifest = join(dir, 'moodle_backup.xml');
-      writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('<include_files>1</include_files>', '<include_files>0</include_files>'));
+      writeFileSync(
+        manifest,
+        readFileSync(manifest, 'utf8').replace('<include_files>1</include_files>', '<include_files>0</include_files>'),
+      );
       repack(dir, withoutFiles);
     });
 
@@ -111,13 +119,28 @@ describe.skipIf(!hasShared())('files stage', () => {
       const questionsXml = await entryText(mbzFixture(GAPFILL), 'questions.xml');
       const name = /<question id="6285">\s*<parent>\d+<\/parent>\s*<name>([^<]*)<\/name>/.exec(questionsXml)![1]!;
       const [question] = await storage.select('question', { name });
-      for (const f of files) expect(f).toMatchObject({ contextid: course!.id, component: 'question', filearea: 'questiontext', itemid: question!.id, filepath: '/' });
+      for (const f of files)
+        expect(f).toMatchObject({
+          contextid: course!.id,
+          component: 'question',
+          filearea: 'questiontext',
+          itemid: question!.id,
+          filepath: '/',
+        });
       expect(files.map((f) => f.filename).sort()).toEqual(['.', 'apple.png', 'pear.png']);
       expect(await storage.listBlobs()).toEqual([PEAR, APPLE].sort());
       // The backup has no license for it: Moodle keeps NULL (send_files_to_pool() sets the site default on `$file`,
       // not on the record it stores).
-      expect(await entryText(mbzFixture(GAPFILL), 'files.xml')).toMatch(/<filename>apple\.png<\/filename>[\s\S]*?<license>\$@NULL@\$<\/license>/);
-      expect(files.find((f) => f.filename === 'apple.png')).toMatchObject({ contenthash: APPLE, filesize: 6458, mimetype: 'image/png', license: null, userid: 2 });
+      expect(await entryText(mbzFixture(GAPFILL), 'files.xml')).toMatch(
+        /<filename>apple\.png<\/filename>[\s\S]*?<license>\$@NULL@\$<\/license>/,
+      );
+      expect(files.find((f) => f.filename === 'apple.png')).toMatchObject({
+        contenthash: APPLE,
+        filesize: 6458,
+        mimetype: 'image/png',
+        license: null,
+        userid: 2,
+      });
     });
 
     it('fails on a blob whose bytes do not match its name and leaves the store as it was', async () => {
@@ -185,7 +208,12 @@ describe.skipIf(!hasShared())('files stage', () => {
     const stored: string[] = [];
     const ctx = {
       manifest: { includeFiles: true },
-      source: { has: () => true, open: async () => Readable.from([bytes]), adoptable: () => undefined, taken: () => undefined },
+      source: {
+        has: () => true,
+        open: async () => Readable.from([bytes]),
+        adoptable: () => undefined,
+        taken: () => undefined,
+      },
       tx: {
         hasBlob: async () => false,
         putBlob: async (hash: string, content: Readable) => {
@@ -197,7 +225,15 @@ describe.skipIf(!hasShared())('files stage', () => {
     } as unknown as RestoreContext;
     await expect(new BackupBlobs(ctx).ensure(APPLE)).rejects.toMatchObject({ code: 'backup.blob-mismatch' });
     expect(stored).toEqual([]);
-    const good = { ...ctx, source: { has: () => true, open: async () => Readable.from([Buffer.from('x')]), adoptable: () => undefined, taken: () => undefined } } as unknown as RestoreContext;
+    const good = {
+      ...ctx,
+      source: {
+        has: () => true,
+        open: async () => Readable.from([Buffer.from('x')]),
+        adoptable: () => undefined,
+        taken: () => undefined,
+      },
+    } as unknown as RestoreContext;
     await expect(new BackupBlobs(good).ensure(sha1('x'))).resolves.toEqual({ present: true, size: 1 });
   });
 
@@ -223,12 +259,15 @@ describe.skipIf(!hasShared())('files stage', () => {
     try {
       await restore(path, { storage: real, tempDir: temp });
       const blobs = await real.listBlobs();
-      const big = new Set(blobs.filter((hash) => statSync(join(temp, 'adopt.sqlite.blobs', hash.slice(0, 2), hash)).size > 256 * 1024));
+      const big = new Set(
+        blobs.filter((hash) => statSync(join(temp, 'adopt.sqlite.blobs', hash.slice(0, 2), hash)).size > 256 * 1024),
+      );
       expect(big.size).toBeGreaterThan(0);
       // Blobs too big to be held in memory were on disk already: moved, not streamed again.
       expect(adopted.sort()).toEqual([...big].sort());
       expect(copied.filter((hash) => big.has(hash))).toEqual([]);
-      for (const hash of blobs) expect(sha1(readFileSync(join(temp, 'adopt.sqlite.blobs', hash.slice(0, 2), hash)))).toBe(hash);
+      for (const hash of blobs)
+        expect(sha1(readFileSync(join(temp, 'adopt.sqlite.blobs', hash.slice(0, 2), hash)))).toBe(hash);
     } finally {
       await real.close();
     }
@@ -237,11 +276,15 @@ describe.skipIf(!hasShared())('files stage', () => {
   it('restores user pictures of created users only when users are restored', async () => {
     const path = mbzFixture('mod_studentquiz__tests-fixtures-backup-moodle2-aggregated-earlybefore__v9e16e88.mbz');
     const filesXml = await entryText(path, 'files.xml');
-    const icons = [...filesXml.matchAll(/<file id="\d+">([\s\S]*?)<\/file>/g)].map((m) => m[1]!).filter((r) => r.includes('<component>user</component>'));
+    const icons = [...filesXml.matchAll(/<file id="\d+">([\s\S]*?)<\/file>/g)]
+      .map((m) => m[1]!)
+      .filter((r) => r.includes('<component>user</component>'));
     const withUsers = await openStore();
     await restore(path, { storage: withUsers, options: { users: 1 } });
     const files = await withUsers.select('files', { component: 'user' });
-    expect(files.filter((f) => f.filename !== '.')).toHaveLength(icons.filter((r) => !r.includes('<filename>.</filename>')).length);
+    expect(files.filter((f) => f.filename !== '.')).toHaveLength(
+      icons.filter((r) => !r.includes('<filename>.</filename>')).length,
+    );
     const contexts = new Map((await withUsers.select('context')).map((c) => [c.id, c]));
     const users = new Set((await withUsers.select('user')).map((u) => u.id));
     for (const f of files) {

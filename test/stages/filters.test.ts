@@ -7,8 +7,10 @@ import { courseStructure, editEntry, generatedFolder, restoreFresh } from './sup
 
 const FILTERS = (actives: string, configs: string) =>
   `<?xml version="1.0" encoding="UTF-8"?>\n<filters>\n  <filter_actives>${actives}</filter_actives>\n  <filter_configs>${configs}</filter_configs>\n</filters>`;
-const active = (filter: string, value: number) => `<filter_active><filter>${filter}</filter><active>${value}</active></filter_active>`;
-const config = (filter: string, name: string, value: string) => `<filter_config><filter>${filter}</filter><name>${name}</name><value>${value}</value></filter_config>`;
+const active = (filter: string, value: number) =>
+  `<filter_active><filter>${filter}</filter><active>${value}</active></filter_active>`;
+const config = (filter: string, name: string, value: string) =>
+  `<filter_config><filter>${filter}</filter><name>${name}</name><value>${value}</value></filter_config>`;
 
 describe('filters stage — generated backup', () => {
   let dir: string;
@@ -18,15 +20,24 @@ describe('filters stage — generated backup', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mbz-filters-'));
     folder = await generatedFolder(dir, 'xs');
-    pageDir = /<directory>(activities\/page_\d+)<\/directory>/.exec(await readFile(join(folder, 'moodle_backup.xml'), 'utf8'))![1]!;
+    pageDir = /<directory>(activities\/page_\d+)<\/directory>/.exec(
+      await readFile(join(folder, 'moodle_backup.xml'), 'utf8'),
+    )![1]!;
     await editEntry(folder, 'course/filters.xml', () =>
       FILTERS(
         // On, off, inherit (nothing to store), the 2.x "filter/" prefix, an old "mod/x" filter and one the target lacks.
-        active('mediaplugin', 1) + active('emoticon', -1) + active('tex', 0) + active('filter/multilang', 1) + active('mod/glossary', 1) + active('fancyfilter', 1),
+        active('mediaplugin', 1) +
+          active('emoticon', -1) +
+          active('tex', 0) +
+          active('filter/multilang', 1) +
+          active('mod/glossary', 1) +
+          active('fancyfilter', 1),
         config('tex', 'density', '120') + config('fancyfilter', 'x', '1'),
       ),
     );
-    await editEntry(folder, `${pageDir}/filters.xml`, () => FILTERS(active('activitynames', -1), config('censor', 'badwords', 'frog')));
+    await editEntry(folder, `${pageDir}/filters.xml`, () =>
+      FILTERS(active('activitynames', -1), config('censor', 'badwords', 'frog')),
+    );
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -37,14 +48,23 @@ describe('filters stage — generated backup', () => {
     const s = await courseStructure(storage, result.courseid);
     const courseContext = Number(s.context.id);
     const actives = await storage.select('filter_active');
-    expect(actives.filter((a) => a.contextid === courseContext).map((a) => [a.filter, a.active]).sort()).toEqual([
+    expect(
+      actives
+        .filter((a) => a.contextid === courseContext)
+        .map((a) => [a.filter, a.active])
+        .sort(),
+    ).toEqual([
       ['emoticon', -1],
       ['mediaplugin', 1],
       ['multilang', 1],
     ]);
-    expect((await storage.select('filter_config', { contextid: courseContext })).map((c) => [c.filter, c.name, c.value])).toEqual([['tex', 'density', '120']]);
+    expect(
+      (await storage.select('filter_config', { contextid: courseContext })).map((c) => [c.filter, c.name, c.value]),
+    ).toEqual([['tex', 'density', '120']]);
     const pageKey = pageDir.split('/')[1]!;
-    const moduleContexts = new Set([...s.childContexts.values()].filter((c) => c.contextlevel === 70).map((c) => Number(c.id)));
+    const moduleContexts = new Set(
+      [...s.childContexts.values()].filter((c) => c.contextlevel === 70).map((c) => Number(c.id)),
+    );
     const onModules = actives.filter((a) => moduleContexts.has(Number(a.contextid)));
     expect(onModules.map((a) => [a.filter, a.active])).toEqual([['activitynames', -1]]);
     const configs = (await storage.select('filter_config')).filter((c) => moduleContexts.has(Number(c.contextid)));

@@ -18,10 +18,22 @@ import { gradeHistoryStage } from '../../packages/engine/src/stages/grade-histor
 import { gradebookStage } from '../../packages/engine/src/stages/gradebook.ts';
 import { rewriteCalculation } from '../../packages/engine/src/stages/gradebook/calculation.ts';
 import { scalesStage } from '../../packages/engine/src/stages/scales.ts';
-import { compareWithOracle, ORACLE_BACKUPS, readOracleQueries, readOracleValues, runOracleQueries } from '../support/oracle.ts';
+import {
+  compareWithOracle,
+  ORACLE_BACKUPS,
+  readOracleQueries,
+  readOracleValues,
+  runOracleQueries,
+} from '../support/oracle.ts';
 import { generatedFixture, hasShared } from '../support/shared.ts';
 import {
-  ALL_ON, extractBackup, fullRestore, readEntries, restoreWithStandIns, upstreamReady, type HarnessResult,
+  ALL_ON,
+  extractBackup,
+  fullRestore,
+  readEntries,
+  restoreWithStandIns,
+  upstreamReady,
+  type HarnessResult,
 } from './support/grade-stages-harness.ts';
 
 const ITEM = '/activity_gradebook/grade_items/grade_item';
@@ -50,86 +62,94 @@ async function rowsOf(storage: StorageAdapter, table: string, where?: Row): Prom
   return storage.select(table, where);
 }
 
-describe.skipIf(!hasShared())('gradebook: gen_s_users.mbz, upstream stages stood in (support/grade-stages-harness.ts)', () => {
-  const path = generatedFixture('gen_s_users.mbz');
-  const moodle = JSON.parse(readFileSync(generatedFixture('gen_s_users.expected.json'), 'utf8')).counts as Record<string, number>;
-  let run: HarnessResult;
-  let xml: Awaited<ReturnType<typeof backupGrades>>;
+describe.skipIf(!hasShared())(
+  'gradebook: gen_s_users.mbz, upstream stages stood in (support/grade-stages-harness.ts)',
+  () => {
+    const path = generatedFixture('gen_s_users.mbz');
+    const moodle = JSON.parse(readFileSync(generatedFixture('gen_s_users.expected.json'), 'utf8')).counts as Record<
+      string,
+      number
+    >;
+    let run: HarnessResult;
+    let xml: Awaited<ReturnType<typeof backupGrades>>;
 
-  beforeAll(async () => {
-    run = await restoreWithStandIns(path, ALL_ON, [scalesStage, gradebookStage]);
-    xml = await backupGrades(path);
-  });
+    beforeAll(async () => {
+      run = await restoreWithStandIns(path, ALL_ON, [scalesStage, gradebookStage]);
+      xml = await backupGrades(path);
+    });
 
-  it('restores one grade item per item of the backup, as many as Moodle (12)', async () => {
-    // 11 activity items (10 assignments, 1 quiz) + the course item of gradebook.xml.
-    expect(xml.activityItems.length + xml.rootItems.length).toBe(12);
-    const items = await rowsOf(run.storage, 'grade_items', { courseid: run.courseId });
-    expect(items).toHaveLength(xml.activityItems.length + xml.rootItems.length);
-    expect(items).toHaveLength(moodle.grade_items!);
-  });
+    it('restores one grade item per item of the backup, as many as Moodle (12)', async () => {
+      // 11 activity items (10 assignments, 1 quiz) + the course item of gradebook.xml.
+      expect(xml.activityItems.length + xml.rootItems.length).toBe(12);
+      const items = await rowsOf(run.storage, 'grade_items', { courseid: run.courseId });
+      expect(items).toHaveLength(xml.activityItems.length + xml.rootItems.length);
+      expect(items).toHaveLength(moodle.grade_items!);
+    });
 
-  it('restores the course grade category from gradebook.xml, as Moodle (1)', async () => {
-    const categories = await rowsOf(run.storage, 'grade_categories', { courseid: run.courseId });
-    expect(categories).toHaveLength(xml.rootCategories.length);
-    expect(categories).toHaveLength(moodle.grade_categories!);
-    const [category] = categories;
-    expect(category).toMatchObject({ parent: null, depth: 1, path: `/${category!.id}/` });
-    expect(category!.aggregation).toBe(Number(xml.rootCategories[0]!.data.aggregation));
-  });
+    it('restores the course grade category from gradebook.xml, as Moodle (1)', async () => {
+      const categories = await rowsOf(run.storage, 'grade_categories', { courseid: run.courseId });
+      expect(categories).toHaveLength(xml.rootCategories.length);
+      expect(categories).toHaveLength(moodle.grade_categories!);
+      const [category] = categories;
+      expect(category).toMatchObject({ parent: null, depth: 1, path: `/${category!.id}/` });
+      expect(category!.aggregation).toBe(Number(xml.rootCategories[0]!.data.aggregation));
+    });
 
-  it('restores every grade of the backup; Moodle has the same 1,200 rows', async () => {
-    // The backup holds 1,100 activity grades (10 assignments and the quiz, 100 students each) and 100 course
-    // totals. Moodle regrades after the restore; here that changed no row count because every graded user
-    // already has a course total in the backup. (The README's "a grade row for every grade item and graded
-    // user" is the source course's own regrading, which the backup captured.) The engine does not regrade.
-    const grades = await rowsOf(run.storage, 'grade_grades');
-    expect(grades).toHaveLength(xml.activityGrades.length + xml.rootGrades.length);
-    expect(xml.activityGrades.length + xml.rootGrades.length).toBe(1200);
-    expect(grades).toHaveLength(moodle.grade_grades!);
-  });
+    it('restores every grade of the backup; Moodle has the same 1,200 rows', async () => {
+      // The backup holds 1,100 activity grades (10 assignments and the quiz, 100 students each) and 100 course
+      // totals. Moodle regrades after the restore; here that changed no row count because every graded user
+      // already has a course total in the backup. (The README's "a grade row for every grade item and graded
+      // user" is the source course's own regrading, which the backup captured.) The engine does not regrade.
+      const grades = await rowsOf(run.storage, 'grade_grades');
+      expect(grades).toHaveLength(xml.activityGrades.length + xml.rootGrades.length);
+      expect(xml.activityGrades.length + xml.rootGrades.length).toBe(1200);
+      expect(grades).toHaveLength(moodle.grade_grades!);
+    });
 
-  it('points every remapped reference at a restored row', async () => {
-    const items = await rowsOf(run.storage, 'grade_items', { courseid: run.courseId });
-    const [category] = await rowsOf(run.storage, 'grade_categories', { courseid: run.courseId });
-    const itemIds = new Set(items.map((i) => i.id));
-    const userIds = new Set((await rowsOf(run.storage, 'user')).map((u) => u.id));
-    for (const item of items) {
-      if (item.itemtype === 'course') {
-        // needsupdate: marked by the restore, cleared by the regrade that ends it (as in Moodle).
-        expect(item).toMatchObject({ iteminstance: category!.id, categoryid: null, needsupdate: 0 });
-        continue;
+    it('points every remapped reference at a restored row', async () => {
+      const items = await rowsOf(run.storage, 'grade_items', { courseid: run.courseId });
+      const [category] = await rowsOf(run.storage, 'grade_categories', { courseid: run.courseId });
+      const itemIds = new Set(items.map((i) => i.id));
+      const userIds = new Set((await rowsOf(run.storage, 'user')).map((u) => u.id));
+      for (const item of items) {
+        if (item.itemtype === 'course') {
+          // needsupdate: marked by the restore, cleared by the regrade that ends it (as in Moodle).
+          expect(item).toMatchObject({ iteminstance: category!.id, categoryid: null, needsupdate: 0 });
+          continue;
+        }
+        expect(item.categoryid).toBe(category!.id);
+        const [instance] = await rowsOf(run.storage, String(item.itemmodule), { id: item.iteminstance ?? null });
+        expect(instance?.course, `${item.itemmodule} ${item.iteminstance}`).toBe(run.courseId);
+        expect(item.timecreated).toBeGreaterThan(Number(xml.activityItems[0]!.data.timecreated));
       }
-      expect(item.categoryid).toBe(category!.id);
-      const [instance] = await rowsOf(run.storage, String(item.itemmodule), { id: item.iteminstance ?? null });
-      expect(instance?.course, `${item.itemmodule} ${item.iteminstance}`).toBe(run.courseId);
-      expect(item.timecreated).toBeGreaterThan(Number(xml.activityItems[0]!.data.timecreated));
-    }
-    for (const grade of await rowsOf(run.storage, 'grade_grades')) {
-      expect(itemIds.has(grade.itemid)).toBe(true);
-      expect(userIds.has(grade.userid)).toBe(true);
-      if (grade.usermodified !== null) expect(userIds.has(grade.usermodified)).toBe(true);
-    }
-    // Old ids map to the rows made from them.
-    for (const record of [...xml.activityItems, ...xml.rootItems]) {
-      const newId = run.ids.get('grade_item', String(record.data.id));
-      const row = items.find((i) => i.id === newId);
-      expect(row?.itemtype).toBe(record.data.itemtype);
-      expect(row?.itemname ?? null).toBe(record.data.itemname ?? null);
-    }
-    for (const record of [...xml.activityGrades, ...xml.rootGrades].slice(0, 50)) {
-      const [row] = await rowsOf(run.storage, 'grade_grades', { id: run.ids.get('grade_grades', String(record.data.id))! });
-      expect(row?.finalgrade).toBe(record.data.finalgrade === null ? null : Number(record.data.finalgrade));
-      expect(row?.userid).toBe(run.ids.get('user', String(record.data.userid)));
-    }
-  });
+      for (const grade of await rowsOf(run.storage, 'grade_grades')) {
+        expect(itemIds.has(grade.itemid)).toBe(true);
+        expect(userIds.has(grade.userid)).toBe(true);
+        if (grade.usermodified !== null) expect(userIds.has(grade.usermodified)).toBe(true);
+      }
+      // Old ids map to the rows made from them.
+      for (const record of [...xml.activityItems, ...xml.rootItems]) {
+        const newId = run.ids.get('grade_item', String(record.data.id));
+        const row = items.find((i) => i.id === newId);
+        expect(row?.itemtype).toBe(record.data.itemtype);
+        expect(row?.itemname ?? null).toBe(record.data.itemname ?? null);
+      }
+      for (const record of [...xml.activityGrades, ...xml.rootGrades].slice(0, 50)) {
+        const [row] = await rowsOf(run.storage, 'grade_grades', {
+          id: run.ids.get('grade_grades', String(record.data.id))!,
+        });
+        expect(row?.finalgrade).toBe(record.data.finalgrade === null ? null : Number(record.data.finalgrade));
+        expect(row?.userid).toBe(run.ids.get('user', String(record.data.userid)));
+      }
+    });
 
-  it('restores the grade setting of gradebook.xml (minmaxtouse)', async () => {
-    expect(await rowsOf(run.storage, 'grade_settings', { courseid: run.courseId })).toEqual([
-      expect.objectContaining({ name: 'minmaxtouse', value: '1' }),
-    ]);
-  });
-});
+    it('restores the grade setting of gradebook.xml (minmaxtouse)', async () => {
+      expect(await rowsOf(run.storage, 'grade_settings', { courseid: run.courseId })).toEqual([
+        expect.objectContaining({ name: 'minmaxtouse', value: '1' }),
+      ]);
+    });
+  },
+);
 
 describe.skipIf(!hasShared())('gradebook: settings', () => {
   const path = generatedFixture('gen_s_users.mbz');
@@ -148,10 +168,14 @@ describe.skipIf(!hasShared())('gradebook: settings', () => {
     // grade exists for every child item), as Moodle: 1,200 rows, 100 without a value.
     const grades = await run.storage.select('grade_grades');
     expect(grades).toHaveLength(1200);
-    const [assign] = (await readEntries(path, (n) => n === 'activities/assign_727/grades.xml', [ITEM])).get('activities/assign_727/grades.xml')!;
+    const [assign] = (await readEntries(path, (n) => n === 'activities/assign_727/grades.xml', [ITEM])).get(
+      'activities/assign_727/grades.xml',
+    )!;
     const own = grades.filter((g) => g.itemid === run.ids.get('grade_item', String(assign!.data.id)));
     expect(own).toHaveLength(100);
-    expect(own.filter((g) => g.rawgrade === null && g.finalgrade === null && g.aggregationstatus === 'novalue')).toHaveLength(100);
+    expect(
+      own.filter((g) => g.rawgrade === null && g.finalgrade === null && g.aggregationstatus === 'novalue'),
+    ).toHaveLength(100);
   });
 
   it('skips gradebook.xml when an activity is left out, as Moodle: default course category and course item', async () => {
@@ -162,7 +186,9 @@ describe.skipIf(!hasShared())('gradebook: settings', () => {
     const items = await run.storage.select('grade_items', { courseid: run.courseId });
     // 9 assignments + quiz + a default course item; no course totals (they are in gradebook.xml).
     expect(items).toHaveLength(11);
-    expect(items.filter((i) => i.itemtype === 'course')).toEqual([expect.objectContaining({ iteminstance: category!.id, grademax: 100 })]);
+    expect(items.filter((i) => i.itemtype === 'course')).toEqual([
+      expect.objectContaining({ iteminstance: category!.id, grademax: 100 }),
+    ]);
     expect(await run.storage.count('grade_grades')).toBe(1000);
     expect(await run.storage.count('grade_settings')).toBe(0);
   });
@@ -188,18 +214,27 @@ describe('gradebook: categories, manual and category items, calculations, letter
     const gradebook = join(folder, 'gradebook.xml');
     let text = await readFile(gradebook, 'utf8');
     const root = /<grade_category id="(\d+)">/.exec(text)![1]!;
-    const assignGrades = join(folder, 'activities', (await activityDir(folder, 'assign_')), 'grades.xml');
-    const quizGrades = join(folder, 'activities', (await activityDir(folder, 'quiz_')), 'grades.xml');
+    const assignGrades = join(folder, 'activities', await activityDir(folder, 'assign_'), 'grades.xml');
+    const quizGrades = join(folder, 'activities', await activityDir(folder, 'quiz_'), 'grades.xml');
     const assignText = await readFile(assignGrades, 'utf8');
     assignItemOld = /<grade_item id="(\d+)">/.exec(assignText)![1]!;
     quizItemOld = /<grade_item id="(\d+)">/.exec(await readFile(quizGrades, 'utf8'))![1]!;
     // A sub-category holding the assignment, a manual item computed from the two activity items (and from an
     // item that is not in the backup), the sub-category's total, and a letter given twice.
     text = text.replace('</grade_category>', `</grade_category>\n${category('900001', root, 'Sub')}`);
-    text = text.replace('<grade_items>', `<grade_items>\n${item('900010', 'manual', { categoryid: '900001', itemname: 'Bonus', idnumber: 'bonus', calculation: `=##gi${assignItemOld}##+##gi${quizItemOld}##*2+##gi1##` })}\n${item('900011', 'category', { iteminstance: '900001' })}`);
-    text = text.replace(/<grade_letters>\s*<\/grade_letters>/, `<grade_letters>${letter('1', '50.00000', 'P')}${letter('2', '50.00000', 'P')}${letter('3', '0.00000', 'F')}</grade_letters>`);
+    text = text.replace(
+      '<grade_items>',
+      `<grade_items>\n${item('900010', 'manual', { categoryid: '900001', itemname: 'Bonus', idnumber: 'bonus', calculation: `=##gi${assignItemOld}##+##gi${quizItemOld}##*2+##gi1##` })}\n${item('900011', 'category', { iteminstance: '900001' })}`,
+    );
+    text = text.replace(
+      /<grade_letters>\s*<\/grade_letters>/,
+      `<grade_letters>${letter('1', '50.00000', 'P')}${letter('2', '50.00000', 'P')}${letter('3', '0.00000', 'F')}</grade_letters>`,
+    );
     await writeFile(gradebook, text);
-    await writeFile(assignGrades, assignText.replace(`<categoryid>${root}</categoryid>`, '<categoryid>900001</categoryid>'));
+    await writeFile(
+      assignGrades,
+      assignText.replace(`<categoryid>${root}</categoryid>`, '<categoryid>900001</categoryid>'),
+    );
     run = await restoreWithStandIns(folder, ALL_ON, [gradebookStage]);
   });
 
@@ -229,7 +264,7 @@ describe('gradebook: categories, manual and category items, calculations, letter
     expect(items).toHaveLength(5);
   });
 
-  it("logs an activity item in the course category, where Moodle inserts it, though it ends in its mapped category", async () => {
+  it('logs an activity item in the course category, where Moodle inserts it, though it ends in its mapped category', async () => {
     const root = (await run.storage.select('grade_categories', { courseid: run.courseId, parent: null }))[0]!;
     const sub = (await run.storage.select('grade_categories', { fullname: 'Sub' }))[0]!;
     const id = run.ids.get('grade_item', assignItemOld)!;
@@ -253,7 +288,10 @@ describe('gradebook: categories, manual and category items, calculations, letter
 
   it('restores course letters once each, in the course context', async () => {
     const letters = await run.storage.select('grade_letters', { contextid: run.courseContextId });
-    expect(letters.map((l) => [l.lowerboundary, l.letter]).sort()).toEqual([[0, 'F'], [50, 'P']]);
+    expect(letters.map((l) => [l.lowerboundary, l.letter]).sort()).toEqual([
+      [0, 'F'],
+      [50, 'P'],
+    ]);
   });
 });
 
@@ -276,24 +314,47 @@ describe("gradebook: the rows Moodle's grade API writes (history, needsupdate, l
     // assignment moved to sortorder 7 (so the quiz, restored after it, is inserted at MAX(sortorder) + 1 = 8),
     // and one assignment grade with the scale as its rawscaleid.
     const scales = join(folder, 'scales.xml');
-    await writeFile(scales, (await readFile(scales, 'utf8')).replace('</scales_definition>',
-      `<scale id="${SCALE}"><courseid>0</courseid><userid>2</userid><name>Three</name><scale>Bad, Ok,Good</scale>` +
-      '<description></description><descriptionformat>1</descriptionformat><timemodified>1712307630</timemodified></scale></scales_definition>'));
+    await writeFile(
+      scales,
+      (await readFile(scales, 'utf8')).replace(
+        '</scales_definition>',
+        `<scale id="${SCALE}"><courseid>0</courseid><userid>2</userid><name>Three</name><scale>Bad, Ok,Good</scale>` +
+          '<description></description><descriptionformat>1</descriptionformat><timemodified>1712307630</timemodified></scale></scales_definition>',
+      ),
+    );
     const assign = join(folder, 'activities', await activityDir(folder, 'assign_'), 'grades.xml');
     const quiz = join(folder, 'activities', await activityDir(folder, 'quiz_'), 'grades.xml');
-    await writeFile(assign, (await readFile(assign, 'utf8'))
-      .replace(/<scaleid>\$@NULL@\$<\/scaleid>/, `<scaleid>${SCALE}</scaleid>`)
-      .replace(/<sortorder>\d+<\/sortorder>/, '<sortorder>7</sortorder>')
-      .replace(/<rawscaleid>\$@NULL@\$<\/rawscaleid>/, `<rawscaleid>${SCALE}</rawscaleid>`));
-    await writeFile(quiz, (await readFile(quiz, 'utf8'))
-      .replace(/<gradetype>1<\/gradetype>/, '<gradetype>2</gradetype>')
-      .replace(/<scaleid>\$@NULL@\$<\/scaleid>/, `<scaleid>${SCALE}</scaleid>`));
-    const order = (await readEntries(folder, (n) => n === 'moodle_backup.xml', ['/moodle_backup/information/contents/activities/activity']))
-      .get('moodle_backup.xml')!.map((r) => String(r.data.directory));
+    await writeFile(
+      assign,
+      (await readFile(assign, 'utf8'))
+        .replace(/<scaleid>\$@NULL@\$<\/scaleid>/, `<scaleid>${SCALE}</scaleid>`)
+        .replace(/<sortorder>\d+<\/sortorder>/, '<sortorder>7</sortorder>')
+        .replace(/<rawscaleid>\$@NULL@\$<\/rawscaleid>/, `<rawscaleid>${SCALE}</rawscaleid>`),
+    );
+    await writeFile(
+      quiz,
+      (await readFile(quiz, 'utf8'))
+        .replace(/<gradetype>1<\/gradetype>/, '<gradetype>2</gradetype>')
+        .replace(/<scaleid>\$@NULL@\$<\/scaleid>/, `<scaleid>${SCALE}</scaleid>`),
+    );
+    const order = (
+      await readEntries(folder, (n) => n === 'moodle_backup.xml', [
+        '/moodle_backup/information/contents/activities/activity',
+      ])
+    )
+      .get('moodle_backup.xml')!
+      .map((r) => String(r.data.directory));
     const grades = await readEntries(folder, (n) => /^activities\/[^/]+\/grades\.xml$/.test(n), [ITEM, GRADE]);
-    activityItems = order.flatMap((dir) => (grades.get(`${dir}/grades.xml`) ?? []).filter((r) => r.path === ITEM).map((r) => ({
-      old: String(r.data.id), sortorder: Number(r.data.sortorder), needsupdate: Number(r.data.needsupdate), gradetype: Number(r.data.gradetype),
-    })));
+    activityItems = order.flatMap((dir) =>
+      (grades.get(`${dir}/grades.xml`) ?? [])
+        .filter((r) => r.path === ITEM)
+        .map((r) => ({
+          old: String(r.data.id),
+          sortorder: Number(r.data.sortorder),
+          needsupdate: Number(r.data.needsupdate),
+          gradetype: Number(r.data.gradetype),
+        })),
+    );
     activityGrades = [...grades.values()].flat().filter((r) => r.path === GRADE).length;
     started = Math.floor(Date.now() / 1000);
     run = await restoreWithStandIns(folder, ALL_ON, [scalesStage, gradebookStage]);
@@ -318,7 +379,14 @@ describe("gradebook: the rows Moodle's grade API writes (history, needsupdate, l
     ]);
     for (const row of history) {
       // Moodle's defaults, not the backup's values (gradebook.xml's come later through $DB, unlogged).
-      expect(row).toMatchObject({ courseid: run.courseId, parent: null, fullname: '?', aggregation: 13, aggregateonlygraded: 1, loggeduser: 0 });
+      expect(row).toMatchObject({
+        courseid: run.courseId,
+        parent: null,
+        fullname: '?',
+        aggregation: 13,
+        aggregateonlygraded: 1,
+        loggeduser: 0,
+      });
       restoreTime(row);
     }
   });
@@ -328,10 +396,22 @@ describe("gradebook: the rows Moodle's grade API writes (history, needsupdate, l
     const [category] = await run.storage.select('grade_categories', { courseid: run.courseId });
     // Its other rows are the regrade's (source aggregation).
     const rows = await run.storage.select('grade_items_history', { itemtype: 'course', action: 1 });
-    expect(rows).toEqual([expect.objectContaining({
-      action: 1, source: 'system', oldid: course!.id, courseid: run.courseId, categoryid: null, iteminstance: category!.id,
-      sortorder: 1, grademax: 100, grademin: 0, gradetype: 1, needsupdate: 1, loggeduser: 0,
-    })]);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        action: 1,
+        source: 'system',
+        oldid: course!.id,
+        courseid: run.courseId,
+        categoryid: null,
+        iteminstance: category!.id,
+        sortorder: 1,
+        grademax: 100,
+        grademin: 0,
+        gradetype: 1,
+        needsupdate: 1,
+        loggeduser: 0,
+      }),
+    ]);
     restoreTime(rows[0]!);
     const activityIds = activityItems.map((i) => run.ids.get('grade_item', i.old)!);
     expect(Math.min(...activityIds)).toBeGreaterThan(course!.id as number);
@@ -351,12 +431,23 @@ describe("gradebook: the rows Moodle's grade API writes (history, needsupdate, l
       max = Math.max(max, item.sortorder);
       const [final] = await run.storage.select('grade_items', { id });
       for (const row of rows) {
-        expect(row).toMatchObject({ courseid: run.courseId, categoryid: category!.id, loggeduser: 0, itemtype: 'mod', itemname: final!.itemname,
-          iteminstance: final!.iteminstance, scaleid: final!.scaleid, grademax: final!.grademax, grademin: final!.grademin });
+        expect(row).toMatchObject({
+          courseid: run.courseId,
+          categoryid: category!.id,
+          loggeduser: 0,
+          itemtype: 'mod',
+          itemname: final!.itemname,
+          iteminstance: final!.iteminstance,
+          scaleid: final!.scaleid,
+          grademax: final!.grademax,
+          grademin: final!.grademin,
+        });
         restoreTime(row);
       }
     }
-    const restoreRows = (await run.storage.select('grade_items_history')).filter((r) => r.source === 'restore' || r.source === 'system');
+    const restoreRows = (await run.storage.select('grade_items_history')).filter(
+      (r) => r.source === 'restore' || r.source === 'system',
+    );
     expect(restoreRows).toHaveLength(1 + 2 * activityItems.length);
   });
 
@@ -364,7 +455,10 @@ describe("gradebook: the rows Moodle's grade API writes (history, needsupdate, l
     expect(activityItems.map((i) => i.needsupdate)).toEqual([0, 0]);
     // With an activity left out gradebook.xml is not restored, so Moodle does not regrade: the marks stay.
     const forum = await activityDir(folder, 'forum_');
-    const partial = await restoreWithStandIns(folder, { ...ALL_ON, [`${forum}_included`]: 0 }, [scalesStage, gradebookStage]);
+    const partial = await restoreWithStandIns(folder, { ...ALL_ON, [`${forum}_included`]: 0 }, [
+      scalesStage,
+      gradebookStage,
+    ]);
     const items = await partial.storage.select('grade_items', { courseid: partial.courseId });
     expect(items).toHaveLength(1 + activityItems.length);
     expect(items.map((i) => i.needsupdate)).toEqual(items.map(() => 1));
@@ -396,22 +490,46 @@ describe("gradebook: the rows Moodle's grade API writes (history, needsupdate, l
     for (const row of history) {
       const grade = grades.get(row.oldid)!;
       expect(items.has(row.itemid as number)).toBe(true);
-      expect(row).toMatchObject({ action: 1, source: 'restore', loggeduser: 0, itemid: grade.itemid, userid: grade.userid });
+      expect(row).toMatchObject({
+        action: 1,
+        source: 'restore',
+        loggeduser: 0,
+        itemid: grade.itemid,
+        userid: grade.userid,
+      });
       restoreTime(row);
       if (regraded.has(row.oldid)) continue;
       compared++;
-      for (const column of ['rawgrade', 'rawgrademax', 'rawgrademin', 'rawscaleid', 'usermodified', 'finalgrade', 'hidden',
-        'locked', 'locktime', 'exported', 'overridden', 'excluded', 'feedback', 'feedbackformat', 'information', 'informationformat']) {
+      for (const column of [
+        'rawgrade',
+        'rawgrademax',
+        'rawgrademin',
+        'rawscaleid',
+        'usermodified',
+        'finalgrade',
+        'hidden',
+        'locked',
+        'locktime',
+        'exported',
+        'overridden',
+        'excluded',
+        'feedback',
+        'feedbackformat',
+        'information',
+        'informationformat',
+      ]) {
         expect(row[column], column).toEqual(grade[column]);
       }
     }
     expect(compared).toBeGreaterThanOrEqual(activityGrades / 2);
   });
 
-  it('stores an activity grade\'s rawscaleid as the mapped scale, else 0 (get_mappingid() answers false)', async () => {
+  it("stores an activity grade's rawscaleid as the mapped scale, else 0 (get_mappingid() answers false)", async () => {
     const [scale] = await run.storage.select('scale', { name: 'Three' });
     const items = new Set(activityItems.map((i) => run.ids.get('grade_item', i.old)!));
-    const values = (await run.storage.select('grade_grades')).filter((g) => items.has(g.itemid as number)).map((g) => g.rawscaleid);
+    const values = (await run.storage.select('grade_grades'))
+      .filter((g) => items.has(g.itemid as number))
+      .map((g) => g.rawscaleid);
     expect(values).toHaveLength(activityGrades);
     expect(values.filter((v) => v === scale!.id)).toHaveLength(1);
     expect(values.filter((v) => v === 0)).toHaveLength(activityGrades - 1);
@@ -423,12 +541,16 @@ describe("gradebook: the rows Moodle's grade API writes (history, needsupdate, l
     await restore(folder, { storage: off, options: ALL_ON, restoreEvents: false });
     expect(await off.count('grade_items_history')).toBe(0);
     expect(await off.count('grade_categories_history')).toBe(0);
-    const backupHistory = (await readEntries(folder, (n) => /grade_history\.xml$/.test(n), ['/grade_history/grade_grades/grade_grade'])).values();
+    const backupHistory = (
+      await readEntries(folder, (n) => /grade_history\.xml$/.test(n), ['/grade_history/grade_grades/grade_grade'])
+    ).values();
     expect(await off.count('grade_grades_history')).toBe([...backupHistory].flat().length);
     const on = createMemoryStorage();
     await on.open();
     await restore(folder, { storage: on, options: ALL_ON });
-    const itemRows = (await on.select('grade_items_history')).filter((r) => r.source === 'restore' || r.source === 'system');
+    const itemRows = (await on.select('grade_items_history')).filter(
+      (r) => r.source === 'restore' || r.source === 'system',
+    );
     expect(itemRows).toHaveLength(1 + 2 * activityItems.length);
     expect(await on.count('grade_categories_history')).toBe(2);
     expect(await on.select('grade_grades_history', { source: 'restore' })).toHaveLength(activityGrades);
@@ -450,7 +572,12 @@ describe.skipIf(!hasShared())("gradebook: history rows equal Moodle 4.3's own re
   async function ours(name: string): Promise<ReturnType<typeof runOracleQueries>> {
     const path = join(dir, `${name}.sqlite`);
     const storage = createSqliteStorage({ path });
-    const run = await restoreWithStandIns(ORACLE_BACKUPS[name]!.backup(), ALL_ON, [scalesStage, gradebookStage, gradeHistoryStage], storage);
+    const run = await restoreWithStandIns(
+      ORACLE_BACKUPS[name]!.backup(),
+      ALL_ON,
+      [scalesStage, gradebookStage, gradeHistoryStage],
+      storage,
+    );
     await storage.close();
     const all = readOracleQueries();
     return runOracleQueries(path, run.courseId, Object.fromEntries(QUERIES.map((q) => [q, all[q]!])));
@@ -486,14 +613,21 @@ describe('gradebook: duplicate sortorders, unmapped scales (generated backup, ed
   /** Gives every item of the backup (course item of gradebook.xml, activity items) the sortorder `value`. */
   async function setSortorders(value: string): Promise<void> {
     const files = [join(folder, 'gradebook.xml')];
-    for (const dir of await readdir(join(folder, 'activities'))) files.push(join(folder, 'activities', dir, 'grades.xml'));
-    for (const file of files) await writeFile(file, (await readFile(file, 'utf8')).replace(/<sortorder>\d+<\/sortorder>/g, `<sortorder>${value}</sortorder>`));
+    for (const dir of await readdir(join(folder, 'activities')))
+      files.push(join(folder, 'activities', dir, 'grades.xml'));
+    for (const file of files)
+      await writeFile(
+        file,
+        (await readFile(file, 'utf8')).replace(/<sortorder>\d+<\/sortorder>/g, `<sortorder>${value}</sortorder>`),
+      );
   }
 
-  it("spreads items sharing a sortorder as fix_duplicate_sortorder() does (lowest id first) and logs no history for it", async () => {
+  it('spreads items sharing a sortorder as fix_duplicate_sortorder() does (lowest id first) and logs no history for it', async () => {
     await setSortorders('4');
     const run = await restoreWithStandIns(folder, ALL_ON, [gradebookStage]);
-    const items = (await run.storage.select('grade_items', { courseid: run.courseId })).sort((a, b) => (a.id as number) - (b.id as number));
+    const items = (await run.storage.select('grade_items', { courseid: run.courseId })).sort(
+      (a, b) => (a.id as number) - (b.id as number),
+    );
     expect(items).toHaveLength(3);
     // Duplicates (highest id first): the last leaves the others where they are; each earlier one pushes those after it.
     expect(items.map((i) => i.sortorder)).toEqual([4, 5, 6]);
@@ -509,7 +643,12 @@ describe('gradebook: duplicate sortorders, unmapped scales (generated backup, ed
     try {
       const nulls = original.match(/<rawscaleid>\$@NULL@\$<\/rawscaleid>/g)!.length;
       await writeFile(gradebook, original.replace('<rawscaleid>$@NULL@$</rawscaleid>', '<rawscaleid>0</rawscaleid>'));
-      await writeFile(quiz, quizOriginal.replace('<gradetype>1</gradetype>', '<gradetype>2</gradetype>').replace(/<scaleid>\$@NULL@\$<\/scaleid>/, '<scaleid>777777</scaleid>'));
+      await writeFile(
+        quiz,
+        quizOriginal
+          .replace('<gradetype>1</gradetype>', '<gradetype>2</gradetype>')
+          .replace(/<scaleid>\$@NULL@\$<\/scaleid>/, '<scaleid>777777</scaleid>'),
+      );
       const run = await restoreWithStandIns(folder, ALL_ON, [scalesStage, gradebookStage]);
       const [course] = await run.storage.select('grade_items', { courseid: run.courseId, itemtype: 'course' });
       const totals = await run.storage.select('grade_grades', { itemid: course!.id as number });
@@ -526,12 +665,19 @@ describe('gradebook: duplicate sortorders, unmapped scales (generated backup, ed
 
   it("writes no creation history when no activity has a grade item: gradebook.xml's course category and item go through $DB", async () => {
     const files = [];
-    for (const dir of await readdir(join(folder, 'activities'))) files.push(join(folder, 'activities', dir, 'grades.xml'));
+    for (const dir of await readdir(join(folder, 'activities')))
+      files.push(join(folder, 'activities', dir, 'grades.xml'));
     const originals = await Promise.all(files.map((f) => readFile(f, 'utf8')));
     try {
-      for (const [i, file] of files.entries()) await writeFile(file, originals[i]!.replace(/<grade_items>[\s\S]*<\/grade_items>/, '<grade_items></grade_items>'));
+      for (const [i, file] of files.entries())
+        await writeFile(
+          file,
+          originals[i]!.replace(/<grade_items>[\s\S]*<\/grade_items>/, '<grade_items></grade_items>'),
+        );
       const run = await restoreWithStandIns(folder, ALL_ON, [gradebookStage]);
-      expect(await run.storage.select('grade_items', { courseid: run.courseId })).toEqual([expect.objectContaining({ itemtype: 'course' })]);
+      expect(await run.storage.select('grade_items', { courseid: run.courseId })).toEqual([
+        expect.objectContaining({ itemtype: 'course' }),
+      ]);
       expect(await run.storage.count('grade_categories_history')).toBe(0);
       const rows = await run.storage.select('grade_items_history');
       expect(rows.filter((r) => r.source === 'system' || r.source === 'restore')).toEqual([]);
@@ -543,12 +689,22 @@ describe('gradebook: duplicate sortorders, unmapped scales (generated backup, ed
   it('leaves distinct sortorders alone', async () => {
     await setSortorders('9');
     const gradebook = join(folder, 'gradebook.xml');
-    await writeFile(gradebook, (await readFile(gradebook, 'utf8')).replace('<sortorder>9</sortorder>', '<sortorder>1</sortorder>'));
+    await writeFile(
+      gradebook,
+      (await readFile(gradebook, 'utf8')).replace('<sortorder>9</sortorder>', '<sortorder>1</sortorder>'),
+    );
     const assign = join(folder, 'activities', await activityDir(folder, 'assign_'), 'grades.xml');
-    await writeFile(assign, (await readFile(assign, 'utf8')).replace('<sortorder>9</sortorder>', '<sortorder>3</sortorder>'));
+    await writeFile(
+      assign,
+      (await readFile(assign, 'utf8')).replace('<sortorder>9</sortorder>', '<sortorder>3</sortorder>'),
+    );
     const run = await restoreWithStandIns(folder, ALL_ON, [gradebookStage]);
     const items = await run.storage.select('grade_items', { courseid: run.courseId });
-    expect(items.map((i) => [i.itemtype, i.itemmodule, i.sortorder]).sort()).toEqual([['course', null, 1], ['mod', 'assign', 3], ['mod', 'quiz', 9]]);
+    expect(items.map((i) => [i.itemtype, i.itemmodule, i.sortorder]).sort()).toEqual([
+      ['course', null, 1],
+      ['mod', 'assign', 3],
+      ['mod', 'quiz', 9],
+    ]);
   });
 });
 
@@ -556,7 +712,8 @@ describe.skipIf(!hasShared())('gradebook: full restore() of gen_allmods_users.mb
   it("writes Moodle's grade_items_history and grade_categories_history rows (creation, restore and regrade)", async (context) => {
     const { result } = await fullRestore(generatedFixture('gen_allmods_users.mbz'), ALL_ON);
     if (!upstreamReady(result)) context.skip('the users and activities stages are still placeholders');
-    const moodle = JSON.parse(readFileSync(generatedFixture('gen_allmods_users.expected.json'), 'utf8')).counts as Record<string, number>;
+    const moodle = JSON.parse(readFileSync(generatedFixture('gen_allmods_users.expected.json'), 'utf8'))
+      .counts as Record<string, number>;
     expect(result.counts.mdl_grade_categories).toBe(moodle.grade_categories);
     expect(result.counts.mdl_grade_items).toBe(moodle.grade_items);
     expect(result.counts.mdl_grade_categories_history).toBe(moodle.grade_categories_history);
@@ -568,16 +725,22 @@ describe('rewriteCalculation', () => {
   it('replaces each known reference once, even when old and new ids overlap', () => {
     // 1 → 2 and 2 → 3: a sequential replace would turn ##gi1## into ##gi3##; Moodle's two phases and the
     // single pass both give ##gi2##.
-    const map = new Map([[1, 2], [2, 3]]);
+    const map = new Map([
+      [1, 2],
+      [2, 3],
+    ]);
     expect(rewriteCalculation('=##gi1##+##gi2##-##gi9##', map)).toBe('=##gi2##+##gi3##-##gi9##');
   });
 });
 
 describe.skipIf(!hasShared())('gradebook: full restore() of gen_s_nousers.mbz against Moodle', () => {
-  it('restores Moodle\'s categories and items and no grade or other user data', async (context) => {
+  it("restores Moodle's categories and items and no grade or other user data", async (context) => {
     const { result } = await fullRestore(generatedFixture('gen_s_nousers.mbz'), {});
     if ((result.counts.mdl_course_modules ?? 0) === 0) context.skip('the activities stage is still a placeholder');
-    const moodle = JSON.parse(readFileSync(generatedFixture('gen_s_nousers.expected.json'), 'utf8')).counts as Record<string, number>;
+    const moodle = JSON.parse(readFileSync(generatedFixture('gen_s_nousers.expected.json'), 'utf8')).counts as Record<
+      string,
+      number
+    >;
     expect(result.counts.mdl_grade_categories).toBe(moodle.grade_categories);
     expect(result.counts.mdl_grade_items).toBe(moodle.grade_items);
     expect(result.counts.mdl_grade_grades ?? 0).toBe(moodle.grade_grades);
@@ -591,10 +754,13 @@ describe.skipIf(!hasShared())('gradebook: full restore() of gen_s_nousers.mbz ag
 });
 
 describe.skipIf(!hasShared())('gradebook: full restore() of gen_s_users.mbz against Moodle', () => {
-  it('restores Moodle\'s grade categories, items and grades', async (context) => {
+  it("restores Moodle's grade categories, items and grades", async (context) => {
     const { result } = await fullRestore(generatedFixture('gen_s_users.mbz'), ALL_ON);
     if (!upstreamReady(result)) context.skip('the users and activities stages are still placeholders');
-    const moodle = JSON.parse(readFileSync(generatedFixture('gen_s_users.expected.json'), 'utf8')).counts as Record<string, number>;
+    const moodle = JSON.parse(readFileSync(generatedFixture('gen_s_users.expected.json'), 'utf8')).counts as Record<
+      string,
+      number
+    >;
     expect(result.counts.mdl_grade_categories).toBe(moodle.grade_categories);
     expect(result.counts.mdl_grade_items).toBe(moodle.grade_items);
     expect(result.counts.mdl_grade_grades).toBe(moodle.grade_grades);
@@ -608,18 +774,38 @@ async function activityDir(folder: string, prefix: string): Promise<string> {
 }
 
 function category(id: string, parent: string, fullname: string): string {
-  return `<grade_category id="${id}"><parent>${parent}</parent><depth>2</depth><path>/${parent}/${id}/</path><fullname>${fullname}</fullname>` +
+  return (
+    `<grade_category id="${id}"><parent>${parent}</parent><depth>2</depth><path>/${parent}/${id}/</path><fullname>${fullname}</fullname>` +
     '<aggregation>13</aggregation><keephigh>0</keephigh><droplow>0</droplow><aggregateonlygraded>1</aggregateonlygraded>' +
-    '<aggregateoutcomes>0</aggregateoutcomes><timecreated>1712307630</timecreated><timemodified>1712307630</timemodified><hidden>0</hidden></grade_category>';
+    '<aggregateoutcomes>0</aggregateoutcomes><timecreated>1712307630</timecreated><timemodified>1712307630</timemodified><hidden>0</hidden></grade_category>'
+  );
 }
 
 function item(id: string, itemtype: string, fields: Record<string, string>): string {
   const values: Record<string, string> = {
-    categoryid: '$@NULL@$', itemname: '$@NULL@$', itemtype, itemmodule: '$@NULL@$', iteminstance: '$@NULL@$', itemnumber: '0',
-    idnumber: '$@NULL@$', calculation: '$@NULL@$', gradetype: '1', grademax: '100.00000', grademin: '0.00000', scaleid: '$@NULL@$',
-    outcomeid: '$@NULL@$', sortorder: '9', locktime: '0', needsupdate: '0', timecreated: '1712307630', timemodified: '1712307630', ...fields,
+    categoryid: '$@NULL@$',
+    itemname: '$@NULL@$',
+    itemtype,
+    itemmodule: '$@NULL@$',
+    iteminstance: '$@NULL@$',
+    itemnumber: '0',
+    idnumber: '$@NULL@$',
+    calculation: '$@NULL@$',
+    gradetype: '1',
+    grademax: '100.00000',
+    grademin: '0.00000',
+    scaleid: '$@NULL@$',
+    outcomeid: '$@NULL@$',
+    sortorder: '9',
+    locktime: '0',
+    needsupdate: '0',
+    timecreated: '1712307630',
+    timemodified: '1712307630',
+    ...fields,
   };
-  return `<grade_item id="${id}">${Object.entries(values).map(([k, v]) => `<${k}>${v}</${k}>`).join('')}<grade_grades></grade_grades></grade_item>`;
+  return `<grade_item id="${id}">${Object.entries(values)
+    .map(([k, v]) => `<${k}>${v}</${k}>`)
+    .join('')}<grade_grades></grade_grades></grade_item>`;
 }
 
 function letter(id: string, lowerboundary: string, value: string): string {

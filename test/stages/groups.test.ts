@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StorageAdapter } from '@mbz-restore/engine';
 import { generatedFixture, hasShared } from '../support/shared.ts';
-import { copyBackup, countElements, editXml, freshStore, readXml, restoreInto, unpackedBackup } from './support/people-backup.ts';
+import {
+  copyBackup,
+  countElements,
+  editXml,
+  freshStore,
+  readXml,
+  restoreInto,
+  unpackedBackup,
+} from './support/people-backup.ts';
 
 let dir: string;
 let base: string;
@@ -39,7 +47,12 @@ describe('groups stages', () => {
     expect(groupings).toHaveLength(countElements(groupsXml, 'grouping'));
     expect(links).toHaveLength(countElements(groupsXml, 'grouping_group'));
     expect(members).toHaveLength(countElements(groupsXml, 'group_member'));
-    expect(groups.map((g) => [g.name, g.idnumber])).toEqual([...groupsXml.matchAll(/<group id="\d+">\s*<name>([^<]*)<\/name>\s*<idnumber>([^<]*)</g)].map((m) => [m[1], m[2]]));
+    expect(groups.map((g) => [g.name, g.idnumber])).toEqual(
+      [...groupsXml.matchAll(/<group id="\d+">\s*<name>([^<]*)<\/name>\s*<idnumber>([^<]*)</g)].map((m) => [
+        m[1],
+        m[2],
+      ]),
+    );
     for (const link of links) expect(groupIds.has(Number(link.groupid))).toBe(true);
     const users = new Set((await storage.select('user')).map((u) => Number(u.id)));
     for (const m of members) {
@@ -49,7 +62,8 @@ describe('groups stages', () => {
     // Every member is enrolled in the course.
     const enrolled = new Set<number>();
     for (const e of await storage.select('enrol', { courseid: result.courseid })) {
-      for (const ue of await storage.select('user_enrolments', { enrolid: Number(e.id) })) enrolled.add(Number(ue.userid));
+      for (const ue of await storage.select('user_enrolments', { enrolid: Number(e.id) }))
+        enrolled.add(Number(ue.userid));
     }
     for (const m of members) expect(enrolled.has(Number(m.userid))).toBe(true);
   });
@@ -57,7 +71,9 @@ describe('groups stages', () => {
   it('groups 0 restores no group, grouping or member', async () => {
     const storage = await freshStore();
     const result = await restoreInto(storage, base, { users: 1, groups: 0 });
-    expect(result.stages.filter((s) => s.name === 'groups' || s.name === 'group-members').map((s) => s.status)).toEqual(['skipped', 'skipped']);
+    expect(result.stages.filter((s) => s.name === 'groups' || s.name === 'group-members').map((s) => s.status)).toEqual(
+      ['skipped', 'skipped'],
+    );
     expect(await storage.count('groups')).toBe(0);
     expect(await storage.count('groupings')).toBe(0);
     expect(await storage.count('groupings_groups')).toBe(0);
@@ -83,14 +99,16 @@ describe('groups stages', () => {
     expect(members).toEqual([]);
   });
 
-  it('sets the course\'s default grouping to the restored grouping (0 without groups)', async () => {
+  it("sets the course's default grouping to the restored grouping (0 without groups)", async () => {
     const courseXml = await readXml(base, 'course/course.xml');
     const oldId = /<defaultgroupingid>(\d+)<\/defaultgroupingid>/.exec(courseXml)![1]!;
     const name = new RegExp(`<grouping id="${oldId}">\\s*<name>([^<]*)</name>`).exec(groupsXml)![1]!;
     const storage = await freshStore();
     const result = await restoreInto(storage, base, {});
     const [grouping] = await storage.select('groupings', { courseid: result.courseid, name });
-    expect(await storage.select('course', { id: result.courseid })).toMatchObject([{ defaultgroupingid: grouping!.id }]);
+    expect(await storage.select('course', { id: result.courseid })).toMatchObject([
+      { defaultgroupingid: grouping!.id },
+    ]);
     const without = await restoreInto(storage, base, { groups: 0 });
     expect(await storage.select('course', { id: without.courseid })).toMatchObject([{ defaultgroupingid: 0 }]);
   });
@@ -101,13 +119,19 @@ describe('groups stages', () => {
     const storage = await freshStore();
     const result = await restoreInto(storage, folder, {});
     const { groups } = await groupRows(storage, result.courseid);
-    expect(groups.map((g) => [g.name, g.idnumber])).toEqual([['Group 1', 'G1'], ['Group 2', '']]);
+    expect(groups.map((g) => [g.name, g.idnumber])).toEqual([
+      ['Group 1', 'G1'],
+      ['Group 2', ''],
+    ]);
   });
 
   it('two backup groups with the same name and no description become one group', async () => {
     const folder = await copyBackup(base, 'samename');
     await editXml(folder, 'groups.xml', (xml) =>
-      xml.replace(/<name>Group 2<\/name>/, '<name>Group 1</name>').replace(/<description>[^<]*<\/description>/g, '<description></description>'));
+      xml
+        .replace(/<name>Group 2<\/name>/, '<name>Group 1</name>')
+        .replace(/<description>[^<]*<\/description>/g, '<description></description>'),
+    );
     const storage = await freshStore();
     const result = await restoreInto(storage, folder, { users: 1 });
     const { groups, members } = await groupRows(storage, result.courseid);
@@ -116,7 +140,7 @@ describe('groups stages', () => {
   });
 });
 
-describe.skipIf(!hasShared())('groups stages (gen_s_users.mbz, Moodle\'s results)', () => {
+describe.skipIf(!hasShared())("groups stages (gen_s_users.mbz, Moodle's results)", () => {
   it('groups 4, groups_members 100, groupings 2, groupings_groups 3', async () => {
     const storage = await freshStore();
     const result = await restoreInto(storage, generatedFixture('gen_s_users.mbz'), { users: 1 });

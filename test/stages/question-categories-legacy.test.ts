@@ -15,7 +15,12 @@ import { readEntryText, seedRows } from './support/people-backup.ts';
 
 const QC34 = 'hrsq1__backup-moodle2-tests-fixtures-question_category_34_format.mbz';
 
-interface XmlCategory { id: number; name: string; contextlevel: number; parent: number }
+interface XmlCategory {
+  id: number;
+  name: string;
+  contextlevel: number;
+  parent: number;
+}
 
 async function backupCategories(): Promise<XmlCategory[]> {
   const xml = await readEntryText(mbzFixture(QC34), 'questions.xml');
@@ -27,21 +32,32 @@ async function backupCategories(): Promise<XmlCategory[]> {
   }));
 }
 
-async function restoredCategories(storage: StorageAdapter): Promise<{ rows: Row[]; levelOf: (row: Row) => number; byId: Map<number, Row> }> {
+async function restoredCategories(
+  storage: StorageAdapter,
+): Promise<{ rows: Row[]; levelOf: (row: Row) => number; byId: Map<number, Row> }> {
   await restore(mbzFixture(QC34), { storage });
   const rows = await storage.select('question_categories');
   const contexts = new Map((await storage.select('context')).map((c) => [Number(c.id), Number(c.contextlevel)]));
-  return { rows, levelOf: (row) => contexts.get(Number(row.contextid))!, byId: new Map(rows.map((r) => [Number(r.id), r])) };
+  return {
+    rows,
+    levelOf: (row) => contexts.get(Number(row.contextid))!,
+    byId: new Map(rows.map((r) => [Number(r.id), r])),
+  };
 }
 
 describe.skipIf(!hasShared())('question categories of a pre-3.5 backup', () => {
   it('the fixture: 3.4, two top-level categories, course and module', async () => {
     expect(readManifest().find((e) => e.file === QC34)).toMatchObject({ backup_release: '3.4' });
     const categories = await backupCategories();
-    expect(categories.map((c) => [c.contextlevel, c.parent])).toEqual(expect.arrayContaining([[50, 0], [70, 0]]));
+    expect(categories.map((c) => [c.contextlevel, c.parent])).toEqual(
+      expect.arrayContaining([
+        [50, 0],
+        [70, 0],
+      ]),
+    );
   });
 
-  it('on a fresh store each default category hangs under its own context\'s new top', async () => {
+  it("on a fresh store each default category hangs under its own context's new top", async () => {
     const storage = createMemoryStorage();
     await storage.open();
     const { rows, levelOf, byId } = await restoredCategories(storage);
@@ -55,7 +71,7 @@ describe.skipIf(!hasShared())('question categories of a pre-3.5 backup', () => {
     }
   });
 
-  it('when the course top\'s new id is the old id of the quiz\'s category, Moodle\'s after_execute parents the course category under it', async () => {
+  it("when the course top's new id is the old id of the quiz's category, Moodle's after_execute parents the course category under it", async () => {
     const categories = await backupCategories();
     const quiz = categories.find((c) => c.contextlevel === 70)!;
     const course = categories.find((c) => c.contextlevel === 50)!;
@@ -63,7 +79,16 @@ describe.skipIf(!hasShared())('question categories of a pre-3.5 backup', () => {
     expect(categories.indexOf(quiz)).toBeLessThan(categories.indexOf(course));
     const storage = createMemoryStorage();
     await storage.open();
-    const seeded = Array.from({ length: quiz.id - 1 }, (_, i) => ({ name: `seed ${i}`, contextid: 1, info: '', infoformat: 0, stamp: `seed+${i}`, parent: 0, sortorder: 0, idnumber: null }));
+    const seeded = Array.from({ length: quiz.id - 1 }, (_, i) => ({
+      name: `seed ${i}`,
+      contextid: 1,
+      info: '',
+      infoformat: 0,
+      stamp: `seed+${i}`,
+      parent: 0,
+      sortorder: 0,
+      idnumber: null,
+    }));
     await seedRows(storage, 'question_categories', seeded);
     const { rows, levelOf, byId } = await restoredCategories(storage);
     const courseTop = rows.find((r) => r.name === 'top' && levelOf(r) === 50)!;

@@ -17,8 +17,19 @@ import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
 import type { RestoreContext } from '../../packages/engine/src/pipeline/context.ts';
 import { IdMap } from '../../packages/engine/src/restore/id-map.ts';
 import { QTYPE_HANDLERS } from '../../packages/engine/src/stages/questions/qtype-plugins.ts';
-import { addPrefix, removePrefix, ResponseRecoder, type StepResponse } from '../../packages/engine/src/stages/questions/recode-response.ts';
-import { compareWithOracle, MOODLE_CLI_RESTORE, readOracleQueries, readOracleValues, runOracleQueries } from '../support/oracle.ts';
+import {
+  addPrefix,
+  removePrefix,
+  ResponseRecoder,
+  type StepResponse,
+} from '../../packages/engine/src/stages/questions/recode-response.ts';
+import {
+  compareWithOracle,
+  MOODLE_CLI_RESTORE,
+  readOracleQueries,
+  readOracleValues,
+  runOracleQueries,
+} from '../support/oracle.ts';
 import { generatedFixture, hasShared } from '../support/shared.ts';
 
 const temp = mkdtempSync(join(tmpdir(), 'mbz-responses-test-'));
@@ -30,7 +41,9 @@ describe('recode_response() rules', () => {
     const ids = new IdMap();
     for (const [itemname, oldId, newId] of mappings) ids.set(itemname, oldId, newId);
     const select = async (table: string, where: Record<string, unknown> = {}, options: { limit?: number } = {}) =>
-      (tables[table] ?? []).filter((r) => Object.entries(where).every(([k, v]) => r[k] === v)).slice(0, options.limit ?? Infinity);
+      (tables[table] ?? [])
+        .filter((r) => Object.entries(where).every(([k, v]) => r[k] === v))
+        .slice(0, options.limit ?? Infinity);
     return { ids, rows: { select } } as unknown as RestoreContext;
   }
 
@@ -44,7 +57,11 @@ describe('recode_response() rules', () => {
     { id: 105, qtype: 'multichoice', parent: 103 },
     { id: 106, qtype: 'multichoice', parent: 103 },
     { id: 107, qtype: 'multianswer', parent: 0 },
-    ...['randomsamatch', 'ddwtos', 'gapselect', 'ddimageortext', 'ddmarker', 'truefalse'].map((qtype, i) => ({ id: 200 + i, qtype, parent: 0 })),
+    ...['randomsamatch', 'ddwtos', 'gapselect', 'ddimageortext', 'ddmarker', 'truefalse'].map((qtype, i) => ({
+      id: 200 + i,
+      qtype,
+      parent: 0,
+    })),
   ];
   const MAPPINGS: Array<[string, number, number]> = [
     ['question_answer', 1, 501],
@@ -66,7 +83,11 @@ describe('recode_response() rules', () => {
     const r = await recoder();
     expect(r.recodes(100)).toBe(true);
     const out = r.recode('multichoice', 100, 0, response({ _order: '3,1,9,2', answer: '2', _stemorder: '1,2' }));
-    expect([...out]).toEqual([['_order', '503,501,502'], ['answer', '2'], ['_stemorder', '1,2']]);
+    expect([...out]).toEqual([
+      ['_order', '503,501,502'],
+      ['answer', '2'],
+      ['_stemorder', '1,2'],
+    ]);
     // Every step is recoded (Moodle does not look at the sequence number).
     expect(r.recode('multichoice', 100, 3, response({ _order: '2' })).get('_order')).toBe('502');
     expect(r.recode('multichoice', 100, 0, response({ _order: null })).get('_order')).toBe('');
@@ -79,32 +100,58 @@ describe('recode_response() rules', () => {
 
   it('match: _stemorder and _choiceorder name the new sub-questions; _order is not touched', async () => {
     const r = await recoder();
-    const out = r.recode('match', 102, 0, response({ _stemorder: '2,1', _choiceorder: '1,2,8', _order: '1,2', sub0: '1' }));
-    expect(Object.fromEntries(out)).toEqual({ _stemorder: '702,701', _choiceorder: '701,702', _order: '1,2', sub0: '1' });
+    const out = r.recode(
+      'match',
+      102,
+      0,
+      response({ _stemorder: '2,1', _choiceorder: '1,2,8', _order: '1,2', sub0: '1' }),
+    );
+    expect(Object.fromEntries(out)).toEqual({
+      _stemorder: '702,701',
+      _choiceorder: '701,702',
+      _order: '1,2',
+      sub0: '1',
+    });
   });
 
   it('types whose restorer keeps the base recode_response() leave the response as it is', async () => {
     const r = await recoder();
     for (const q of QUESTIONS.filter((x) => Number(x.id) >= 200)) {
-      const input = response({ _order: '1,2', _stemorder: '1,2', _choiceorder: '1,2', _choiceorder1: '1,2', _choice_1: 'x' });
+      const input = response({
+        _order: '1,2',
+        _stemorder: '1,2',
+        _choiceorder: '1,2',
+        _choiceorder1: '1,2',
+        _choice_1: 'x',
+      });
       expect(r.recodes(Number(q.id))).toBe(false);
       expect(Object.fromEntries(r.recode(String(q.qtype), Number(q.id), 0, input))).toEqual(Object.fromEntries(input));
     }
   });
 
   it('multianswer: sub<i>_ variables are recoded by the type of the i-th question of the sequence', async () => {
-    const r = await recoder({ question_multianswer: [{ question: 103, sequence: '104,105,,106' }, { question: 107, sequence: '' }] });
+    const r = await recoder({
+      question_multianswer: [
+        { question: 103, sequence: '104,105,,106' },
+        { question: 107, sequence: '' },
+      ],
+    });
     expect(r.recodes(103)).toBe(true);
-    const out = r.recode('multianswer', 103, 0, response({
-      _sub1_order: '1,2', // shortanswer: kept
-      _sub2_order: '2,3,1',
-      sub2_answer: '1',
-      _sub3_order: '1', // the sequence names no question here: kept
-      _sub4_order: '3',
-      _sub40_order: '1', // another prefix
-      _order: '1',
-      '-finish': '1',
-    }));
+    const out = r.recode(
+      'multianswer',
+      103,
+      0,
+      response({
+        _sub1_order: '1,2', // shortanswer: kept
+        _sub2_order: '2,3,1',
+        sub2_answer: '1',
+        _sub3_order: '1', // the sequence names no question here: kept
+        _sub4_order: '3',
+        _sub40_order: '1', // another prefix
+        _order: '1',
+        '-finish': '1',
+      }),
+    );
     expect(Object.fromEntries(out)).toEqual({
       _sub1_order: '1,2',
       _sub2_order: '502,503,501',
@@ -131,15 +178,18 @@ describe('recode_response() rules', () => {
     expect(addPrefix('!_x', 'sub1_')).toBe('-_sub1_x');
   });
 
-  it('multianswer: a name add_prefix() does not give back gets a second variable, as in Moodle\'s array', async () => {
+  it("multianswer: a name add_prefix() does not give back gets a second variable, as in Moodle's array", async () => {
     const r = await recoder({ question_multianswer: [{ question: 103, sequence: '104' }] });
     const out = r.recode('multianswer', 103, 0, response({ '-_sub1_x': '5' }));
-    expect([...out]).toEqual([['-_sub1_x', '5'], ['-sub1__x', '5']]);
+    expect([...out]).toEqual([
+      ['-_sub1_x', '5'],
+      ['-sub1__x', '5'],
+    ]);
   });
 });
 
 describe('match sub-question mappings of a matched question (restore_qtype_match_plugin::process_match())', () => {
-  it('the first row with the same texts, else the last whose cleaned texts equal the backup\'s, else a warning', async () => {
+  it("the first row with the same texts, else the last whose cleaned texts equal the backup's, else a warning", async () => {
     const ids = new IdMap();
     const warnings: string[] = [];
     const existing: Row[] = [
@@ -151,10 +201,18 @@ describe('match sub-question mappings of a matched question (restore_qtype_match
     ];
     const ctx = {
       ids,
-      rows: { select: async (table: string, where: Row) => (table === 'qtype_match_subquestions' ? existing.filter((r) => r.questionid === where.questionid) : []) },
+      rows: {
+        select: async (table: string, where: Row) =>
+          table === 'qtype_match_subquestions' ? existing.filter((r) => r.questionid === where.questionid) : [],
+      },
       warn: (code: string) => warnings.push(code),
     } as unknown as RestoreContext;
-    const match = (id: number, questiontext: string, answertext: string) => ({ id: String(id), questiontext, answertext, questiontextformat: '1' });
+    const match = (id: number, questiontext: string, answertext: string) => ({
+      id: String(id),
+      questiontext,
+      answertext,
+      questiontextformat: '1',
+    });
     await QTYPE_HANDLERS.get('match')!({
       ctx,
       data: { id: '70' },
@@ -171,17 +229,22 @@ describe('match sub-question mappings of a matched question (restore_qtype_match
 });
 
 describe.skipIf(!hasShared())('step data of restored quizzes', () => {
-  it('gen_s_users: the multichoice orders and the other step data equal Moodle 4.3\'s restore', async () => {
+  it("gen_s_users: the multichoice orders and the other step data equal Moodle 4.3's restore", async () => {
     const path = join(temp, 'gen_s_users.sqlite');
     const storage = createSqliteStorage({ path });
     await storage.open();
-    const result = await restore(generatedFixture('gen_s_users.mbz'), { storage, options: MOODLE_CLI_RESTORE }).finally(() => storage.close());
+    const result = await restore(generatedFixture('gen_s_users.mbz'), { storage, options: MOODLE_CLI_RESTORE }).finally(
+      () => storage.close(),
+    );
     const names = ['question_attempt_step_order', 'question_attempt_step_data'];
     const queries = Object.fromEntries(Object.entries(readOracleQueries()).filter(([name]) => names.includes(name)));
     const ours = runOracleQueries(path, result.courseid, queries);
     expect(ours.question_attempt_step_order!.rows.length).toBeGreaterThan(0);
     const moodle = readOracleValues('gen_s_users.values.json');
-    const differences = compareWithOracle(ours, { ...moodle, queries: Object.fromEntries(names.map((n) => [n, moodle.queries[n]!])) });
+    const differences = compareWithOracle(ours, {
+      ...moodle,
+      queries: Object.fromEntries(names.map((n) => [n, moodle.queries[n]!])),
+    });
     expect(differences.map((d) => `${d.query}: Moodle ${d.moodleRows}, ours ${d.ourRows}`)).toEqual([]);
   }, 120_000);
 
@@ -208,11 +271,15 @@ describe.skipIf(!hasShared())('step data of restored quizzes', () => {
       for (const d of orders) {
         const pool = d.qtype === 'match' ? d.subquestionIds : d.answerIds;
         const ids = d.value.split(',').map(Number);
-        expect(ids.every((id) => pool.has(id)), `${d.qtype} ${d.name} ${d.value}`).toBe(true);
+        expect(
+          ids.every((id) => pool.has(id)),
+          `${d.qtype} ${d.name} ${d.value}`,
+        ).toBe(true);
         expect(new Set(ids).size).toBe(ids.length);
       }
       // Same lengths as in the backup, position by position (answers listed in the same order).
-      const lengths = (list: Array<{ name: string; value: string }>) => list.map((o) => `${o.name}:${o.value.split(',').length}`).sort();
+      const lengths = (list: Array<{ name: string; value: string }>) =>
+        list.map((o) => `${o.name}:${o.value.split(',').length}`).sort();
       expect(lengths(orders)).toEqual(lengths(backupOrders));
     });
 
@@ -233,7 +300,10 @@ describe.skipIf(!hasShared())('step data of restored quizzes', () => {
       const b = (await stepData(storage, second.courseid)).filter((d) => ORDER_NAMES.has(d.name));
       expect(a).toHaveLength(30);
       expect(b.map(key).sort()).toEqual(a.map(key).sort());
-      for (const d of b) expect(d.value.split(',').every((id) => (d.qtype === 'match' ? d.subquestionIds : d.answerIds).has(Number(id)))).toBe(true);
+      for (const d of b)
+        expect(
+          d.value.split(',').every((id) => (d.qtype === 'match' ? d.subquestionIds : d.answerIds).has(Number(id))),
+        ).toBe(true);
     });
 
     it('multianswer sub-questions by sequence position, calculatedmulti as multichoice', async () => {
@@ -243,7 +313,9 @@ describe.skipIf(!hasShared())('step data of restored quizzes', () => {
       const result = await restore(crafted, { storage, options: { users: 1 } });
       const questions = await storage.select('question');
       const byName = (name: string) => questions.find((q) => q.name === name)!;
-      const answersOf = new Map((await storage.select('question_answers')).map((a) => [`${a.question}|${a.answer}`, a.id]));
+      const answersOf = new Map(
+        (await storage.select('question_answers')).map((a) => [`${a.question}|${a.answer}`, a.id]),
+      );
       const answerId = (question: Row, text: string) => Number(answersOf.get(`${question.id}|${text}`));
       const cloze = byName('Crafted cloze');
       const clozeChoice = byName('Crafted cloze choice');
@@ -251,9 +323,13 @@ describe.skipIf(!hasShared())('step data of restored quizzes', () => {
       // Moodle keeps the position of a sequence entry that names no restored question.
       const [multianswer] = await storage.select('question_multianswer', { question: Number(cloze.id) });
       expect(multianswer!.sequence).toBe(`,${clozeChoice.id}`);
-      const data = (await stepData(storage, result.courseid)).filter((d) => d.questionid === cloze.id || d.questionid === calcMulti.id);
+      const data = (await stepData(storage, result.courseid)).filter(
+        (d) => d.questionid === cloze.id || d.questionid === calcMulti.id,
+      );
       const value = (name: string) => data.find((d) => d.name === name)?.value;
-      expect(value('_sub2_order')).toBe([answerId(clozeChoice, 'gamma'), answerId(clozeChoice, 'alpha'), answerId(clozeChoice, 'beta')].join(','));
+      expect(value('_sub2_order')).toBe(
+        [answerId(clozeChoice, 'gamma'), answerId(clozeChoice, 'alpha'), answerId(clozeChoice, 'beta')].join(','),
+      );
       expect(value('_sub1_order')).toBe('5,6');
       expect(value('sub2_answer')).toBe('1');
       expect(value('_order')).toBe([answerId(calcMulti, '{a} + 2'), answerId(calcMulti, '{a} + 1')].join(','));
@@ -287,8 +363,12 @@ async function stepData(storage: StorageAdapter, courseid: number): Promise<Step
   const questions = new Map((await storage.select('question')).map((q) => [q.id, q]));
   const answers = await storage.select('question_answers');
   const subquestions = await storage.select('qtype_match_subquestions');
-  const qas = new Map((await storage.select('question_attempts')).filter((qa) => usages.has(qa.questionusageid)).map((qa) => [qa.id, qa]));
-  const steps = new Map((await storage.select('question_attempt_steps')).filter((s) => qas.has(s.questionattemptid)).map((s) => [s.id, s]));
+  const qas = new Map(
+    (await storage.select('question_attempts')).filter((qa) => usages.has(qa.questionusageid)).map((qa) => [qa.id, qa]),
+  );
+  const steps = new Map(
+    (await storage.select('question_attempt_steps')).filter((s) => qas.has(s.questionattemptid)).map((s) => [s.id, s]),
+  );
   const out: StepDatum[] = [];
   for (const d of await storage.select('question_attempt_step_data')) {
     const step = steps.get(d.attemptstepid);
@@ -325,7 +405,10 @@ function quizXml(mbz: string): string {
 
 /** The order variables of a quiz.xml, read with plain text matching. */
 function orderLists(xml: string): Array<{ name: string; value: string }> {
-  return [...xml.matchAll(/<name>(_order|_stemorder|_choiceorder)<\/name>\s*<value>([^<]*)<\/value>/g)].map((m) => ({ name: m[1]!, value: m[2]! }));
+  return [...xml.matchAll(/<name>(_order|_stemorder|_choiceorder)<\/name>\s*<value>([^<]*)<\/value>/g)].map((m) => ({
+    name: m[1]!,
+    value: m[2]!,
+  }));
 }
 
 /**
@@ -339,7 +422,8 @@ function craft(out: string, options: { systemBank?: boolean; extraQuestions?: bo
   execFileSync('mkdir', ['-p', dir]);
   execFileSync('tar', ['-xzf', generatedFixture('gen_allmods_users.mbz'), '-C', dir]);
   let questions = readFileSync(join(dir, 'questions.xml'), 'utf8');
-  if (options.systemBank) questions = questions.replaceAll('<contextlevel>50</contextlevel>', '<contextlevel>10</contextlevel>');
+  if (options.systemBank)
+    questions = questions.replaceAll('<contextlevel>50</contextlevel>', '<contextlevel>10</contextlevel>');
   if (options.extraQuestions) {
     const at = questions.indexOf('<question_bank_entry id="1">');
     expect(at).toBeGreaterThan(0);
@@ -371,7 +455,10 @@ function xmlEntry(id: number, question: string): string {
 
 function xmlAnswers(list: Array<[number, string]>): string {
   return `<answers>${list
-    .map(([id, text], i) => `<answer id="${id}"><answertext>${text}</answertext><answerformat>0</answerformat><fraction>${i === 0 ? '1.0000000' : '0.0000000'}</fraction><feedback></feedback><feedbackformat>1</feedbackformat></answer>`)
+    .map(
+      ([id, text], i) =>
+        `<answer id="${id}"><answertext>${text}</answertext><answerformat>0</answerformat><fraction>${i === 0 ? '1.0000000' : '0.0000000'}</fraction><feedback></feedback><feedbackformat>1</feedbackformat></answer>`,
+    )
     .join('')}</answers>`;
 }
 
@@ -380,17 +467,53 @@ const MC_OPTIONS = `<multichoice id="9001"><layout>0</layout><single>1</single><
 <answernumbering>abc</answernumbering><shownumcorrect>0</shownumcorrect><showstandardinstruction>0</showstandardinstruction></multichoice>`;
 
 const EXTRA_ENTRIES = [
-  xmlEntry(9001, xmlQuestion(9001, 'Crafted cloze', 'multianswer', 0, `<answers></answers><multianswer id="9001"><question>9001</question><sequence>9003,9002</sequence></multianswer>`)),
-  xmlEntry(9002, xmlQuestion(9002, 'Crafted cloze choice', 'multichoice', 9001, xmlAnswers([[9101, 'alpha'], [9102, 'beta'], [9103, 'gamma']]) + MC_OPTIONS)),
-  xmlEntry(9005, xmlQuestion(9005, 'Crafted calculatedmulti', 'calculatedmulti', 0, `${xmlAnswers([[9201, '{a} + 1'], [9202, '{a} + 2']])}
-<calculated_records><calculated_record id="9201"><answer>9201</answer><tolerance>0.01</tolerance><tolerancetype>1</tolerancetype><correctanswerlength>2</correctanswerlength><correctanswerformat>1</correctanswerformat></calculated_record></calculated_records>`)),
+  xmlEntry(
+    9001,
+    xmlQuestion(
+      9001,
+      'Crafted cloze',
+      'multianswer',
+      0,
+      `<answers></answers><multianswer id="9001"><question>9001</question><sequence>9003,9002</sequence></multianswer>`,
+    ),
+  ),
+  xmlEntry(
+    9002,
+    xmlQuestion(
+      9002,
+      'Crafted cloze choice',
+      'multichoice',
+      9001,
+      xmlAnswers([
+        [9101, 'alpha'],
+        [9102, 'beta'],
+        [9103, 'gamma'],
+      ]) + MC_OPTIONS,
+    ),
+  ),
+  xmlEntry(
+    9005,
+    xmlQuestion(
+      9005,
+      'Crafted calculatedmulti',
+      'calculatedmulti',
+      0,
+      `${xmlAnswers([
+        [9201, '{a} + 1'],
+        [9202, '{a} + 2'],
+      ])}
+<calculated_records><calculated_record id="9201"><answer>9201</answer><tolerance>0.01</tolerance><tolerancetype>1</tolerancetype><correctanswerlength>2</correctanswerlength><correctanswerformat>1</correctanswerformat></calculated_record></calculated_records>`,
+    ),
+  ),
 ].join('\n');
 
 function xmlAttempt(id: number, questionid: number, slot: number, variables: Record<string, string>): string {
   return `<question_attempt id="${id}"><slot>${slot}</slot><behaviour>deferredfeedback</behaviour><questionid>${questionid}</questionid><variant>1</variant>
 <maxmark>1.0000000</maxmark><minfraction>0.0000000</minfraction><maxfraction>1.0000000</maxfraction><flagged>0</flagged><questionsummary></questionsummary>
 <rightanswer></rightanswer><responsesummary></responsesummary><timemodified>1796417053</timemodified><steps><step id="${id}"><sequencenumber>0</sequencenumber>
-<state>todo</state><fraction>$@NULL@$</fraction><timecreated>1796417053</timecreated><userid>4</userid><response>${Object.entries(variables)
+<state>todo</state><fraction>$@NULL@$</fraction><timecreated>1796417053</timecreated><userid>4</userid><response>${Object.entries(
+    variables,
+  )
     .map(([name, value]) => `<variable><name>${name}</name><value>${value}</value></variable>`)
     .join('')}</response></step></steps></question_attempt>`;
 }

@@ -57,7 +57,9 @@ describe.skipIf(!hasShared())('questions stage', () => {
     const versions = await storage.select('question_versions');
     expect(versions.every((v) => v.version === 1)).toBe(true);
     // Every backup category is created, plus one "top" for the course and one for each module bank moved to its module.
-    const moduleBanks = new Set([...xml.matchAll(/<contextid>(\d+)<\/contextid>\s*<contextlevel>70</g)].map((m) => m[1])).size;
+    const moduleBanks = new Set(
+      [...xml.matchAll(/<contextid>(\d+)<\/contextid>\s*<contextlevel>70</g)].map((m) => m[1]),
+    ).size;
     const kept = result.warnings.filter((w) => w.code === 'question-bank-kept-in-course').length;
     expect(result.counts.mdl_question_categories).toBe(count(xml, /<question_category id="/g) + 1 + moduleBanks - kept);
     await expectConsistentBank(storage, result.courseid);
@@ -69,7 +71,9 @@ describe.skipIf(!hasShared())('questions stage', () => {
     const kept = result.warnings.filter((w) => w.code === 'question-bank-kept-in-course').length;
     const contexts = new Map((await storage.select('context')).map((c) => [c.id, c]));
     const categories = await storage.select('question_categories');
-    const moduleContexts = new Set(categories.filter((c) => contexts.get(c.contextid)?.contextlevel === 70).map((c) => c.contextid));
+    const moduleContexts = new Set(
+      categories.filter((c) => contexts.get(c.contextid)?.contextlevel === 70).map((c) => c.contextid),
+    );
     const cms = new Set((await storage.select('course_modules', { course: result.courseid })).map((cm) => cm.id));
     for (const id of moduleContexts) expect(cms.has(contexts.get(id)!.instanceid)).toBe(true);
     if (kept === 0) expect(moduleContexts.size).toBe(17);
@@ -97,7 +101,9 @@ describe.skipIf(!hasShared())('questions stage', () => {
       // Calculated: answers, units (the repeated one once), options, datasets (two definitions, three items).
       const calc = q('Calc');
       const [calcAnswer] = await storage.select('question_answers', { question: calc.id });
-      expect(await storage.select('question_calculated', { question: calc.id })).toEqual([expect.objectContaining({ answer: calcAnswer!.id, tolerance: '0.01' })]);
+      expect(await storage.select('question_calculated', { question: calc.id })).toEqual([
+        expect.objectContaining({ answer: calcAnswer!.id, tolerance: '0.01' }),
+      ]);
       expect(await storage.select('question_numerical_units', { question: calc.id })).toHaveLength(1);
       expect(await storage.select('question_calculated_options', { question: calc.id })).toHaveLength(1);
       const datasets = await storage.select('question_datasets', { question: calc.id });
@@ -108,8 +114,13 @@ describe.skipIf(!hasShared())('questions stage', () => {
       expect(await storage.select('question_dataset_items')).toHaveLength(3);
       expect(await storage.select('question_hints', { questionid: calc.id })).toHaveLength(2);
       expect(calc.penalty).toBe(0.3333333);
-      const [entry] = await storage.select('question_bank_entries', { id: Number((await storage.select('question_versions', { questionid: calc.id }))[0]!.questionbankentryid) });
-      expect(entry).toMatchObject({ idnumber: 'q-calc', questioncategoryid: categories.find((c) => c.name === 'Crafted')!.id });
+      const [entry] = await storage.select('question_bank_entries', {
+        id: Number((await storage.select('question_versions', { questionid: calc.id }))[0]!.questionbankentryid),
+      });
+      expect(entry).toMatchObject({
+        idnumber: 'q-calc',
+        questioncategoryid: categories.find((c) => c.name === 'Crafted')!.id,
+      });
 
       // Tags: two names (the repeated one once), in the question's category context.
       const tags = await storage.select('tag');
@@ -124,25 +135,37 @@ describe.skipIf(!hasShared())('questions stage', () => {
       expect(q('Cloze sub 1').parent).toBe(q('Cloze').id);
       expect(q('Cloze sub 2').parent).toBe(q('Cloze').id);
       expect(q('Early child').parent).toBe(q('Late parent').id);
-      expect((await storage.select('question_multianswer', { question: q('Late parent').id }))[0]!.sequence).toBe(String(q('Early child').id));
+      expect((await storage.select('question_multianswer', { question: q('Late parent').id }))[0]!.sequence).toBe(
+        String(q('Early child').id),
+      );
       expect(await storage.select('qtype_multichoice_options', { questionid: q('Cloze sub 2').id })).toHaveLength(1);
       expect(await storage.select('qtype_shortanswer_options', { questionid: q('Cloze sub 1').id })).toHaveLength(1);
 
       // Match, gapselect, ddwtos, numerical, essay defaults, random.
-      expect(await storage.select('qtype_match_options', { questionid: q('Match').id })).toEqual([expect.objectContaining({ correctfeedback: '', correctfeedbackformat: 1 })]);
+      expect(await storage.select('qtype_match_options', { questionid: q('Match').id })).toEqual([
+        expect.objectContaining({ correctfeedback: '', correctfeedbackformat: 1 }),
+      ]);
       expect(await storage.select('qtype_match_subquestions', { questionid: q('Match').id })).toHaveLength(3);
       expect(await storage.select('question_gapselect', { questionid: q('Gaps').id })).toHaveLength(1);
       expect(await storage.select('question_ddwtos', { questionid: q('Drag').id })).toHaveLength(1);
       const numAnswers = await storage.select('question_answers', { question: q('Num').id });
-      expect((await storage.select('question_numerical', { question: q('Num').id }))[0]!.answer).toBe(numAnswers[0]!.id);
+      expect((await storage.select('question_numerical', { question: q('Num').id }))[0]!.answer).toBe(
+        numAnswers[0]!.id,
+      );
       expect(await storage.select('question_numerical_options', { question: q('Num').id })).toHaveLength(1);
-      expect((await storage.select('qtype_essay_options', { questionid: q('Essay').id }))[0]).toMatchObject({ responseformat: 'editor', responsefieldlines: 15, graderinfoformat: 1 });
+      expect((await storage.select('qtype_essay_options', { questionid: q('Essay').id }))[0]).toMatchObject({
+        responseformat: 'editor',
+        responsefieldlines: 15,
+        graderinfoformat: 1,
+      });
       expect(q('Random').qtype).toBe('random');
 
       // Two versions of one entry.
       const tfVersions = await storage.select('question_versions', { questionid: q('TF v2').id });
       expect(tfVersions[0]!.version).toBe(2);
-      expect(tfVersions[0]!.questionbankentryid).toBe((await storage.select('question_versions', { questionid: q('TF v1').id }))[0]!.questionbankentryid);
+      expect(tfVersions[0]!.questionbankentryid).toBe(
+        (await storage.select('question_versions', { questionid: q('TF v1').id }))[0]!.questionbankentryid,
+      );
       const [tf] = await storage.select('question_truefalse', { question: q('TF v2').id });
       const tfAnswers = (await storage.select('question_answers', { question: q('TF v2').id })).map((a) => a.id);
       expect(tfAnswers).toContain(tf!.trueanswer);
@@ -160,7 +183,7 @@ describe.skipIf(!hasShared())('questions stage', () => {
       await storage.open();
       const first = await restore(crafted, { storage });
       const systemCategories = await storage.select('question_categories', { contextid: 1 });
-      const systemQuestion = (await storage.select('question', { name: 'System TF' }));
+      const systemQuestion = await storage.select('question', { name: 'System TF' });
       expect(systemQuestion).toHaveLength(1);
       const second = await restore(crafted, { storage });
       expect(await storage.select('question_categories', { contextid: 1 })).toEqual(systemCategories);
@@ -175,7 +198,10 @@ describe.skipIf(!hasShared())('questions stage', () => {
 
 // Internal helpers
 
-async function restoreNew(path: string, options: Record<string, number> = {}): Promise<{ storage: StorageAdapter; result: RestoreResult }> {
+async function restoreNew(
+  path: string,
+  options: Record<string, number> = {},
+): Promise<{ storage: StorageAdapter; result: RestoreResult }> {
   const storage = createMemoryStorage();
   await storage.open();
   const result = await restore(path, { storage, options });
@@ -207,7 +233,8 @@ async function expectConsistentBank(storage: StorageAdapter, courseid: number): 
     const context = contexts.get(c.contextid)!;
     expect(context).toBeDefined();
     const path = String(context.path);
-    if (context.contextlevel !== 10) expect(path === String(course.path) || path.startsWith(`${String(course.path)}/`)).toBe(true);
+    if (context.contextlevel !== 10)
+      expect(path === String(course.path) || path.startsWith(`${String(course.path)}/`)).toBe(true);
     if (c.parent !== 0) expect(byId.get(c.parent)?.contextid).toBe(c.contextid);
   }
   const tops = new Map<unknown, number>();
@@ -222,7 +249,13 @@ async function expectConsistentBank(storage: StorageAdapter, courseid: number): 
   expect(new Set(versions.map((v) => v.questionid))).toEqual(new Set(questions.keys()));
   for (const v of versions) expect(entries.has(v.questionbankentryid)).toBe(true);
   for (const q of questions.values()) if (q.parent !== 0) expect(questions.has(q.parent)).toBe(true);
-  for (const table of ['question_answers', 'question_numerical', 'question_truefalse', 'question_multianswer', 'question_calculated']) {
+  for (const table of [
+    'question_answers',
+    'question_numerical',
+    'question_truefalse',
+    'question_multianswer',
+    'question_calculated',
+  ]) {
     for (const row of await storage.select(table)) expect(questions.has(row.question as number)).toBe(true);
   }
   const answers = new Map((await storage.select('question_answers')).map((a) => [a.id, a]));
@@ -230,7 +263,13 @@ async function expectConsistentBank(storage: StorageAdapter, courseid: number): 
     expect(answers.get(tf.trueanswer)?.question).toBe(tf.question);
     expect(answers.get(tf.falseanswer)?.question).toBe(tf.question);
   }
-  for (const table of ['question_hints', 'qtype_multichoice_options', 'qtype_shortanswer_options', 'qtype_essay_options', 'qtype_match_subquestions']) {
+  for (const table of [
+    'question_hints',
+    'qtype_multichoice_options',
+    'qtype_shortanswer_options',
+    'qtype_essay_options',
+    'qtype_match_subquestions',
+  ]) {
     for (const row of await storage.select(table)) expect(questions.has(row.questionid as number)).toBe(true);
   }
 }
@@ -248,7 +287,10 @@ function craftBackup(out: string): void {
   const inforef = readFileSync(join(dir, 'course', 'inforef.xml'), 'utf8');
   writeFileSync(
     join(dir, 'course', 'inforef.xml'),
-    inforef.replace('</question_categoryref>', '<question_category><id>2001</id></question_category><question_category><id>2002</id></question_category></question_categoryref>'),
+    inforef.replace(
+      '</question_categoryref>',
+      '<question_category><id>2001</id></question_category><question_category><id>2002</id></question_category></question_categoryref>',
+    ),
   );
   repack(dir, out);
 }
@@ -274,7 +316,10 @@ ${plugin ? `<plugin_qtype_${fields.qtype}_question>${plugin}</plugin_qtype_${fie
 
 function entry(id: number, questions: Array<[number, string]>, idnumber = '$@NULL@$'): string {
   return `<question_bank_entry id="${id}"><questioncategoryid>0</questioncategoryid><idnumber>${idnumber}</idnumber><ownerid>2</ownerid><question_version>${questions
-    .map(([version, q]) => `<question_versions id="${id * 10 + version}"><version>${version}</version><status>ready</status><questions>${q}</questions></question_versions>`)
+    .map(
+      ([version, q]) =>
+        `<question_versions id="${id * 10 + version}"><version>${version}</version><status>ready</status><questions>${q}</questions></question_versions>`,
+    )
     .join('')}</question_version></question_bank_entry>`;
 }
 
@@ -282,19 +327,42 @@ function answers(...list: Array<[number, string, string]>): string {
   return `<answers>${list.map(([id, text, fraction]) => `<answer id="${id}"><answertext>${text}</answertext><answerformat>0</answerformat><fraction>${fraction}</fraction><feedback></feedback><feedbackformat>1</feedbackformat></answer>`).join('')}</answers>`;
 }
 
-function category(id: number, name: string, contextid: number, level: number, parent: number, body: string, idnumber = '$@NULL@$'): string {
+function category(
+  id: number,
+  name: string,
+  contextid: number,
+  level: number,
+  parent: number,
+  body: string,
+  idnumber = '$@NULL@$',
+): string {
   return `<question_category id="${id}"><name>${name}</name><contextid>${contextid}</contextid><contextlevel>${level}</contextlevel><contextinstanceid>1</contextinstanceid>
 <info></info><infoformat>0</infoformat><stamp>crafted-cat-${id}</stamp><parent>${parent}</parent><sortorder>999</sortorder><idnumber>${idnumber}</idnumber>
 <question_bank_entries>${body}</question_bank_entries></question_category>`;
 }
 
-const FEEDBACK = '<correctfeedback></correctfeedback><correctfeedbackformat>1</correctfeedbackformat><partiallycorrectfeedback></partiallycorrectfeedback><partiallycorrectfeedbackformat>1</partiallycorrectfeedbackformat><incorrectfeedback></incorrectfeedback><incorrectfeedbackformat>1</incorrectfeedbackformat><shownumcorrect>0</shownumcorrect>';
+const FEEDBACK =
+  '<correctfeedback></correctfeedback><correctfeedbackformat>1</correctfeedbackformat><partiallycorrectfeedback></partiallycorrectfeedback><partiallycorrectfeedbackformat>1</partiallycorrectfeedbackformat><incorrectfeedback></incorrectfeedback><incorrectfeedbackformat>1</incorrectfeedbackformat><shownumcorrect>0</shownumcorrect>';
 
 const CRAFTED_QUESTIONS = `<?xml version="1.0" encoding="UTF-8"?>
 <question_categories>
 ${category(1118, 'top', 724, 50, 0, '')}
-${category(1119, 'Crafted', 724, 50, 1118, [
-  entry(501, [[1, question(701, { name: 'Calc', qtype: 'calculated', penalty: '0.3333' }, `${answers([801, '{a} + {b}', '1.0000000'])}
+${category(
+  1119,
+  'Crafted',
+  724,
+  50,
+  1118,
+  [
+    entry(
+      501,
+      [
+        [
+          1,
+          question(
+            701,
+            { name: 'Calc', qtype: 'calculated', penalty: '0.3333' },
+            `${answers([801, '{a} + {b}', '1.0000000'])}
 <numerical_units><numerical_unit id="1"><multiplier>1</multiplier><unit>m</unit></numerical_unit><numerical_unit id="2"><multiplier>1</multiplier><unit>m</unit></numerical_unit></numerical_units>
 <numerical_options><numerical_option id="1"><showunits>3</showunits><unitsleft>0</unitsleft><unitgradingtype>0</unitgradingtype><unitpenalty>0.1000000</unitpenalty></numerical_option></numerical_options>
 <dataset_definitions><dataset_definition id="901"><category>1119</category><name>a</name><type>1</type><options>uniform:1:10:1</options><itemcount>2</itemcount>
@@ -303,34 +371,163 @@ ${category(1119, 'Crafted', 724, 50, 1118, [
 <dataset_items><dataset_item id="3"><number>1</number><value>7</value></dataset_item></dataset_items></dataset_definition></dataset_definitions>
 <calculated_records><calculated_record id="1"><answer>801</answer><tolerance>0.01</tolerance><tolerancetype>1</tolerancetype><correctanswerlength>2</correctanswerlength><correctanswerformat>1</correctanswerformat></calculated_record></calculated_records>
 <calculated_options><calculated_option id="1"><synchronize>0</synchronize><single>0</single><shuffleanswers>0</shuffleanswers>${FEEDBACK}<answernumbering>abc</answernumbering></calculated_option></calculated_options>`,
-  `<question_hints><question_hint id="1"><hint>Think</hint><hintformat>1</hintformat><shownumcorrect>0</shownumcorrect><clearwrong>0</clearwrong><options></options></question_hint>
+            `<question_hints><question_hint id="1"><hint>Think</hint><hintformat>1</hintformat><shownumcorrect>0</shownumcorrect><clearwrong>0</clearwrong><options></options></question_hint>
 <question_hint id="2"><hint>Harder</hint><hintformat>1</hintformat><shownumcorrect>1</shownumcorrect><clearwrong>1</clearwrong><options></options></question_hint></question_hints>
-<tags><tag id="1"><name>algebra</name><rawname>Algebra</rawname></tag><tag id="2"><name>algebra</name><rawname>algebra</rawname></tag><tag id="3"><name>geometry</name><rawname>Geometry</rawname></tag></tags>`)]], 'q-calc'),
-  entry(502, [[1, question(702, { name: 'Cloze', qtype: 'multianswer' }, `<answers></answers><multianswer id="1"><question>702</question><sequence>703,704</sequence></multianswer>`)]]),
-  entry(503, [[1, question(703, { name: 'Cloze sub 1', qtype: 'shortanswer', parent: 702 }, `${answers([811, 'cat', '1.0000000'])}<shortanswer id="1"><usecase>0</usecase></shortanswer>`)]]),
-  entry(504, [[1, question(704, { name: 'Cloze sub 2', qtype: 'multichoice', parent: 702 }, `${answers([812, 'yes', '1.0000000'], [813, 'no', '0.0000000'])}<multichoice id="1"><layout>0</layout><single>1</single><shuffleanswers>1</shuffleanswers>${FEEDBACK}<answernumbering>abc</answernumbering><showstandardinstruction>0</showstandardinstruction></multichoice>`)]]),
-  entry(505, [[1, question(705, { name: 'Match', qtype: 'match' }, `<matchoptions id="1"><shuffleanswers>1</shuffleanswers></matchoptions><matches>
+<tags><tag id="1"><name>algebra</name><rawname>Algebra</rawname></tag><tag id="2"><name>algebra</name><rawname>algebra</rawname></tag><tag id="3"><name>geometry</name><rawname>Geometry</rawname></tag></tags>`,
+          ),
+        ],
+      ],
+      'q-calc',
+    ),
+    entry(502, [
+      [
+        1,
+        question(
+          702,
+          { name: 'Cloze', qtype: 'multianswer' },
+          `<answers></answers><multianswer id="1"><question>702</question><sequence>703,704</sequence></multianswer>`,
+        ),
+      ],
+    ]),
+    entry(503, [
+      [
+        1,
+        question(
+          703,
+          { name: 'Cloze sub 1', qtype: 'shortanswer', parent: 702 },
+          `${answers([811, 'cat', '1.0000000'])}<shortanswer id="1"><usecase>0</usecase></shortanswer>`,
+        ),
+      ],
+    ]),
+    entry(504, [
+      [
+        1,
+        question(
+          704,
+          { name: 'Cloze sub 2', qtype: 'multichoice', parent: 702 },
+          `${answers([812, 'yes', '1.0000000'], [813, 'no', '0.0000000'])}<multichoice id="1"><layout>0</layout><single>1</single><shuffleanswers>1</shuffleanswers>${FEEDBACK}<answernumbering>abc</answernumbering><showstandardinstruction>0</showstandardinstruction></multichoice>`,
+        ),
+      ],
+    ]),
+    entry(505, [
+      [
+        1,
+        question(
+          705,
+          { name: 'Match', qtype: 'match' },
+          `<matchoptions id="1"><shuffleanswers>1</shuffleanswers></matchoptions><matches>
 <match id="1"><questiontext>1</questiontext><questiontextformat>1</questiontextformat><answertext>A</answertext></match>
 <match id="2"><questiontext>2</questiontext><questiontextformat>1</questiontextformat><answertext>B</answertext></match>
-<match id="3"><questiontext>3</questiontext><questiontextformat>1</questiontextformat><answertext>C</answertext></match></matches>`)]]),
-  entry(506, [[1, question(706, { name: 'Gaps', qtype: 'gapselect' }, `${answers([821, 'red', '1'], [822, 'blue', '1'])}<selectgap id="1"><shuffleanswers>1</shuffleanswers>${FEEDBACK}</selectgap>`)]]),
-  entry(507, [[1, question(707, { name: 'Num', qtype: 'numerical' }, `${answers([831, '3.14', '1.0000000'])}<numerical_units></numerical_units>
+<match id="3"><questiontext>3</questiontext><questiontextformat>1</questiontextformat><answertext>C</answertext></match></matches>`,
+        ),
+      ],
+    ]),
+    entry(506, [
+      [
+        1,
+        question(
+          706,
+          { name: 'Gaps', qtype: 'gapselect' },
+          `${answers([821, 'red', '1'], [822, 'blue', '1'])}<selectgap id="1"><shuffleanswers>1</shuffleanswers>${FEEDBACK}</selectgap>`,
+        ),
+      ],
+    ]),
+    entry(507, [
+      [
+        1,
+        question(
+          707,
+          { name: 'Num', qtype: 'numerical' },
+          `${answers([831, '3.14', '1.0000000'])}<numerical_units></numerical_units>
 <numerical_options><numerical_option id="2"><showunits>3</showunits><unitsleft>0</unitsleft><unitgradingtype>0</unitgradingtype><unitpenalty>0.1000000</unitpenalty></numerical_option></numerical_options>
-<numerical_records><numerical_record id="1"><answer>831</answer><tolerance>0.01</tolerance></numerical_record></numerical_records>`)]]),
-  entry(508, [[1, question(708, { name: 'Essay', qtype: 'essay' })]]),
-  entry(509, [
-    [1, question(709, { name: 'TF v1', qtype: 'truefalse' }, `${answers([841, 'True', '1'], [842, 'False', '0'])}<truefalse id="1"><trueanswer>841</trueanswer><falseanswer>842</falseanswer><showstandardinstruction>0</showstandardinstruction></truefalse>`)],
-    [2, question(710, { name: 'TF v2', qtype: 'truefalse' }, `${answers([843, 'True', '0'], [844, 'False', '1'])}<truefalse id="2"><trueanswer>843</trueanswer><falseanswer>844</falseanswer><showstandardinstruction>0</showstandardinstruction></truefalse>`)],
-  ]),
-  entry(510, [[1, question(711, { name: 'Stack one', qtype: 'stack' }, '<stackoptions id="1"><questionvariables>a:1;</questionvariables></stackoptions>')]]),
-  entry(511, [[1, question(712, { name: 'Stack two', qtype: 'stack' }, '<stackoptions id="2"><questionvariables>b:2;</questionvariables></stackoptions>')]]),
-  entry(512, [[1, question(713, { name: 'Random', qtype: 'random' })]]),
-  entry(513, [[1, question(714, { name: 'Drag', qtype: 'ddwtos' }, `${answers([851, 'x', '1'])}<ddwtos id="1"><shuffleanswers>1</shuffleanswers>${FEEDBACK}</ddwtos>`)]]),
-  entry(514, [[1, question(715, { name: 'Early child', qtype: 'shortanswer', parent: 716 }, `${answers([861, 'dog', '1'])}<shortanswer id="2"><usecase>0</usecase></shortanswer>`)]]),
-  entry(515, [[1, question(716, { name: 'Late parent', qtype: 'multianswer' }, `<answers></answers><multianswer id="2"><question>716</question><sequence>715</sequence></multianswer>`)]]),
-  entry(516, [[1, question(717, { name: 'Described', qtype: 'description' })]]),
-  entry(517, [[1, question(718, { name: 'Short', qtype: 'shortanswer' }, `${answers([871, 'owl', '1'])}<shortanswer id="3"><usecase>1</usecase></shortanswer>`)]]),
-].join(''), 'cat-a')}
+<numerical_records><numerical_record id="1"><answer>831</answer><tolerance>0.01</tolerance></numerical_record></numerical_records>`,
+        ),
+      ],
+    ]),
+    entry(508, [[1, question(708, { name: 'Essay', qtype: 'essay' })]]),
+    entry(509, [
+      [
+        1,
+        question(
+          709,
+          { name: 'TF v1', qtype: 'truefalse' },
+          `${answers([841, 'True', '1'], [842, 'False', '0'])}<truefalse id="1"><trueanswer>841</trueanswer><falseanswer>842</falseanswer><showstandardinstruction>0</showstandardinstruction></truefalse>`,
+        ),
+      ],
+      [
+        2,
+        question(
+          710,
+          { name: 'TF v2', qtype: 'truefalse' },
+          `${answers([843, 'True', '0'], [844, 'False', '1'])}<truefalse id="2"><trueanswer>843</trueanswer><falseanswer>844</falseanswer><showstandardinstruction>0</showstandardinstruction></truefalse>`,
+        ),
+      ],
+    ]),
+    entry(510, [
+      [
+        1,
+        question(
+          711,
+          { name: 'Stack one', qtype: 'stack' },
+          '<stackoptions id="1"><questionvariables>a:1;</questionvariables></stackoptions>',
+        ),
+      ],
+    ]),
+    entry(511, [
+      [
+        1,
+        question(
+          712,
+          { name: 'Stack two', qtype: 'stack' },
+          '<stackoptions id="2"><questionvariables>b:2;</questionvariables></stackoptions>',
+        ),
+      ],
+    ]),
+    entry(512, [[1, question(713, { name: 'Random', qtype: 'random' })]]),
+    entry(513, [
+      [
+        1,
+        question(
+          714,
+          { name: 'Drag', qtype: 'ddwtos' },
+          `${answers([851, 'x', '1'])}<ddwtos id="1"><shuffleanswers>1</shuffleanswers>${FEEDBACK}</ddwtos>`,
+        ),
+      ],
+    ]),
+    entry(514, [
+      [
+        1,
+        question(
+          715,
+          { name: 'Early child', qtype: 'shortanswer', parent: 716 },
+          `${answers([861, 'dog', '1'])}<shortanswer id="2"><usecase>0</usecase></shortanswer>`,
+        ),
+      ],
+    ]),
+    entry(515, [
+      [
+        1,
+        question(
+          716,
+          { name: 'Late parent', qtype: 'multianswer' },
+          `<answers></answers><multianswer id="2"><question>716</question><sequence>715</sequence></multianswer>`,
+        ),
+      ],
+    ]),
+    entry(516, [[1, question(717, { name: 'Described', qtype: 'description' })]]),
+    entry(517, [
+      [
+        1,
+        question(
+          718,
+          { name: 'Short', qtype: 'shortanswer' },
+          `${answers([871, 'owl', '1'])}<shortanswer id="3"><usecase>1</usecase></shortanswer>`,
+        ),
+      ],
+    ]),
+  ].join(''),
+  'cat-a',
+)}
 ${category(2001, 'top', 1, 10, 0, '')}
 ${category(2002, 'System cat', 1, 10, 2001, entry(520, [[1, question(720, { name: 'System TF', qtype: 'truefalse', stamp: 'crafted-system-q' }, `${answers([881, 'True', '1'], [882, 'False', '0'])}<truefalse id="3"><trueanswer>881</trueanswer><falseanswer>882</falseanswer><showstandardinstruction>0</showstandardinstruction></truefalse>`)]]))}
 ${category(3000, 'Unreferenced', 724, 50, 1118, entry(530, [[1, question(730, { name: 'Unreferenced', qtype: 'description' })]]))}

@@ -5,7 +5,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StorageAdapter } from '@mbz-restore/engine';
 import { generatedFixture, hasShared } from '../support/shared.ts';
-import { copyBackup, countBy, countElements, courseContextId, editXml, freshStore, readXml, restoreInto, unpackedBackup } from './support/people-backup.ts';
+import {
+  copyBackup,
+  countBy,
+  countElements,
+  courseContextId,
+  editXml,
+  freshStore,
+  readXml,
+  restoreInto,
+  unpackedBackup,
+} from './support/people-backup.ts';
 
 let dir: string;
 let base: string;
@@ -48,11 +58,19 @@ describe('role-assignments stage', () => {
       expect(users.has(Number(ra.userid))).toBe(true);
     }
     const names = await shortnames(storage);
-    expect(countBy(ras.map((r) => ({ role: names.get(Number(r.roleid))! })), 'role')).toEqual({ editingteacher: 1, student: 20 });
+    expect(
+      countBy(
+        ras.map((r) => ({ role: names.get(Number(r.roleid))! })),
+        'role',
+      ),
+    ).toEqual({ editingteacher: 1, student: 20 });
   });
 
   it('role_assignments 0 assigns nothing, and neither does users 0', async () => {
-    for (const options of [{ users: 1, role_assignments: 0 }, { users: 0, role_assignments: 1 }]) {
+    for (const options of [
+      { users: 1, role_assignments: 0 },
+      { users: 0, role_assignments: 1 },
+    ]) {
       const storage = await freshStore();
       const result = await restoreInto(storage, base, options);
       expect(await storage.count('role_assignments'), JSON.stringify(options)).toBe(0);
@@ -62,13 +80,15 @@ describe('role-assignments stage', () => {
 
   it('restores permission overrides with permissions 1 (mapped roles, first wins, inherit skipped), none with 0', async () => {
     const folder = await copyBackup(base, 'overrides');
-    await editXml(folder, 'course/roles.xml', (xml) => withOverrides(xml, [
-      override(1, 5, 'moodle/course:viewparticipants', -1),
-      override(2, 5, 'moodle/course:viewparticipants', 1),
-      override(3, 3, 'moodle/course:update', 0),
-      override(4, 77, 'moodle/course:view', 1),
-      override(5, 3, 'mod/forum:addnews', -1000),
-    ]));
+    await editXml(folder, 'course/roles.xml', (xml) =>
+      withOverrides(xml, [
+        override(1, 5, 'moodle/course:viewparticipants', -1),
+        override(2, 5, 'moodle/course:viewparticipants', 1),
+        override(3, 3, 'moodle/course:update', 0),
+        override(4, 77, 'moodle/course:view', 1),
+        override(5, 3, 'mod/forum:addnews', -1000),
+      ]),
+    );
     const storage = await freshStore();
     const result = await restoreInto(storage, folder, { permissions: 1 });
     const contextid = await courseContextId(storage, result.courseid);
@@ -83,16 +103,20 @@ describe('role-assignments stage', () => {
 
   it('an assignment owned by an unknown component becomes a manual one, with a warning', async () => {
     const folder = await copyBackup(base, 'component');
-    await editXml(folder, 'course/roles.xml', (xml) => xml.replace(/<component><\/component>/, '<component>auth_magic</component>'));
+    await editXml(folder, 'course/roles.xml', (xml) =>
+      xml.replace(/<component><\/component>/, '<component>auth_magic</component>'),
+    );
     const storage = await freshStore();
     const result = await restoreInto(storage, folder, { users: 1, role_assignments: 1 });
     expect(await storage.count('role_assignments')).toBe(countElements(courseRolesXml, 'assignment'));
     expect(result.warnings.map((w) => w.code)).toContain('role-assignment-component');
   });
 
-  it('overrides of an activity go to the activity\'s context', async (t) => {
+  it("overrides of an activity go to the activity's context", async (t) => {
     const folder = await copyBackup(base, 'activity-overrides');
-    await editXml(folder, 'activities/forum_128649/roles.xml', (xml) => withOverrides(xml, [override(9, 5, 'mod/forum:replypost', -1)]));
+    await editXml(folder, 'activities/forum_128649/roles.xml', (xml) =>
+      withOverrides(xml, [override(9, 5, 'mod/forum:replypost', -1)]),
+    );
     const storage = await freshStore();
     const result = await restoreInto(storage, folder, { permissions: 1 });
     const forums = await storage.select('forum', { course: result.courseid });
@@ -101,21 +125,29 @@ describe('role-assignments stage', () => {
       return;
     }
     const [module] = await storage.select('modules', { name: 'forum' });
-    const [cm] = await storage.select('course_modules', { course: result.courseid, module: Number(module!.id), instance: Number(forums[0]!.id) });
+    const [cm] = await storage.select('course_modules', {
+      course: result.courseid,
+      module: Number(module!.id),
+      instance: Number(forums[0]!.id),
+    });
     const [context] = await storage.select('context', { contextlevel: 70, instanceid: Number(cm!.id) });
-    expect(await storage.select('role_capabilities')).toMatchObject([{ contextid: Number(context!.id), roleid: 5, capability: 'mod/forum:replypost' }]);
+    expect(await storage.select('role_capabilities')).toMatchObject([
+      { contextid: Number(context!.id), roleid: 5, capability: 'mod/forum:replypost' },
+    ]);
   });
 
-  it('an excluded activity\'s roles.xml is not read', async () => {
+  it("an excluded activity's roles.xml is not read", async () => {
     const folder = await copyBackup(base, 'excluded');
-    await editXml(folder, 'activities/forum_128649/roles.xml', (xml) => withOverrides(xml, [override(9, 5, 'mod/forum:replypost', -1)]));
+    await editXml(folder, 'activities/forum_128649/roles.xml', (xml) =>
+      withOverrides(xml, [override(9, 5, 'mod/forum:replypost', -1)]),
+    );
     const storage = await freshStore();
     await restoreInto(storage, folder, { permissions: 1, forum_128649_included: 0 });
     expect(await storage.count('role_capabilities')).toBe(0);
   });
 });
 
-describe.skipIf(!hasShared())('role-assignments stage (gen_s_users.mbz, Moodle\'s results)', () => {
+describe.skipIf(!hasShared())("role-assignments stage (gen_s_users.mbz, Moodle's results)", () => {
   it('101 assignments in the course context: editingteacher 1, student 100', async () => {
     const storage = await freshStore();
     const result = await restoreInto(storage, generatedFixture('gen_s_users.mbz'), { users: 1, role_assignments: 1 });
@@ -123,7 +155,12 @@ describe.skipIf(!hasShared())('role-assignments stage (gen_s_users.mbz, Moodle\'
     const ras = await storage.select('role_assignments', { contextid });
     const names = await shortnames(storage);
     expect(ras).toHaveLength(101);
-    expect(countBy(ras.map((r) => ({ role: names.get(Number(r.roleid))! })), 'role')).toEqual({ editingteacher: 1, student: 100 });
+    expect(
+      countBy(
+        ras.map((r) => ({ role: names.get(Number(r.roleid))! })),
+        'role',
+      ),
+    ).toEqual({ editingteacher: 1, student: 100 });
     expect(await storage.count('role_assignments')).toBe(101);
   });
 });

@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Row } from '@mbz-restore/engine';
 import { bestAssignableRole } from '../../packages/engine/src/stages/roles.ts';
-import { copyBackup, countBy, courseContextId, editXml, freshStore, restoreInto, unpackedBackup } from './support/people-backup.ts';
+import {
+  copyBackup,
+  countBy,
+  courseContextId,
+  editXml,
+  freshStore,
+  restoreInto,
+  unpackedBackup,
+} from './support/people-backup.ts';
 
 let dir: string;
 let base: string;
@@ -32,10 +40,20 @@ describe('bestAssignableRole (get_best_assignable_role)', () => {
   });
   it('then the same archetype (lowest id)', () => {
     expect(bestAssignableRole({ shortname: 'pupil', archetype: 'student' }, assignable)).toBe(5);
-    expect(bestAssignableRole({ shortname: 'boss', archetype: 'manager' }, [...assignable, { id: 9, shortname: 'boss2', archetype: 'manager' }])).toBe(1);
+    expect(
+      bestAssignableRole({ shortname: 'boss', archetype: 'manager' }, [
+        ...assignable,
+        { id: 9, shortname: 'boss2', archetype: 'manager' },
+      ]),
+    ).toBe(1);
   });
   it('then editingteacher → teacher', () => {
-    expect(bestAssignableRole({ shortname: 'editingteacher', archetype: 'other' }, assignable.filter((r) => r.id !== 3))).toBe(4);
+    expect(
+      bestAssignableRole(
+        { shortname: 'editingteacher', archetype: 'other' },
+        assignable.filter((r) => r.id !== 3),
+      ),
+    ).toBe(4);
   });
   it('else nothing', () => {
     expect(bestAssignableRole({ shortname: 'guest', archetype: 'guest' }, assignable)).toBeUndefined();
@@ -44,10 +62,12 @@ describe('bestAssignableRole (get_best_assignable_role)', () => {
 });
 
 describe('roles stage', () => {
-  it('maps the backup\'s student and editingteacher to the store\'s roles of the same shortname', async () => {
+  it("maps the backup's student and editingteacher to the store's roles of the same shortname", async () => {
     const storage = await freshStore();
     const result = await restoreInto(storage, base, { users: 1, role_assignments: 1 });
-    const ras = await storage.select('role_assignments', { contextid: await courseContextId(storage, result.courseid) });
+    const ras = await storage.select('role_assignments', {
+      contextid: await courseContextId(storage, result.courseid),
+    });
     // Store roles: editingteacher = 3, student = 5 (the seed's ids).
     expect(countBy(ras, 'roleid')).toEqual({ 3: 1, 5: 20 });
     expect(result.warnings.filter((w) => w.code === 'role-not-mapped')).toEqual([]);
@@ -57,12 +77,16 @@ describe('roles stage', () => {
     const folder = await copyBackup(base, 'renamed');
     // student → "pupil" (archetype student); editingteacher → a custom role with no archetype.
     await editXml(folder, 'roles.xml', (xml) =>
-      xml.replace('<shortname>student</shortname>', '<shortname>pupil</shortname>')
+      xml
+        .replace('<shortname>student</shortname>', '<shortname>pupil</shortname>')
         .replace('<shortname>editingteacher</shortname>', '<shortname>helper</shortname>')
-        .replace('<archetype>editingteacher</archetype>', '<archetype></archetype>'));
+        .replace('<archetype>editingteacher</archetype>', '<archetype></archetype>'),
+    );
     const storage = await freshStore();
     const result = await restoreInto(storage, folder, { users: 1, role_assignments: 1 });
-    const ras = await storage.select('role_assignments', { contextid: await courseContextId(storage, result.courseid) });
+    const ras = await storage.select('role_assignments', {
+      contextid: await courseContextId(storage, result.courseid),
+    });
     expect(countBy(ras, 'roleid')).toEqual({ 5: 20 });
     const warnings = result.warnings.filter((w) => w.code === 'role-not-mapped');
     expect(warnings).toHaveLength(1);
@@ -71,17 +95,18 @@ describe('roles stage', () => {
     for (const e of await storage.select('enrol', { courseid: result.courseid })) expect([0, 5]).toContain(e.roleid);
   });
 
-  it('writes the course\'s role names (nameincourse) for mapped roles only', async () => {
+  it("writes the course's role names (nameincourse) for mapped roles only", async () => {
     const folder = await copyBackup(base, 'names');
     await editXml(folder, 'roles.xml', (xml) =>
-      xml.replace(/(<shortname>student<\/shortname>\s*<nameincourse>)\$@NULL@\$/, '$1Learner'));
+      xml.replace(/(<shortname>student<\/shortname>\s*<nameincourse>)\$@NULL@\$/, '$1Learner'),
+    );
     const storage = await freshStore();
     const result = await restoreInto(storage, folder, {});
     const contextid = await courseContextId(storage, result.courseid);
     expect(await storage.select('role_names')).toMatchObject([{ roleid: 5, contextid, name: 'Learner' }]);
   });
 
-  it('leaves the store\'s roles untouched', async () => {
+  it("leaves the store's roles untouched", async () => {
     const storage = await freshStore();
     const before = await storage.select('role');
     await restoreInto(storage, base, { users: 1, role_assignments: 1 });

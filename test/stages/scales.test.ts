@@ -33,15 +33,40 @@ describe('scales and outcomes (generated backup, edited; store with a standard s
     const assign = (await readdir(join(folder, 'activities'))).find((d) => d.startsWith('assign_'))!;
     const grades = join(folder, 'activities', assign, 'grades.xml');
     // Graded with the scale (grade_item::load_scale() clears the scaleid of an item graded otherwise).
-    await writeFile(grades, (await readFile(grades, 'utf8')).replace('<scaleid>$@NULL@$</scaleid>', '<scaleid>103</scaleid>').replace('<gradetype>1</gradetype>', '<gradetype>2</gradetype>'));
+    await writeFile(
+      grades,
+      (await readFile(grades, 'utf8'))
+        .replace('<scaleid>$@NULL@$</scaleid>', '<scaleid>103</scaleid>')
+        .replace('<gradetype>1</gradetype>', '<gradetype>2</gradetype>'),
+    );
 
     storage = createMemoryStorage();
     await storage.open();
     const tx = await storage.begin();
     standardScale = await tx.allocateIds('scale', 1);
     standardOutcome = await tx.allocateIds('grade_outcomes', 1);
-    await tx.insert('scale', [{ id: standardScale, courseid: 0, userid: 2, name: 'Standard', scale: 'Bad,Good', description: '', descriptionformat: 0, timemodified: 0 }]);
-    await tx.insert('grade_outcomes', [{ id: standardOutcome, courseid: null, shortname: 'SITEOUT', fullname: 'Site outcome', scaleid: standardScale, descriptionformat: 0 }]);
+    await tx.insert('scale', [
+      {
+        id: standardScale,
+        courseid: 0,
+        userid: 2,
+        name: 'Standard',
+        scale: 'Bad,Good',
+        description: '',
+        descriptionformat: 0,
+        timemodified: 0,
+      },
+    ]);
+    await tx.insert('grade_outcomes', [
+      {
+        id: standardOutcome,
+        courseid: null,
+        shortname: 'SITEOUT',
+        fullname: 'Site outcome',
+        scaleid: standardScale,
+        descriptionformat: 0,
+      },
+    ]);
     await tx.commit();
 
     first = await restoreWithStandIns(folder, ALL_ON, [scalesStage, gradebookStage], storage);
@@ -76,10 +101,17 @@ describe('scales and outcomes (generated backup, edited; store with a standard s
   it('matches a site outcome by shortname, creates the others, and links every outcome to the course', async () => {
     expect(first.ids.get('outcome', '201')).toBe(standardOutcome);
     const [newSite] = await storage.select('grade_outcomes', { shortname: 'NEWSITE' });
-    expect(newSite).toMatchObject({ courseid: null, scaleid: first.ids.get('scale', '102'), usermodified: first.ids.get('user', '58') });
+    expect(newSite).toMatchObject({
+      courseid: null,
+      scaleid: first.ids.get('scale', '102'),
+      usermodified: first.ids.get('user', '58'),
+    });
     const courseOutcomes = await storage.select('grade_outcomes', { shortname: 'COURSEOUT' });
     expect(courseOutcomes.map((o) => o.courseid).sort()).toEqual([first.courseId, second.courseId].sort());
-    expect(courseOutcomes.find((o) => o.courseid === first.courseId)).toMatchObject({ scaleid: first.ids.get('scale', '103'), usermodified: 2 });
+    expect(courseOutcomes.find((o) => o.courseid === first.courseId)).toMatchObject({
+      scaleid: first.ids.get('scale', '103'),
+      usermodified: 2,
+    });
     const links = await storage.select('grade_outcomes_courses', { courseid: first.courseId });
     expect(links.map((l) => l.outcomeid).sort()).toEqual(
       [standardOutcome, newSite!.id, courseOutcomes.find((o) => o.courseid === first.courseId)!.id].sort(),
@@ -106,12 +138,14 @@ function scalesXml(): string {
   const scale = (id: string, courseid: string, userid: string, name: string, text: string) =>
     `<scale id="${id}"><courseid>${courseid}</courseid><userid>${userid}</userid><name>${name}</name><scale>${text}</scale>` +
     '<description></description><descriptionformat>1</descriptionformat><timemodified>1712307630</timemodified></scale>';
-  return '<?xml version="1.0" encoding="UTF-8"?>\n<scales_definition>' +
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<scales_definition>' +
     scale('101', '0', '58', 'Standard copy', 'Bad,Good') +
     scale('102', '0', '999999', 'New site', 'Low,Mid,High') +
     scale('103', '283', '58', 'Course scale', 'No,Yes') +
     scale('104', '283', '58', 'Course scale again', 'No,Yes') +
-    '</scales_definition>';
+    '</scales_definition>'
+  );
 }
 
 function outcomesXml(): string {
@@ -119,9 +153,11 @@ function outcomesXml(): string {
     `<outcome id="${id}"><courseid>${courseid}</courseid><userid>$@NULL@$</userid><shortname>${shortname}</shortname>` +
     `<fullname>${shortname} outcome</fullname><scaleid>${scaleid}</scaleid><description></description><descriptionformat>1</descriptionformat>` +
     `<timecreated>1712307630</timecreated><timemodified>1712307630</timemodified><usermodified>${usermodified}</usermodified></outcome>`;
-  return '<?xml version="1.0" encoding="UTF-8"?>\n<outcomes_definition>' +
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<outcomes_definition>' +
     outcome('201', '$@NULL@$', 'SITEOUT', '101', '58') +
     outcome('202', '$@NULL@$', 'NEWSITE', '102', '58') +
     outcome('203', '283', 'COURSEOUT', '103', '999999') +
-    '</outcomes_definition>';
+    '</outcomes_definition>'
+  );
 }

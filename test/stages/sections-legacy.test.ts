@@ -29,7 +29,7 @@ describe.skipIf(!hasShared())('sections: a backup without section 0 (2.6)', () =
     await rm(folder, { recursive: true, force: true });
   });
 
-  it('creates section 0 with NULL summary and summaryformat 0; the backup\'s sections keep theirs', async () => {
+  it("creates section 0 with NULL summary and summaryformat 0; the backup's sections keep theirs", async () => {
     expect(numbers.has(0)).toBe(false);
     expect(numbers.size).toBeGreaterThan(0);
     const storage = createMemoryStorage();

@@ -35,9 +35,21 @@ beforeAll(() => {
   xmlTags = tagsIn(extracted);
   // A copy with course and course-module tags.
   const course = join(extracted, 'course', 'course.xml');
-  writeFileSync(course, readFileSync(course, 'utf8').replace(/<tags>\s*<\/tags>/, `<tags>${COURSE_TAGS.map((t, i) => `<tag id="${900 + i}"><name>${t.toLowerCase()}</name><rawname>${t}</rawname></tag>`).join('')}</tags>`));
+  writeFileSync(
+    course,
+    readFileSync(course, 'utf8').replace(
+      /<tags>\s*<\/tags>/,
+      `<tags>${COURSE_TAGS.map((t, i) => `<tag id="${900 + i}"><name>${t.toLowerCase()}</name><rawname>${t}</rawname></tag>`).join('')}</tags>`,
+    ),
+  );
   const module = join(extracted, 'activities', 'quiz_329000', 'module.xml');
-  writeFileSync(module, readFileSync(module, 'utf8').replace(/<tags>\s*<\/tags>/, `<tags>${MODULE_TAGS.map((t, i) => `<tag id="${950 + i}"><name>${t.toLowerCase()}</name><rawname>${t}</rawname></tag>`).join('')}</tags>`));
+  writeFileSync(
+    module,
+    readFileSync(module, 'utf8').replace(
+      /<tags>\s*<\/tags>/,
+      `<tags>${MODULE_TAGS.map((t, i) => `<tag id="${950 + i}"><name>${t.toLowerCase()}</name><rawname>${t}</rawname></tag>`).join('')}</tags>`,
+    ),
+  );
   injected = join(dir, 'injected.mbz');
   execFileSync('tar', ['-czf', injected, '-C', extracted, ...readdirSync(extracted)]);
 });
@@ -53,7 +65,9 @@ function tagsIn(root: string): XmlTag[] {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
       else if (e.name.endsWith('.xml')) {
-        for (const m of readFileSync(p, 'utf8').matchAll(/<tag\b[^>]*>[\s\S]*?<rawname>([^<]*)<\/rawname>[\s\S]*?<\/tag>/g)) {
+        for (const m of readFileSync(p, 'utf8').matchAll(
+          /<tag\b[^>]*>[\s\S]*?<rawname>([^<]*)<\/rawname>[\s\S]*?<\/tag>/g,
+        )) {
           found.push({ file: p.slice(root.length + 1), rawname: m[1]! });
         }
       }
@@ -110,7 +124,9 @@ describe.skipIf(!hasShared())('tags', () => {
     const course = (await storage.select('course')).at(-1);
     const [courseContext] = await storage.select('context', { contextlevel: 50, instanceid: Number(course!.id) });
     const courseTis = await storage.select('tag_instance', { component: 'core', itemtype: 'course' });
-    expect(courseTis.map((ti) => byId.get(Number(ti.tagid))).sort()).toEqual(COURSE_TAGS.map((t) => t.toLowerCase()).sort());
+    expect(courseTis.map((ti) => byId.get(Number(ti.tagid))).sort()).toEqual(
+      COURSE_TAGS.map((t) => t.toLowerCase()).sort(),
+    );
     for (const ti of courseTis) {
       expect(Number(ti.itemid)).toBe(Number(course!.id));
       expect(Number(ti.contextid)).toBe(Number(courseContext!.id));
@@ -119,7 +135,9 @@ describe.skipIf(!hasShared())('tags', () => {
     const [cm] = await storage.select('course_modules');
     const [moduleContext] = await storage.select('context', { contextlevel: 70, instanceid: Number(cm!.id) });
     const cmTis = await storage.select('tag_instance', { component: 'core', itemtype: 'course_modules' });
-    expect(cmTis.map((ti) => byId.get(Number(ti.tagid))).sort()).toEqual(MODULE_TAGS.map((t) => t.toLowerCase()).sort());
+    expect(cmTis.map((ti) => byId.get(Number(ti.tagid))).sort()).toEqual(
+      MODULE_TAGS.map((t) => t.toLowerCase()).sort(),
+    );
     expect(cmTis.map((ti) => Number(ti.ordering)).sort()).toEqual([0, 1]);
     for (const ti of cmTis) {
       expect(Number(ti.itemid)).toBe(Number(cm!.id));

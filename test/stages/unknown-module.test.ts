@@ -33,7 +33,9 @@ describe.skipIf(!hasShared())('unknown module kept as raw records', () => {
     }
     const instance = rows.find((r) => r.path === '/activity/customcert')!;
     expect(JSON.parse(String(instance.data))).toMatchObject({ name: 'Custom certificate' });
-    const sections = new Set((await storage.select('course_sections', { course: result.courseid })).map((s) => Number(s.id)));
+    const sections = new Set(
+      (await storage.select('course_sections', { course: result.courseid })).map((s) => Number(s.id)),
+    );
     expect(sections.has(Number(rows[0]!.sectionid))).toBe(true);
 
     const warnings = result.warnings.filter((w) => w.code === 'unknown-module');

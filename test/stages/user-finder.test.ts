@@ -34,10 +34,17 @@ describe('user finder', () => {
         { username: 'ann', email: 'ann@example.com', firstaccess: 0, deleted: 0, mnethostid: 1 },
         { username: 'bob', email: 'same@example.com', firstaccess: 1700000000, deleted: 0, mnethostid: 1 },
         { username: 'bob', email: 'same@example.com', firstaccess: 1700000000, deleted: 0, mnethostid: 3 },
-        { username: 'gone@x.1700000001', email: '0cc175b9c0f1b6a831c399e269772661', firstaccess: 1700000001, deleted: 1, mnethostid: 1 },
+        {
+          username: 'gone@x.1700000001',
+          email: '0cc175b9c0f1b6a831c399e269772661',
+          firstaccess: 1700000001,
+          deleted: 1,
+          mnethostid: 1,
+        },
         { username: 'carl', email: '', firstaccess: 0, deleted: 0, mnethostid: 1 },
       ];
-      for (const p of people) await rows.insert('user', { ...p, auth: 'manual', confirmed: 1, firstname: p.username, lastname: 'X' });
+      for (const p of people)
+        await rows.insert('user', { ...p, auth: 'manual', confirmed: 1, firstname: p.username, lastname: 'X' });
       await rows.flush();
       const finder = await userFinder(rows);
       expect(finder).not.toBe(rows); // few users: answered in memory
@@ -60,7 +67,9 @@ describe('user finder', () => {
         [{ mnethostid: 1, deleted: 0 }],
       ];
       for (const [where, options] of filters) {
-        expect(await finder.select('user', where, options), JSON.stringify([where, options])).toEqual(await tx.select('user', where, options));
+        expect(await finder.select('user', where, options), JSON.stringify([where, options])).toEqual(
+          await tx.select('user', where, options),
+        );
       }
     } finally {
       await tx.rollback();
@@ -71,7 +80,15 @@ describe('user finder', () => {
     const tx = await storage.begin();
     try {
       const rows = new RowWriter(tx);
-      for (let i = 0; i <= PRELOAD_MAX; i++) await rows.insert('user', { username: `u${i}`, mnethostid: 1, auth: 'manual', firstname: 'U', lastname: String(i), email: '' });
+      for (let i = 0; i <= PRELOAD_MAX; i++)
+        await rows.insert('user', {
+          username: `u${i}`,
+          mnethostid: 1,
+          auth: 'manual',
+          firstname: 'U',
+          lastname: String(i),
+          email: '',
+        });
       await rows.flush();
       expect(await userFinder(rows)).toBe(rows);
     } finally {

@@ -7,7 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMbzError, type Row, type StorageAdapter } from '@mbz-restore/engine';
 import { generatedFixture, hasShared } from '../support/shared.ts';
 import {
-  GENERATOR_SITE_IDENTIFIER, copyBackup, editXml, freshStore, readEntryText, readXml, restoreInto, seedRows, snapshot, unpackedBackup, updateRow,
+  GENERATOR_SITE_IDENTIFIER,
+  copyBackup,
+  editXml,
+  freshStore,
+  readEntryText,
+  readXml,
+  restoreInto,
+  seedRows,
+  snapshot,
+  unpackedBackup,
+  updateRow,
 } from './support/people-backup.ts';
 
 /** A user record of users.xml, read with regular expressions (independently of the engine). */
@@ -22,7 +32,13 @@ interface XmlUser {
 function xmlUsers(xml: string): XmlUser[] {
   return [...xml.matchAll(/<user id="(\d+)" contextid="(\d+)">([\s\S]*?)<\/user>/g)].map((m) => {
     const field = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(m[3]!)?.[1] ?? '';
-    return { id: Number(m[1]), contextid: Number(m[2]), username: field('username'), email: field('email'), firstaccess: Number(field('firstaccess')) };
+    return {
+      id: Number(m[1]),
+      contextid: Number(m[2]),
+      username: field('username'),
+      email: field('email'),
+      firstaccess: Number(field('firstaccess')),
+    };
   });
 }
 
@@ -64,7 +80,16 @@ describe('users stage (generated xs backup, another site)', () => {
       const username = u.username === 'admin' ? `admin_${siteHash}` : u.username;
       const [row] = await storage.select('user', { username });
       expect(row, username).toBeDefined();
-      expect(row).toMatchObject({ mnethostid: 1, email: u.email, firstaccess: u.firstaccess, auth: 'manual', password: 'restored', policyagreed: 0, theme: '', deleted: 0 });
+      expect(row).toMatchObject({
+        mnethostid: 1,
+        email: u.email,
+        firstaccess: u.firstaccess,
+        auth: 'manual',
+        password: 'restored',
+        policyagreed: 0,
+        theme: '',
+        deleted: 0,
+      });
       const contexts = await storage.select('context', { contextlevel: 30, instanceid: Number(row!.id) });
       expect(contexts).toHaveLength(1);
       expect(contexts[0]).toMatchObject({ depth: 2, path: `/1/${contexts[0]!.id}` });
@@ -101,13 +126,34 @@ describe('users stage (generated xs backup, another site)', () => {
     expect(await enrolledIn(storage, second.courseid)).toEqual(await enrolledIn(storage, first.courseid));
   });
 
-  it('matches another site\'s user by username and email (any case) or by username and first access', async () => {
-    const [a, b] = [users.find((u) => u.username === 'student00001')!, users.find((u) => u.username === 'student00004')!];
+  it("matches another site's user by username and email (any case) or by username and first access", async () => {
+    const [a, b] = [
+      users.find((u) => u.username === 'student00001')!,
+      users.find((u) => u.username === 'student00004')!,
+    ];
     expect(b.firstaccess).not.toBe(0);
     const storage = await freshStore();
     const [idA, idB] = await seedRows(storage, 'user', [
-      { username: a.username, mnethostid: 1, email: a.email.toUpperCase(), firstaccess: 0, firstname: 'A', lastname: 'A', auth: 'manual', confirmed: 1 },
-      { username: b.username, mnethostid: 1, email: 'someone.else@example.org', firstaccess: b.firstaccess, firstname: 'B', lastname: 'B', auth: 'manual', confirmed: 1 },
+      {
+        username: a.username,
+        mnethostid: 1,
+        email: a.email.toUpperCase(),
+        firstaccess: 0,
+        firstname: 'A',
+        lastname: 'A',
+        auth: 'manual',
+        confirmed: 1,
+      },
+      {
+        username: b.username,
+        mnethostid: 1,
+        email: 'someone.else@example.org',
+        firstaccess: b.firstaccess,
+        firstname: 'B',
+        lastname: 'B',
+        auth: 'manual',
+        confirmed: 1,
+      },
     ]);
     const result = await restoreInto(storage, base, { users: 1 });
     expect(result.counts.mdl_user).toBe(users.length - 2);
@@ -121,10 +167,22 @@ describe('users stage (generated xs backup, another site)', () => {
     const victim = users.find((u) => u.username === 'student00003')!;
     const storage = await freshStore();
     await seedRows(storage, 'user', [
-      { username: victim.username, mnethostid: 1, email: 'not.the.same@example.org', firstaccess: 0, firstname: 'X', lastname: 'Y', auth: 'manual', confirmed: 1 },
+      {
+        username: victim.username,
+        mnethostid: 1,
+        email: 'not.the.same@example.org',
+        firstaccess: 0,
+        firstname: 'X',
+        lastname: 'Y',
+        auth: 'manual',
+        confirmed: 1,
+      },
     ]);
     const before = await snapshot(storage);
-    const error = await restoreInto(storage, base, { users: 1 }).then(() => undefined, (e: unknown) => e);
+    const error = await restoreInto(storage, base, { users: 1 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isMbzError(error, 'restore.user-conflict')).toBe(true);
     const message = (error as Error).message;
     expect(message).toContain('"student00003"');
@@ -138,7 +196,8 @@ describe('users stage (generated xs backup, another site)', () => {
     const folder = await copyBackup(base, 'deleted');
     const victim = users.find((u) => u.username === 'student00001')!;
     await editXml(folder, 'users.xml', (xml) =>
-      xml.replace(new RegExp(`(<username>${victim.username}</username>[\\s\\S]*?<deleted>)0(</deleted>)`), '$11$2'));
+      xml.replace(new RegExp(`(<username>${victim.username}</username>[\\s\\S]*?<deleted>)0(</deleted>)`), '$11$2'),
+    );
     const storage = await freshStore();
     const result = await restoreInto(storage, folder, { users: 1, role_assignments: 1 });
     const [row] = await storage.select('user', { username: victim.username });
@@ -159,31 +218,53 @@ describe('users stage (generated xs backup, another site)', () => {
         '$1<custom_fields><custom_field><field_name>shoe</field_name><field_type>text</field_type><field_data>42</field_data></custom_field>' +
           '<custom_field><field_name>unknown</field_name><field_type>text</field_type><field_data>x</field_data></custom_field></custom_fields>' +
           '$2<preferences><preference><name>email_bounce_count</name><value>2</value></preference></preferences>',
-      ));
+      ),
+    );
     const storage = await freshStore();
-    const [fieldid] = await seedRows(storage, 'user_info_field', [{ shortname: 'shoe', datatype: 'text', name: 'Shoe size' }]);
+    const [fieldid] = await seedRows(storage, 'user_info_field', [
+      { shortname: 'shoe', datatype: 'text', name: 'Shoe size' },
+    ]);
     await restoreInto(storage, folder, { users: 1 });
     const [row] = await storage.select('user', { username: 'student00001' });
     const userid = Number(row!.id);
-    expect(await storage.select('user_preferences', { userid })).toMatchObject([{ name: 'email_bounce_count', value: '2' }]);
+    expect(await storage.select('user_preferences', { userid })).toMatchObject([
+      { name: 'email_bounce_count', value: '2' },
+    ]);
     expect(await storage.select('user_info_data')).toMatchObject([{ userid, fieldid, data: '42' }]);
   });
 
   it('an auth method the store has not enabled becomes manual', async () => {
     const folder = await copyBackup(base, 'auth');
-    await editXml(folder, 'users.xml', (xml) => xml.replace(/(<username>student00002<\/username>[\s\S]*?<auth>)manual(<\/auth>)/, '$1ldap$2'));
+    await editXml(folder, 'users.xml', (xml) =>
+      xml.replace(/(<username>student00002<\/username>[\s\S]*?<auth>)manual(<\/auth>)/, '$1ldap$2'),
+    );
     const storage = await freshStore();
     await restoreInto(storage, folder, { users: 1 });
-    expect(await storage.select('user', { username: 'student00002' })).toMatchObject([{ auth: 'manual', password: 'restored' }]);
+    expect(await storage.select('user', { username: 'student00002' })).toMatchObject([
+      { auth: 'manual', password: 'restored' },
+    ]);
   });
 });
 
 describe('users stage (same site)', () => {
   it('maps users whose id, username and host agree (1A), creating none', async () => {
     const storage = await freshStore({ siteidentifier: GENERATOR_SITE_IDENTIFIER });
-    await seedRows(storage, 'user', users.filter((u) => u.username !== 'admin').map((u) => ({
-      id: u.id, username: u.username, mnethostid: 1, email: u.email, firstname: 'F', lastname: 'L', auth: 'manual', confirmed: 1,
-    })));
+    await seedRows(
+      storage,
+      'user',
+      users
+        .filter((u) => u.username !== 'admin')
+        .map((u) => ({
+          id: u.id,
+          username: u.username,
+          mnethostid: 1,
+          email: u.email,
+          firstname: 'F',
+          lastname: 'L',
+          auth: 'manual',
+          confirmed: 1,
+        })),
+    );
     const result = await restoreInto(storage, base, { users: 1 });
     expect(result.counts.mdl_user).toBeUndefined();
     // The backup admin (id 2) is the store's admin (id 2).
@@ -195,19 +276,24 @@ describe('users stage (same site)', () => {
 
   it('a username under another id is a conflict (1E)', async () => {
     const storage = await freshStore({ siteidentifier: GENERATOR_SITE_IDENTIFIER });
-    await seedRows(storage, 'user', [{ id: 999, username: 'student00001', mnethostid: 1, email: 'x@example.org', firstname: 'F', lastname: 'L' }]);
+    await seedRows(storage, 'user', [
+      { id: 999, username: 'student00001', mnethostid: 1, email: 'x@example.org', firstname: 'F', lastname: 'L' },
+    ]);
     const before = await snapshot(storage);
-    const error = await restoreInto(storage, base, { users: 1 }).then(() => undefined, (e: unknown) => e);
+    const error = await restoreInto(storage, base, { users: 1 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isMbzError(error, 'restore.user-conflict')).toBe(true);
     expect((error as Error).message).toContain('has id 999');
     expect(await snapshot(storage)).toEqual(before);
   });
 });
 
-describe.skipIf(!hasShared())('users stage (gen_s_users.mbz, Moodle\'s results)', () => {
+describe.skipIf(!hasShared())("users stage (gen_s_users.mbz, Moodle's results)", () => {
   const path = () => generatedFixture('gen_s_users.mbz');
 
-  it('creates Moodle\'s 101 users, plus admin_<hash> because the store\'s admin has no email to match', async () => {
+  it("creates Moodle's 101 users, plus admin_<hash> because the store's admin has no email to match", async () => {
     const storage = await freshStore();
     const result = await restoreInto(storage, path(), { users: 1 });
     expect(result.counts.mdl_user).toBe(101 + 1);
@@ -215,22 +301,30 @@ describe.skipIf(!hasShared())('users stage (gen_s_users.mbz, Moodle\'s results)'
     expect(await storage.count('context', { contextlevel: 30 })).toBe(2 + 102);
   });
 
-  it('matches every user when the store already has them (Moodle\'s same_site_restore: none created)', async () => {
+  it("matches every user when the store already has them (Moodle's same_site_restore: none created)", async () => {
     const storage = await freshStore();
     const all = xmlUsers(await readEntryText(path(), 'users.xml'));
     await updateRow(storage, 'user', 2, { email: all.find((u) => u.username === 'admin')!.email });
-    const rows: Row[] = all.filter((u) => u.username !== 'admin').map((u) => ({ username: u.username, mnethostid: 1, email: u.email, firstname: 'F', lastname: 'L' }));
+    const rows: Row[] = all
+      .filter((u) => u.username !== 'admin')
+      .map((u) => ({ username: u.username, mnethostid: 1, email: u.email, firstname: 'F', lastname: 'L' }));
     await seedRows(storage, 'user', rows);
     const result = await restoreInto(storage, path(), { users: 1, role_assignments: 1 });
     expect(result.counts.mdl_user).toBeUndefined();
     expect(result.counts).toMatchObject({
-      mdl_enrol: 3, mdl_user_enrolments: 101, mdl_role_assignments: 101, mdl_groups: 4, mdl_groups_members: 100, mdl_groupings: 2, mdl_groupings_groups: 3,
+      mdl_enrol: 3,
+      mdl_user_enrolments: 101,
+      mdl_role_assignments: 101,
+      mdl_groups: 4,
+      mdl_groups_members: 100,
+      mdl_groupings: 2,
+      mdl_groupings_groups: 3,
     });
   });
 });
 
 describe('fixture assumptions', () => {
-  it('the generator\'s site hash is md5 of GENERATOR_SITE_IDENTIFIER', () => {
+  it("the generator's site hash is md5 of GENERATOR_SITE_IDENTIFIER", () => {
     expect(createHash('md5').update(GENERATOR_SITE_IDENTIFIER).digest('hex')).toBe(siteHash);
   });
 });

@@ -26,7 +26,10 @@ export function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 /** Runs `mbz <args>` in a child process (in `cwd`, default the repository root) and waits for it. */
-export function runCli(args: readonly string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): CliRun {
+export function runCli(
+  args: readonly string[],
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): CliRun {
   const result = spawnSync(process.execPath, [MBZ_BIN, ...args], {
     cwd: options.cwd ?? repoRoot,
     encoding: 'utf8',
@@ -35,5 +38,10 @@ export function runCli(args: readonly string[], options: { timeoutMs?: number; e
     maxBuffer: 64 * 1024 * 1024,
   });
   const stdout = result.stdout ?? '';
-  return { status: result.status, stdout, stderr: result.stderr ?? '', lines: stdout.split('\n').filter((l) => l.trim() !== '') };
+  return {
+    status: result.status,
+    stdout,
+    stderr: result.stderr ?? '',
+    lines: stdout.split('\n').filter((l) => l.trim() !== ''),
+  };
 }

@@ -21,10 +21,14 @@ export default function setup(): () => void {
     process.env.TMPDIR = outer.TMPDIR;
     // The restore service's spool folder may stay, empty (as in production): the job files in it may not.
     const spool = join(runDir, 'mbz-restore-jobs');
-    const left = readdirSync(runDir).filter((name) => !TOOL_CACHES.test(name) && !(name === 'mbz-restore-jobs' && readdirSync(spool).length === 0));
+    const left = readdirSync(runDir).filter(
+      (name) => !TOOL_CACHES.test(name) && !(name === 'mbz-restore-jobs' && readdirSync(spool).length === 0),
+    );
     rmSync(runDir, { recursive: true, force: true });
     if (left.length > 0) {
-      throw new Error(`Tests left ${left.length} files or folders in the temp folder (each test must remove what it creates): ${left.slice(0, 20).join(', ')}`);
+      throw new Error(
+        `Tests left ${left.length} files or folders in the temp folder (each test must remove what it creates): ${left.slice(0, 20).join(', ')}`,
+      );
     }
   };
 }

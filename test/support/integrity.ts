@@ -97,17 +97,41 @@ const CORE: Record<string, string> = {
 
 /** Item names of the id map → the table their new ids live in. */
 const ITEM_TABLES: Record<string, string> = {
-  user: 'user', group: 'groups', grouping: 'groupings', course_module: 'course_modules', course_section: 'course_sections',
-  context: 'context', scale: 'scale', outcome: 'grade_outcomes', grade_item: 'grade_items', question: 'question',
-  question_category: 'question_categories', question_bank_entry: 'question_bank_entries', question_usage: 'question_usages',
-  enrol: 'enrol', role: 'role', event: 'event', course: 'course', grade_grade: 'grade_grades', block_instance: 'block_instances',
+  user: 'user',
+  group: 'groups',
+  grouping: 'groupings',
+  course_module: 'course_modules',
+  course_section: 'course_sections',
+  context: 'context',
+  scale: 'scale',
+  outcome: 'grade_outcomes',
+  grade_item: 'grade_items',
+  question: 'question',
+  question_category: 'question_categories',
+  question_bank_entry: 'question_bank_entries',
+  question_usage: 'question_usages',
+  enrol: 'enrol',
+  role: 'role',
+  event: 'event',
+  course: 'course',
+  grade_grade: 'grade_grades',
+  block_instance: 'block_instances',
 };
 
 /**
  * Columns whose target depends on another column of the row (`tag_instance.itemid` by component and
  * item type, `rating.itemid` by rating area …): not simple references, so not checked here.
  */
-const POLYMORPHIC = new Set(['tag_instance.itemid', 'rating.itemid', 'files.itemid', 'comments.itemid', 'grade_items.iteminstance', 'event.instance', 'logstore_standard_log.objectid', 'logstore_standard_log.contextinstanceid']);
+const POLYMORPHIC = new Set([
+  'tag_instance.itemid',
+  'rating.itemid',
+  'files.itemid',
+  'comments.itemid',
+  'grade_items.iteminstance',
+  'event.instance',
+  'logstore_standard_log.objectid',
+  'logstore_standard_log.contextinstanceid',
+]);
 
 /** Every checked reference: table.column → referenced table. */
 export function referenceColumns(): Record<string, string> {
@@ -173,18 +197,34 @@ export async function findDanglingReferences(storage: StorageAdapter, limit = 50
     }
   }
   // Context instance ids by level, and course module instances by module name.
-  const levels: Record<number, string> = { 30: 'user', 40: 'course_categories', 50: 'course', 70: 'course_modules', 80: 'block_instances' };
+  const levels: Record<number, string> = {
+    30: 'user',
+    40: 'course_categories',
+    50: 'course',
+    70: 'course_modules',
+    80: 'block_instances',
+  };
   for (const row of await storage.select('context')) {
     const table = levels[Number(row.contextlevel)];
     if (table && !(await idsOf(table)).has(Number(row.instanceid))) {
-      found.push({ column: 'context.instanceid', rowId: Number(row.id), value: Number(row.instanceid), references: table });
+      found.push({
+        column: 'context.instanceid',
+        rowId: Number(row.id),
+        value: Number(row.instanceid),
+        references: table,
+      });
     }
   }
   const modules = new Map((await storage.select('modules')).map((m) => [Number(m.id), String(m.name)]));
   for (const cm of await storage.select('course_modules')) {
     const table = modules.get(Number(cm.module));
     if (table && present.has(table) && !(await idsOf(table)).has(Number(cm.instance))) {
-      found.push({ column: 'course_modules.instance', rowId: Number(cm.id), value: Number(cm.instance), references: table });
+      found.push({
+        column: 'course_modules.instance',
+        rowId: Number(cm.id),
+        value: Number(cm.instance),
+        references: table,
+      });
     }
   }
   return found.slice(0, limit);

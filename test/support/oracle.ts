@@ -28,7 +28,9 @@ export interface OracleValues {
 
 /** The queries, by name. */
 export function readOracleQueries(): Record<string, string> {
-  return (JSON.parse(readFileSync(generatedFixture('oracle-queries.json'), 'utf8')) as { queries: Record<string, string> }).queries;
+  return (
+    JSON.parse(readFileSync(generatedFixture('oracle-queries.json'), 'utf8')) as { queries: Record<string, string> }
+  ).queries;
 }
 
 export function readOracleValues(file: string): OracleValues {
@@ -59,7 +61,9 @@ export function canonicalRows(rows: unknown[][]): Array<Array<string | null>> {
 }
 
 export function rowsSha256(rows: Array<Array<string | null>>): string {
-  return createHash('sha256').update(rows.map((row) => JSON.stringify(row)).join('\n')).digest('hex');
+  return createHash('sha256')
+    .update(rows.map((row) => JSON.stringify(row)).join('\n'))
+    .digest('hex');
 }
 
 /** Our result of each query (with the SQL error where one failed). */
@@ -98,16 +102,19 @@ export interface QueryDifference {
 }
 
 /** Compares our canonical rows with Moodle's dump; empty when every query is equal. */
-export function compareWithOracle(
-  ours: OurResults,
-  moodle: OracleValues,
-  limit = 5,
-): QueryDifference[] {
+export function compareWithOracle(ours: OurResults, moodle: OracleValues, limit = 5): QueryDifference[] {
   const differences: QueryDifference[] = [];
   for (const [query, dumped] of Object.entries(moodle.queries)) {
     const found = ours[query];
     if (!found || found.error) {
-      differences.push({ query, moodleRows: dumped.rows, ourRows: -1, missing: [], extra: [], columns: [found?.error ?? '(query not run)'] });
+      differences.push({
+        query,
+        moodleRows: dumped.rows,
+        ourRows: -1,
+        missing: [],
+        extra: [],
+        columns: [found?.error ?? '(query not run)'],
+      });
       continue;
     }
     // Columns that differed between two Moodle restores of the same file (the restore's own time) are left out.
@@ -116,7 +123,8 @@ export function compareWithOracle(
     const ourTexts = new Map<string, number>();
     for (const row of got.rows) ourTexts.set(JSON.stringify(row), (ourTexts.get(JSON.stringify(row)) ?? 0) + 1);
     const theirTexts = new Map<string, number>();
-    for (const row of expected.sample) theirTexts.set(JSON.stringify(row), (theirTexts.get(JSON.stringify(row)) ?? 0) + 1);
+    for (const row of expected.sample)
+      theirTexts.set(JSON.stringify(row), (theirTexts.get(JSON.stringify(row)) ?? 0) + 1);
     const minus = (a: Map<string, number>, b: Map<string, number>) => {
       const out: Array<Array<string | null>> = [];
       for (const [text, n] of a) for (let i = b.get(text) ?? 0; i < n; i++) out.push(JSON.parse(text));
@@ -131,7 +139,14 @@ export function compareWithOracle(
         if (missing[i]![c] !== extra[i]![c]) columns.add(column);
       });
     }
-    differences.push({ query, moodleRows: expected.rows, ourRows: got.rows.length, missing: missing.slice(0, limit), extra: extra.slice(0, limit), columns: [...columns] });
+    differences.push({
+      query,
+      moodleRows: expected.rows,
+      ourRows: got.rows.length,
+      missing: missing.slice(0, limit),
+      extra: extra.slice(0, limit),
+      columns: [...columns],
+    });
   }
   return differences;
 }
@@ -140,22 +155,41 @@ export function compareWithOracle(
  * Moodle's result and ours without the named columns: rows re-canonicalized and Moodle's sha256 recomputed from its
  * sample (complete for every query that has such columns).
  */
-function withoutColumns(moodle: OracleResult, ours: OurResults[string], drop: readonly string[]): [OracleResult, OurResults[string]] {
+function withoutColumns(
+  moodle: OracleResult,
+  ours: OurResults[string],
+  drop: readonly string[],
+): [OracleResult, OurResults[string]] {
   if (drop.length === 0) return [moodle, ours];
   const keep = moodle.columns.map((column, i) => (drop.includes(column) ? -1 : i)).filter((i) => i >= 0);
   const project = (rows: Array<Array<string | null>>) => canonicalRows(rows.map((row) => keep.map((i) => row[i])));
   const sample = project(moodle.sample);
-  const expected = { ...moodle, columns: keep.map((i) => moodle.columns[i]!), sample, sha256: moodle.complete ? rowsSha256(sample) : moodle.sha256 };
+  const expected = {
+    ...moodle,
+    columns: keep.map((i) => moodle.columns[i]!),
+    sample,
+    sha256: moodle.complete ? rowsSha256(sample) : moodle.sha256,
+  };
   return [expected, { ...ours, columns: keep.map((i) => ours.columns[i]!), rows: project(ours.rows) }];
 }
 
 /** Moodle's CLI restore settings: everything the backup has (the oracle restores used them). */
 export const MOODLE_CLI_RESTORE = {
-  users: 1, role_assignments: 1, comments: 1, userscompletion: 1, logs: 1, grade_histories: 1, groups: 1, enrolments: 1,
+  users: 1,
+  role_assignments: 1,
+  comments: 1,
+  userscompletion: 1,
+  logs: 1,
+  grade_histories: 1,
+  groups: 1,
+  enrolments: 1,
 } as const;
 
 /** The backups Moodle's restore was dumped for, and where. */
 export const ORACLE_BACKUPS: Record<string, { backup: () => string; values: string }> = {
   gen_s_users: { backup: () => generatedFixture('gen_s_users.mbz'), values: 'gen_s_users.values.json' },
-  'real-advgrade': { backup: () => mbzFixture('report_advancedgrading__tests-fixtures-backup-advgrade.mbz'), values: 'real-advgrade.values.json' },
+  'real-advgrade': {
+    backup: () => mbzFixture('report_advancedgrading__tests-fixtures-backup-advgrade.mbz'),
+    values: 'real-advgrade.values.json',
+  },
 };

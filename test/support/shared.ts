@@ -19,7 +19,9 @@ export const sharedDir = process.env.MBZ_SHARED_DIR ?? resolve(repoRoot, '..', '
 export function hasShared(): boolean {
   const present = existsSync(join(sharedDir, 'fixtures', 'mbz', 'MANIFEST.json'));
   if (!present && process.env.CI) {
-    throw new Error(`The shared fixtures are missing: expected ${sharedDir}/fixtures/mbz/MANIFEST.json. CI must run with ../shared beside the repository.`);
+    throw new Error(
+      `The shared fixtures are missing: expected ${sharedDir}/fixtures/mbz/MANIFEST.json. CI must run with ../shared beside the repository.`,
+    );
   }
   if (!present) {
     console.warn(`[mbz-restore tests] skipping tests that need ../shared: ${sharedDir} not found.`);

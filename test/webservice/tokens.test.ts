@@ -32,17 +32,27 @@ const adapters: Array<[string, () => StorageAdapter]> = [
 ];
 
 describe.each(adapters)('tokens in the %s store', (_name, make) => {
-  it('keeps only the SHA-256 of a token, in Moodle\'s external_tokens, and authenticates it', async () => {
+  it("keeps only the SHA-256 of a token, in Moodle's external_tokens, and authenticates it", async () => {
     const storage = make();
     await storage.open();
     try {
       const { token, id } = await createToken(storage, { name: 'ci' });
       expect(token).toMatch(/^[0-9a-f]{32}$/);
       const [row] = await storage.select('external_tokens', { id });
-      expect(row).toMatchObject({ token: hashToken(token), tokentype: 0, userid: 2, contextid: 5, name: 'ci', validuntil: null });
+      expect(row).toMatchObject({
+        token: hashToken(token),
+        tokentype: 0,
+        userid: 2,
+        contextid: 5,
+        name: 'ci',
+        validuntil: null,
+      });
       expect(JSON.stringify(await storage.select('external_tokens'))).not.toContain(token);
       expect(await authenticateToken(storage, token)).toEqual({
-        id, name: 'ci', categories: null, user: { id: 2, username: 'admin', firstname: 'Admin', lastname: 'User', lang: 'en' },
+        id,
+        name: 'ci',
+        categories: null,
+        user: { id: 2, username: 'admin', firstname: 'Admin', lastname: 'User', lang: 'en' },
       });
       expect(await refusal(authenticateToken(storage, token.toUpperCase()))).toBe('invalidtoken');
       expect(await refusal(authenticateToken(storage, undefined))).toBe('invalidtoken');
@@ -58,7 +68,10 @@ describe.each(adapters)('tokens in the %s store', (_name, make) => {
       const { token, id } = await createToken(storage, { categories: [1, 1] });
       expect((await authenticateToken(storage, token)).categories).toEqual([1]);
       expect(await storage.select('mbz_token_categories', { tokenid: id })).toHaveLength(1);
-      await expect(createToken(storage, { categories: [1, 42] })).rejects.toMatchObject({ code: 'input.invalid-argument', message: expect.stringContaining('42') });
+      await expect(createToken(storage, { categories: [1, 42] })).rejects.toMatchObject({
+        code: 'input.invalid-argument',
+        message: expect.stringContaining('42'),
+      });
       await expect(createToken(storage, { userid: 99 })).rejects.toMatchObject({ code: 'input.invalid-argument' });
       expect(await storage.count('external_tokens')).toBe(1);
     } finally {
@@ -98,7 +111,10 @@ describe('schema', () => {
 });
 
 describe('TokenLimits', () => {
-  const limits = () => new TokenLimits({ maxConcurrentUploads: 2, maxQueuedRestores: 2 }, async (tokenid) => (tokenid === 9 ? ['left-over'] : []));
+  const limits = () =>
+    new TokenLimits({ maxConcurrentUploads: 2, maxQueuedRestores: 2 }, async (tokenid) =>
+      tokenid === 9 ? ['left-over'] : [],
+    );
 
   it('counts uploads per token and frees a slot once, however often it is released', () => {
     const l = limits();

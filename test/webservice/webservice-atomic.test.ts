@@ -46,7 +46,11 @@ describe("a restore's owner", () => {
     // How many owner rows name the restore, each time the service writes its job record (700, 800 …, 1000).
     const owners: number[] = [];
     const server = await startServer({
-      wrapServiceStorage: (storage) => spyPutJob(storage, async (job) => void owners.push(await storage.count('mbz_token_restores', { restoreid: job.restoreid }))),
+      wrapServiceStorage: (storage) =>
+        spyPutJob(
+          storage,
+          async (job) => void owners.push(await storage.count('mbz_token_restores', { restoreid: job.restoreid })),
+        ),
     });
     try {
       const token = await server.token();
@@ -61,7 +65,10 @@ describe("a restore's owner", () => {
 
   it('that cannot be recorded fails the request: no job, no owner row, and the token may restore again', async () => {
     const fault = { on: true };
-    const server = await startServer({ limits: { maxQueuedRestores: 1 }, wrapStorage: (storage) => failingOwners(storage, fault) });
+    const server = await startServer({
+      limits: { maxQueuedRestores: 1 },
+      wrapStorage: (storage) => failingOwners(storage, fault),
+    });
     try {
       const token = await server.token();
       const [file] = (await upload(server.url, token, [xs])) as Array<Record<string, number>>;
@@ -106,7 +113,8 @@ function failingOwners(storage: StorageAdapter, fault: { on: boolean }): Storage
       get(target, prop, receiver) {
         if (prop === 'insert') {
           return async (table: string, rows: never) => {
-            if (fault.on && table === 'mbz_token_restores') throw new Error('injected fault: the owner row cannot be written');
+            if (fault.on && table === 'mbz_token_restores')
+              throw new Error('injected fault: the owner row cannot be written');
             return target.insert(table, rows);
           };
         }

@@ -30,7 +30,9 @@ afterAll(async () => {
 });
 
 /** `mbz serve` in a child process; resolves once it logged where it listens. */
-async function serve(db: string): Promise<{ child: ChildProcess; url: string; lines: string[]; exited: Promise<number | null> }> {
+async function serve(
+  db: string,
+): Promise<{ child: ChildProcess; url: string; lines: string[]; exited: Promise<number | null> }> {
   const child = spawn(process.execPath, [MBZ_BIN, 'serve', '--db', db, '--port', '0', '--concurrency', '2'], {
     cwd: repoRoot,
     env: userEnv(),
@@ -51,12 +53,32 @@ async function serve(db: string): Promise<{ child: ChildProcess; url: string; li
 
 /** Uploads the backup with curl and starts its restore (`core_course_restore_async`); answers the restore id. */
 function uploadAndRestore(url: string, token: string): string {
-  const upload = spawnSync('curl', ['-s', '-F', `token=${token}`, '-F', `file=@${backup}`, `${url}/webservice/upload.php`], { encoding: 'utf8' });
+  const upload = spawnSync(
+    'curl',
+    ['-s', '-F', `token=${token}`, '-F', `file=@${backup}`, `${url}/webservice/upload.php`],
+    { encoding: 'utf8' },
+  );
   const [file] = JSON.parse(upload.stdout) as Array<{ contextid: number; itemid: number }>;
-  const started = spawnSync('curl', [
-    '-s', `${url}/webservice/rest/server.php`, '-d', `wstoken=${token}`, '-d', 'wsfunction=core_course_restore_async', '-d', 'moodlewsrestformat=json',
-    '-d', 'categoryid=1', '-d', `localfile[contextid]=${file!.contextid}`, '-d', `localfile[itemid]=${file!.itemid}`,
-  ], { encoding: 'utf8' });
+  const started = spawnSync(
+    'curl',
+    [
+      '-s',
+      `${url}/webservice/rest/server.php`,
+      '-d',
+      `wstoken=${token}`,
+      '-d',
+      'wsfunction=core_course_restore_async',
+      '-d',
+      'moodlewsrestformat=json',
+      '-d',
+      'categoryid=1',
+      '-d',
+      `localfile[contextid]=${file!.contextid}`,
+      '-d',
+      `localfile[itemid]=${file!.itemid}`,
+    ],
+    { encoding: 'utf8' },
+  );
   return (JSON.parse(started.stdout) as { restoreid: string }).restoreid;
 }
 
@@ -66,7 +88,13 @@ describe('mbz token create', () => {
     const run = runCli(['token', 'create', '--db', db, '--name', 'ci', '--categories', '1', '--json']);
     expect(run.status, run.stderr).toBe(0);
     const created = JSON.parse(run.lines.at(-1)!);
-    expect(created).toEqual({ token: expect.stringMatching(/^[0-9a-f]{32}$/), id: 1, userid: 2, name: 'ci', categories: [1] });
+    expect(created).toEqual({
+      token: expect.stringMatching(/^[0-9a-f]{32}$/),
+      id: 1,
+      userid: 2,
+      name: 'ci',
+      categories: [1],
+    });
     const plain = runCli(['token', 'create', '--db', db]);
     expect(plain.status).toBe(0);
     expect(plain.lines).toEqual([expect.stringMatching(/^[0-9a-f]{32}$/)]);
@@ -78,7 +106,10 @@ describe('mbz token create', () => {
     const db = join(dir, 'tokens2.sqlite');
     const missing = runCli(['token', 'create', '--db', db, '--categories', '1,42', '--json']);
     expect(missing.status).toBe(1);
-    expect(JSON.parse(missing.lines.at(-1)!).error).toMatchObject({ code: 'input.invalid-argument', message: expect.stringContaining('42') });
+    expect(JSON.parse(missing.lines.at(-1)!).error).toMatchObject({
+      code: 'input.invalid-argument',
+      message: expect.stringContaining('42'),
+    });
     expect(runCli(['token', 'create', '--db', db, '--categories', 'one']).status).toBe(2);
     expect(runCli(['token', 'create']).status).toBe(2);
   });
@@ -114,10 +145,23 @@ describe.skipIf(!hasCurl)('mbz serve with curl', () => {
       } finally {
         await storage.close();
       }
-      const requests = server.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request');
+      const requests = server.lines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.msg === 'request');
       expect(requests.length).toBeGreaterThanOrEqual(3);
-      expect(requests[0]).toMatchObject({ method: 'POST', path: '/webservice/upload.php', status: 200, ms: expect.any(Number), files: 1, tokenid: 1 });
-      expect(requests[1]).toMatchObject({ path: '/webservice/rest/server.php', wsfunction: 'core_course_restore_async', restoreid });
+      expect(requests[0]).toMatchObject({
+        method: 'POST',
+        path: '/webservice/upload.php',
+        status: 200,
+        ms: expect.any(Number),
+        files: 1,
+        tokenid: 1,
+      });
+      expect(requests[1]).toMatchObject({
+        path: '/webservice/rest/server.php',
+        wsfunction: 'core_course_restore_async',
+        restoreid,
+      });
       for (const line of server.lines) expect(line).not.toMatch(/wstoken|"token"/);
     } finally {
       server.child.kill('SIGTERM');
@@ -153,26 +197,45 @@ describe.skipIf(!hasCurl)('mbz serve with curl', () => {
     const server = await serve(db);
     const restoreid = uploadAndRestore(server.url, token);
     const status = async () => {
-      const body = new URLSearchParams({ wstoken: token, wsfunction: 'core_course_restore_async_get_status', moodlewsrestformat: 'json', restoreid });
-      return ((await (await fetch(`${server.url}/webservice/rest/server.php`, { method: 'POST', body })).json()) as { status: number }).status;
+      const body = new URLSearchParams({
+        wstoken: token,
+        wsfunction: 'core_course_restore_async_get_status',
+        moodlewsrestformat: 'json',
+        restoreid,
+      });
+      return (
+        (await (await fetch(`${server.url}/webservice/rest/server.php`, { method: 'POST', body })).json()) as {
+          status: number;
+        }
+      ).status;
     };
     // Running (not queued: a queued one would end interrupted on the first signal already).
     while ((await status()) === 700) await new Promise((r) => setTimeout(r, 20));
     const message = (l: string) => (JSON.parse(l) as { msg: string }).msg;
     server.child.kill('SIGTERM');
     // As a person does: the second signal once the first one's shutdown has begun.
-    while (!server.lines.some((l) => message(l).startsWith('shutting down:'))) await new Promise((r) => setTimeout(r, 20));
+    while (!server.lines.some((l) => message(l).startsWith('shutting down:')))
+      await new Promise((r) => setTimeout(r, 20));
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     const messages = server.lines.map(message);
     expect(messages).toContain('shutting down now: interrupting running restores');
     expect(messages.at(-1)).toBe('stopped');
-    const workers = server.lines.map((l) => JSON.parse(l) as { msg: string; reason?: string }).filter((l) => l.msg.startsWith('restore worker'));
-    expect(workers.map((l) => [l.msg, l.reason])).toEqual([['restore worker started', undefined], ['restore worker ended', 'closed']]);
+    const workers = server.lines
+      .map((l) => JSON.parse(l) as { msg: string; reason?: string })
+      .filter((l) => l.msg.startsWith('restore worker'));
+    expect(workers.map((l) => [l.msg, l.reason])).toEqual([
+      ['restore worker started', undefined],
+      ['restore worker ended', 'closed'],
+    ]);
     const storage = createSqliteStorage({ path: db });
     await storage.open();
     try {
-      expect(await storage.getJob(restoreid)).toMatchObject({ status: 900, courseid: null, error: { code: 'interrupted' } });
+      expect(await storage.getJob(restoreid)).toMatchObject({
+        status: 900,
+        courseid: null,
+        error: { code: 'interrupted' },
+      });
       expect(await storage.count('course')).toBe(1);
     } finally {
       await storage.close();

@@ -26,19 +26,48 @@ afterAll(async () => {
 describe('webservice end to end', () => {
   it('core_webservice_get_site_info answers the site, the token user and the functions served', async () => {
     const info = await rest(server.url, token, 'core_webservice_get_site_info');
-    expect(info).toMatchObject({ sitename: expect.any(String), username: 'admin', userid: 2, fullname: 'Admin User', siteurl: server.url, uploadfiles: 1, siteid: 1 });
+    expect(info).toMatchObject({
+      sitename: expect.any(String),
+      username: 'admin',
+      userid: 2,
+      fullname: 'Admin User',
+      siteurl: server.url,
+      uploadfiles: 1,
+      siteid: 1,
+    });
     expect(info.functions.map((f: { name: string }) => f.name)).toEqual([
-      'core_webservice_get_site_info', 'core_course_restore_async', 'core_course_restore_async_get_status', 'core_backup_get_async_backup_progress',
+      'core_webservice_get_site_info',
+      'core_course_restore_async',
+      'core_course_restore_async_get_status',
+      'core_backup_get_async_backup_progress',
     ]);
     expect(info.version).toMatch(/^\d{10}$/);
   });
 
-  it('upload.php answers Moodle\'s file record for each file, in one new draft item', async () => {
+  it("upload.php answers Moodle's file record for each file, in one new draft item", async () => {
     const answer = await upload(server.url, token, [xs], { filepath: '/backups/' });
     expect(Array.isArray(answer)).toBe(true);
     const [file] = answer as Array<Record<string, unknown>>;
-    expect(Object.keys(file!).sort()).toEqual(['author', 'component', 'contextid', 'filearea', 'filename', 'filepath', 'itemid', 'license', 'source', 'userid']);
-    expect(file).toMatchObject({ component: 'user', filearea: 'draft', filename: 'xs-1.mbz', filepath: '/backups/', userid: '2', author: 'Admin User' });
+    expect(Object.keys(file!).sort()).toEqual([
+      'author',
+      'component',
+      'contextid',
+      'filearea',
+      'filename',
+      'filepath',
+      'itemid',
+      'license',
+      'source',
+      'userid',
+    ]);
+    expect(file).toMatchObject({
+      component: 'user',
+      filearea: 'draft',
+      filename: 'xs-1.mbz',
+      filepath: '/backups/',
+      userid: '2',
+      author: 'Admin User',
+    });
     expect(file!.source).toBe('O:8:"stdClass":1:{s:6:"source";s:8:"xs-1.mbz";}');
     const rows = await server.storage.select('files', { itemid: file!.itemid as number, filename: 'xs-1.mbz' });
     expect(rows).toHaveLength(1);
@@ -62,28 +91,47 @@ describe('webservice end to end', () => {
   });
 
   it.skipIf(!shared)('restores a real Moodle backup from the shared fixtures', async () => {
-    const restoreid = await startRestore(server.url, token, mbzFixture('tool_s3wsrestore__tests-fixtures-validRestore.mbz'));
+    const restoreid = await startRestore(
+      server.url,
+      token,
+      mbzFixture('tool_s3wsrestore__tests-fixtures-validRestore.mbz'),
+    );
     expect((await pollUntilEnded(server.url, token, restoreid)).at(-1)!.status).toBe(1000);
     const { courseid } = await server.service.getRestore(restoreid);
     expect((await server.storage.select('course', { id: courseid! }))[0]).toMatchObject({ fullname: 'Restore Target' });
   });
 
-  it.skipIf(!shared)('a file that is not a Moodle backup is refused at restore_async with errorinvalidformat, and no job is recorded', async () => {
-    const jobs = (await server.storage.listJobs()).length;
-    const [file] = (await upload(server.url, token, [mbzFixture('tool_s3wsrestore__tests-fixtures-invalidRestore.mbz')])) as Array<Record<string, number>>;
-    const answer = await rest(server.url, token, 'core_course_restore_async', { categoryid: 1, 'localfile[contextid]': file!.contextid!, 'localfile[itemid]': file!.itemid! });
-    expect(answer).toMatchObject({ exception: 'moodle_exception', errorcode: 'errorinvalidformat', message: 'Unknown backup format' });
-    expect((await server.storage.listJobs()).length).toBe(jobs);
-  });
+  it.skipIf(!shared)(
+    'a file that is not a Moodle backup is refused at restore_async with errorinvalidformat, and no job is recorded',
+    async () => {
+      const jobs = (await server.storage.listJobs()).length;
+      const [file] = (await upload(server.url, token, [
+        mbzFixture('tool_s3wsrestore__tests-fixtures-invalidRestore.mbz'),
+      ])) as Array<Record<string, number>>;
+      const answer = await rest(server.url, token, 'core_course_restore_async', {
+        categoryid: 1,
+        'localfile[contextid]': file!.contextid!,
+        'localfile[itemid]': file!.itemid!,
+      });
+      expect(answer).toMatchObject({
+        exception: 'moodle_exception',
+        errorcode: 'errorinvalidformat',
+        message: 'Unknown backup format',
+      });
+      expect((await server.storage.listJobs()).length).toBe(jobs);
+    },
+  );
 
-  it('answers Moodle\'s XML envelope with moodlewsrestformat=xml (and by default)', async () => {
+  it("answers Moodle's XML envelope with moodlewsrestformat=xml (and by default)", async () => {
     const restoreid = await startRestore(server.url, token, xs);
     await pollUntilEnded(server.url, token, restoreid);
     const xml = await rest(server.url, token, 'core_course_restore_async_get_status', { restoreid }, 'xml');
     expect(xml).toBe(
       '<?xml version="1.0" encoding="UTF-8" ?>\n<RESPONSE>\n<SINGLE>\n<KEY name="status"><VALUE>1000</VALUE>\n</KEY>\n<KEY name="progress"><VALUE>1</VALUE>\n</KEY>\n</SINGLE>\n</RESPONSE>\n',
     );
-    const res = await fetch(`${server.url}${REST_PATH}?wstoken=${token}&wsfunction=core_course_restore_async_get_status&restoreid=${restoreid}`);
+    const res = await fetch(
+      `${server.url}${REST_PATH}?wstoken=${token}&wsfunction=core_course_restore_async_get_status&restoreid=${restoreid}`,
+    );
     expect(res.headers.get('content-type')).toBe('application/xml; charset=utf-8');
     expect(await res.text()).toBe(xml);
     const error = await rest(server.url, 'nope', 'core_course_restore_async_get_status', { restoreid }, 'xml');
@@ -97,7 +145,11 @@ describe('webservice end to end', () => {
     const b = await startRestore(server.url, token, xs, { blocks: 0 });
     await pollUntilEnded(server.url, token, a);
     await pollUntilEnded(server.url, token, b);
-    const answer = await rest(server.url, token, 'core_backup_get_async_backup_progress', { 'backupids[0]': a, 'backupids[1]': b, contextid: 1 });
+    const answer = await rest(server.url, token, 'core_backup_get_async_backup_progress', {
+      'backupids[0]': a,
+      'backupids[1]': b,
+      contextid: 1,
+    });
     expect(answer).toEqual([
       { status: 1000, progress: 1, backupid: a, operation: 'restore' },
       { status: 1000, progress: 1, backupid: b, operation: 'restore' },
@@ -108,8 +160,15 @@ describe('webservice end to end', () => {
     const restoreid = await startRestore(server.url, token, xs);
     const other = await server.token({ name: 'other' });
     const answer = await rest(server.url, other, 'core_course_restore_async_get_status', { restoreid });
-    expect(answer).toMatchObject({ exception: 'dml_missing_record_exception', errorcode: 'invalidrecord', message: "Can't find data record in database table backup_controllers." });
-    const bulk = await rest(server.url, other, 'core_backup_get_async_backup_progress', { 'backupids[0]': restoreid, contextid: 1 });
+    expect(answer).toMatchObject({
+      exception: 'dml_missing_record_exception',
+      errorcode: 'invalidrecord',
+      message: "Can't find data record in database table backup_controllers.",
+    });
+    const bulk = await rest(server.url, other, 'core_backup_get_async_backup_progress', {
+      'backupids[0]': restoreid,
+      contextid: 1,
+    });
     expect(bulk.errorcode).toBe('invalidrecord');
     await pollUntilEnded(server.url, token, restoreid);
   });

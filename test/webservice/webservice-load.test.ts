@@ -27,7 +27,12 @@ let backups: string[];
 beforeAll(async () => {
   server = await startServer({
     concurrency: 2,
-    limits: { maxConcurrentUploads: 2, maxQueuedRestores: 3, requestTimeoutMs: REQUEST_TIMEOUT_MS, maxUploadBytes: 4 * 1024 * 1024 },
+    limits: {
+      maxConcurrentUploads: 2,
+      maxQueuedRestores: 3,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      maxUploadBytes: 4 * 1024 * 1024,
+    },
   });
   tokens = await Promise.all(Array.from({ length: TOKENS }, (_, i) => server.token({ name: `load-${i}` })));
   backups = await Promise.all(Array.from({ length: BACKUPS }, (_, i) => xsBackup(100 + i)));
@@ -43,9 +48,14 @@ interface Outcome {
 }
 
 describe('webservice under load', () => {
-  it(`${CLIENTS} clients upload and restore at once: all end 1000 or a clean error, memory bounded, no request over the timeout`, { timeout: 180_000 }, async () => {
+  it(`${CLIENTS} clients upload and restore at once: all end 1000 or a clean error, memory bounded, no request over the timeout`, {
+    timeout: 180_000,
+  }, async () => {
     const durations: number[] = [];
-    const timed = async (input: string, init: RequestInit): Promise<Record<string, unknown> | Array<Record<string, unknown>>> => {
+    const timed = async (
+      input: string,
+      init: RequestInit,
+    ): Promise<Record<string, unknown> | Array<Record<string, unknown>>> => {
       const t0 = performance.now();
       const res = await fetch(input, init);
       const body = (await res.json()) as Record<string, unknown>;
@@ -56,7 +66,12 @@ describe('webservice under load', () => {
     const restCall = (token: string, wsfunction: string, params: Record<string, string | number>) =>
       timed(server.url + REST_PATH, {
         method: 'POST',
-        body: new URLSearchParams({ wstoken: token, wsfunction, moodlewsrestformat: 'json', ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])) }),
+        body: new URLSearchParams({
+          wstoken: token,
+          wsfunction,
+          moodlewsrestformat: 'json',
+          ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])),
+        }),
       }) as Promise<Record<string, unknown>>;
 
     const client = async (i: number): Promise<Outcome> => {
@@ -65,10 +80,13 @@ describe('webservice under load', () => {
       const deadline = performance.now() + CLIENT_DEADLINE_MS;
       let retries = 0;
       /** Runs `call` until it is not refused for a limit; undefined once the deadline passed. */
-      const retrying = async <T extends Record<string, unknown> | Array<Record<string, unknown>>>(call: () => Promise<T>): Promise<T | Record<string, unknown>> => {
+      const retrying = async <T extends Record<string, unknown> | Array<Record<string, unknown>>>(
+        call: () => Promise<T>,
+      ): Promise<T | Record<string, unknown>> => {
         for (;;) {
           const answer = await call();
-          if (Array.isArray(answer) || answer.errorcode !== 'toomanyrequests' || performance.now() > deadline) return answer;
+          if (Array.isArray(answer) || answer.errorcode !== 'toomanyrequests' || performance.now() > deadline)
+            return answer;
           retries++;
           await new Promise((r) => setTimeout(r, 100 + ((i * 37 + retries * 11) % 200)));
         }
@@ -82,13 +100,18 @@ describe('webservice under load', () => {
       if (!Array.isArray(uploaded)) return { kind: 'refused', detail: String(uploaded.errorcode), retries };
       const file = uploaded[0]!;
       const started = await retrying(() =>
-        restCall(token, 'core_course_restore_async', { categoryid: 1, 'localfile[contextid]': file.contextid as number, 'localfile[itemid]': file.itemid as number }),
+        restCall(token, 'core_course_restore_async', {
+          categoryid: 1,
+          'localfile[contextid]': file.contextid as number,
+          'localfile[itemid]': file.itemid as number,
+        }),
       );
       if (typeof started.restoreid !== 'string') return { kind: 'refused', detail: String(started.errorcode), retries };
       for (;;) {
         const status = await restCall(token, 'core_course_restore_async_get_status', { restoreid: started.restoreid });
         if (status.status === 1000) return { kind: 'done', detail: started.restoreid, retries };
-        if (status.status === 900 || typeof status.status !== 'number') return { kind: 'failed', detail: JSON.stringify(status), retries };
+        if (status.status === 900 || typeof status.status !== 'number')
+          return { kind: 'failed', detail: JSON.stringify(status), retries };
         await new Promise((r) => setTimeout(r, 250));
       }
     };
@@ -116,10 +139,19 @@ describe('webservice under load', () => {
     const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
     const mib = (n: number) => Math.round(n / 1024 / 1024);
     const figures = {
-      clients: CLIENTS, tokens: TOKENS, concurrency: 2, seconds: Math.round(seconds * 10) / 10, restored: done.length, refused: refused.length,
-      failed: failed.length, retries: outcomes.reduce((s, o) => s + o.retries, 0), requests: durations.length, workerThreads: threads,
+      clients: CLIENTS,
+      tokens: TOKENS,
+      concurrency: 2,
+      seconds: Math.round(seconds * 10) / 10,
+      restored: done.length,
+      refused: refused.length,
+      failed: failed.length,
+      retries: outcomes.reduce((s, o) => s + o.retries, 0),
+      requests: durations.length,
+      workerThreads: threads,
       requestMs: { p50: Math.round(pct(50)), p95: Math.round(pct(95)), max: Math.round(sorted.at(-1)!) },
-      rssMiB: { baseline: mib(baseline.rss), peak: mib(peakRss) }, heapMiB: { baseline: mib(baseline.heapUsed), peak: mib(peakHeap) },
+      rssMiB: { baseline: mib(baseline.rss), peak: mib(peakRss) },
+      heapMiB: { baseline: mib(baseline.heapUsed), peak: mib(peakHeap) },
     };
     console.log(`[webservice load] ${JSON.stringify(figures)}`);
 

@@ -1,6 +1,11 @@
 /** What the job commands (`status`, `jobs`, `restore --detach`) share: opening a store's restore service. */
 import { existsSync } from 'node:fs';
-import { createRestoreService, InvalidArgumentError, type RestoreService, type StorageAdapter } from '@mbz-restore/engine';
+import {
+  createRestoreService,
+  InvalidArgumentError,
+  type RestoreService,
+  type StorageAdapter,
+} from '@mbz-restore/engine';
 import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
 
 /** An opened store and its restore service (which ends jobs of dead processes as it starts). */
@@ -15,7 +20,8 @@ export interface JobStore {
  * `create` (then a new store is made, as `mbz restore` does).
  */
 export async function openJobStore(db: string, options: { create?: boolean } = {}): Promise<JobStore> {
-  if (!options.create && !existsSync(db)) throw new InvalidArgumentError(`There is no store at ${db}; give the --db the restore used.`);
+  if (!options.create && !existsSync(db))
+    throw new InvalidArgumentError(`There is no store at ${db}; give the --db the restore used.`);
   const storage = createSqliteStorage({ path: db });
   try {
     const service = await createRestoreService({ storage });

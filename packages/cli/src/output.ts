@@ -33,14 +33,20 @@ export function errorObject(error: unknown): { code: string; message: string } {
   if (error instanceof UsageError) return { code: 'usage', message: error.message };
   if (error instanceof CliError) return { code: error.code, message: error.message };
   const message = error instanceof Error ? error.message : String(error);
-  return { code: 'internal', message: `Unexpected error: ${message}. Run again with --debug for details and report it.` };
+  return {
+    code: 'internal',
+    message: `Unexpected error: ${message}. Run again with --debug for details and report it.`,
+  };
 }
 
 /**
  * Prints an error for a person (stderr) or as the JSON error line (stdout, with `fields` before `error`), and returns
  * the exit code to use.
  */
-export function reportError(error: unknown, options: { json?: boolean; debug?: boolean; label?: string; fields?: Record<string, unknown> }): number {
+export function reportError(
+  error: unknown,
+  options: { json?: boolean; debug?: boolean; label?: string; fields?: Record<string, unknown> },
+): number {
   const object = errorObject(error);
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ ...options.fields, error: object })}\n`);

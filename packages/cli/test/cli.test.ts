@@ -14,7 +14,9 @@ import { generated, withDamagedBlob, withDoctypeCourseXml } from '../../../test/
 import { generatedFixture, hasShared, mbzFixture, repoRoot } from '../../../test/support/shared.ts';
 import { testTempDir } from '../../../test/support/temp.ts';
 
-const VERSION = (JSON.parse(readFileSync(join(repoRoot, 'packages', 'cli', 'package.json'), 'utf8')) as { version: string }).version;
+const VERSION = (
+  JSON.parse(readFileSync(join(repoRoot, 'packages', 'cli', 'package.json'), 'utf8')) as { version: string }
+).version;
 
 /** A folder of the user's holding a copy of the xs backup as `course.mbz`. */
 async function userFolder(): Promise<string> {
@@ -40,9 +42,15 @@ describe('mbz, run from a user folder', () => {
     expect(direct.status, direct.stderr).toBe(0);
     expect(JSON.parse(direct.stdout).courseid).toBeGreaterThan(1);
     // What the root script does: pnpm starts it in the repository and keeps the user's folder in INIT_CWD.
-    const viaRoot = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'mbz.mjs'), 'inspect', '--json', 'course.mbz'], {
-      cwd: repoRoot, encoding: 'utf8', env: userEnv({ INIT_CWD: dir }),
-    });
+    const viaRoot = spawnSync(
+      process.execPath,
+      [join(repoRoot, 'scripts', 'mbz.mjs'), 'inspect', '--json', 'course.mbz'],
+      {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        env: userEnv({ INIT_CWD: dir }),
+      },
+    );
     expect(viaRoot.status, viaRoot.stderr).toBe(0);
     expect(JSON.parse(viaRoot.stdout).originalCourse.shortname).toBeTruthy();
     const db = new Database(join(dir, 'store.sqlite'), { readonly: true });
@@ -77,7 +85,9 @@ describe('mbz, run from a user folder', () => {
     expect(detached.status, detached.stderr).toBe(0);
     expect(detached.stdout).toMatch(/^[0-9a-f]{32}\n$/);
     expect(detached.stderr).toContain(`mbz status ${detached.stdout.trim()}`);
-    const watched = runCli(['status', detached.stdout.trim(), '--db', 'store.sqlite', '--watch', '--json'], { cwd: dir });
+    const watched = runCli(['status', detached.stdout.trim(), '--db', 'store.sqlite', '--watch', '--json'], {
+      cwd: dir,
+    });
     expect(watched.status, watched.stderr).toBe(0);
     expect(watched.lines.at(-1)).toBe('{"status":1000,"progress":1}');
   });
@@ -92,13 +102,36 @@ describe('mbz, run from a user folder', () => {
 
   it.skipIf(!hasShared())('an option forced off by another or by the backup is an option-capped warning', () => {
     const dir = testTempDir();
-    const nousers = runCli(['restore', generatedFixture('gen_s_nousers.mbz'), '--db', 'a.sqlite', '--json', '--option', 'users=1'], { cwd: dir });
+    const nousers = runCli(
+      ['restore', generatedFixture('gen_s_nousers.mbz'), '--db', 'a.sqlite', '--json', '--option', 'users=1'],
+      { cwd: dir },
+    );
     expect(nousers.status, nousers.stderr).toBe(0);
     const capped = JSON.parse(nousers.stdout).warnings.filter((w: { code: string }) => w.code === 'option-capped');
-    expect(capped.map((w: { message: string }) => w.message)).toEqual([expect.stringMatching(/^users=1 was set to 0: the backup was made with users off/)]);
-    const locked = runCli(['restore', mbzFixture('report_advancedgrading__tests-fixtures-backup-advgrade.mbz'), '--db', 'b.sqlite', '--json', '--option', 'users=0', '--option', 'role_assignments=1'], { cwd: dir });
+    expect(capped.map((w: { message: string }) => w.message)).toEqual([
+      expect.stringMatching(/^users=1 was set to 0: the backup was made with users off/),
+    ]);
+    const locked = runCli(
+      [
+        'restore',
+        mbzFixture('report_advancedgrading__tests-fixtures-backup-advgrade.mbz'),
+        '--db',
+        'b.sqlite',
+        '--json',
+        '--option',
+        'users=0',
+        '--option',
+        'role_assignments=1',
+      ],
+      { cwd: dir },
+    );
     expect(locked.status, locked.stderr).toBe(0);
-    expect(JSON.parse(locked.stdout).warnings).toContainEqual(expect.objectContaining({ code: 'option-capped', message: expect.stringMatching(/^role_assignments=1 was set to 0: users is 0/) }));
+    expect(JSON.parse(locked.stdout).warnings).toContainEqual(
+      expect.objectContaining({
+        code: 'option-capped',
+        message: expect.stringMatching(/^role_assignments=1 was set to 0: users is 0/),
+      }),
+    );
   });
 
   it('inspect --verify finds what a restore would stop on, and exits 1 on a damaged backup', async () => {
@@ -108,7 +141,9 @@ describe('mbz, run from a user folder', () => {
     expect(sound.stdout).toContain('Verified: every XML file is well-formed and every blob matches its SHA-1.');
     const doctype = runCli(['inspect', '--verify', '--json', await withDoctypeCourseXml()], { cwd: dir });
     expect(doctype.status).toBe(1);
-    expect(JSON.parse(doctype.stdout).problems).toEqual([expect.objectContaining({ code: 'xml.doctype-forbidden', entry: 'course/course.xml' })]);
+    expect(JSON.parse(doctype.stdout).problems).toEqual([
+      expect.objectContaining({ code: 'xml.doctype-forbidden', entry: 'course/course.xml' }),
+    ]);
     const blob = runCli(['inspect', '--verify', '--json', await withDamagedBlob()], { cwd: dir });
     expect(blob.status).toBe(1);
     expect(JSON.parse(blob.stdout).problems).toEqual([expect.objectContaining({ code: 'backup.blob-mismatch' })]);
@@ -117,19 +152,30 @@ describe('mbz, run from a user folder', () => {
   });
 
   it.skipIf(!hasShared())('speaks English plurals', () => {
-    const one = runCli(['inspect', mbzFixture('tool_driprelease__tests-fixtures-driprelase_25_quizzes__vba3d5ed.mbz')], { cwd: testTempDir() });
+    const one = runCli(
+      ['inspect', mbzFixture('tool_driprelease__tests-fixtures-driprelase_25_quizzes__vba3d5ed.mbz')],
+      { cwd: testTempDir() },
+    );
     expect(one.status, one.stderr).toBe(0);
     expect(one.stdout).toMatch(/^ {2}Contents {3}1 section, 25 activities, no users$/m);
     const counted = one.stdout.split('\n').filter((line) => !line.trimStart().startsWith('Settings'));
-    expect(counted.join('\n')).not.toMatch(/(^|[ (])1 (sections|activities|users|blobs|files|records|categories|questions)\b/m);
+    expect(counted.join('\n')).not.toMatch(
+      /(^|[ (])1 (sections|activities|users|blobs|files|records|categories|questions)\b/m,
+    );
   });
 
   it('Ctrl+C during a foreground restore rolls it back, says nothing was written, and exits 130', async () => {
     const dir = testTempDir();
     const backup = await generated('s');
-    const child = spawn(process.execPath, [MBZ_BIN, 'restore', backup, '--db', 'store.sqlite', '--option', 'users=1', '--option', 'logs=1'], {
-      cwd: dir, env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [MBZ_BIN, 'restore', backup, '--db', 'store.sqlite', '--option', 'users=1', '--option', 'logs=1'],
+      {
+        cwd: dir,
+        env: userEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     // Wait until the restore's unit of work has its staging file (the restore is under way, nothing committed), then
@@ -165,7 +211,9 @@ describe('mbz serve: usage mistakes are usage errors', () => {
     const range = runCli(['serve', '--db', 'store.sqlite', '--port', '70000'], { cwd: dir });
     expect(range.status).toBe(2);
     expect(range.stderr).toContain('--port must be a whole number from 0 to 65535');
-    const host = runCli(['serve', '--db', 'store.sqlite', '--host', 'no-such-host.invalid', '--port', '0'], { cwd: dir });
+    const host = runCli(['serve', '--db', 'store.sqlite', '--host', 'no-such-host.invalid', '--port', '0'], {
+      cwd: dir,
+    });
     expect(host.status).toBe(2);
     expect(host.stderr).toContain('--host no-such-host.invalid');
   });
@@ -173,7 +221,11 @@ describe('mbz serve: usage mistakes are usage errors', () => {
 
 describe('the repository', () => {
   it("ignores a store's blob and staging folders", () => {
-    const ignored = spawnSync('git', ['check-ignore', 'x/store.sqlite.blobs/ab/abc', 'store.sqlite.staging/u.db', 'store.sqlite'], { cwd: repoRoot, encoding: 'utf8' });
+    const ignored = spawnSync(
+      'git',
+      ['check-ignore', 'x/store.sqlite.blobs/ab/abc', 'store.sqlite.staging/u.db', 'store.sqlite'],
+      { cwd: repoRoot, encoding: 'utf8' },
+    );
     expect(ignored.stdout.trim().split('\n')).toHaveLength(3);
   });
 });

@@ -1,5 +1,13 @@
 /** Public API of @mbz-restore/engine. Named exports only; anything not listed here is internal. */
-export { ErrorCode, MbzError, ArchiveError, XmlError, UnsupportedFormatError, InvalidArgumentError, isMbzError } from './errors.ts';
+export {
+  ErrorCode,
+  MbzError,
+  ArchiveError,
+  XmlError,
+  UnsupportedFormatError,
+  InvalidArgumentError,
+  isMbzError,
+} from './errors.ts';
 export type { ErrorContext } from './errors.ts';
 export type { ArchiveKind, ArchiveEntryInfo, ArchiveEntry, ArchiveReader } from './archive/archive-reader.ts';
 export { DEFAULT_ARCHIVE_LIMITS } from './archive/limits.ts';
@@ -20,22 +28,49 @@ export type { BackupCounts } from './backup/counts.ts';
 export { inspectBackup } from './backup/inspect.ts';
 export type { BackupInspection, BackupProblem, InspectOptions } from './backup/inspect.ts';
 export { parseManifest, MANIFEST_RECORD } from './backup/manifest.ts';
-export type { BackupManifest, BackupDetail, BackupSectionRef, BackupActivityRef, ScopedSetting } from './backup/manifest.ts';
+export type {
+  BackupManifest,
+  BackupDetail,
+  BackupSectionRef,
+  BackupActivityRef,
+  ScopedSetting,
+} from './backup/manifest.ts';
 export { assertMoodle2, isMoodle2Head } from './backup/detect-backup-format.ts';
 export type { BackupFormat } from './backup/detect-backup-format.ts';
 export { NEWEST_KNOWN_MOODLE, NEWER_BACKUP_WARNING } from './backup/known-version.ts';
 export { WarningCollector } from './warnings.ts';
 export type { BackupWarning } from './warnings.ts';
-export { EnrolMode, MDL64915_OPTION_NAMES, ROOT_OPTION_NAMES, ROOT_OPTIONS, BACKUP_VALUE_WHEN_ABSENT, isRootOptionName } from './options/restore-options.ts';
+export {
+  EnrolMode,
+  MDL64915_OPTION_NAMES,
+  ROOT_OPTION_NAMES,
+  ROOT_OPTIONS,
+  BACKUP_VALUE_WHEN_ABSENT,
+  isRootOptionName,
+} from './options/restore-options.ts';
 export type { Mdl64915OptionName, RootOptionName, RootOptionSpec } from './options/restore-options.ts';
 export type { OptionValue, OptionItem, RestoreOptionsInput } from './options/option-input.ts';
 export { resolveRestoreOptions, excludesActivities } from './options/resolve-options.ts';
-export type { ResolvedRestoreOptions, ResolvedSectionOptions, ResolvedActivityOptions, SettingResolution, SettingStatus } from './options/resolve-options.ts';
+export type {
+  ResolvedRestoreOptions,
+  ResolvedSectionOptions,
+  ResolvedActivityOptions,
+  SettingResolution,
+  SettingStatus,
+} from './options/resolve-options.ts';
 export { parseOptionArgs, optionArgsHelp } from './options/parse-option-args.ts';
 export { StorageError } from './errors.ts';
 export { RestoreStatus } from './storage/storage-adapter.ts';
 export type {
-  StorageAdapter, StorageTransaction, StorageCapabilities, StorageOpenSpec, Row, Where, SqlValue, SelectOptions, RestoreJobRecord,
+  StorageAdapter,
+  StorageTransaction,
+  StorageCapabilities,
+  StorageOpenSpec,
+  Row,
+  Where,
+  SqlValue,
+  SelectOptions,
+  RestoreJobRecord,
 } from './storage/storage-adapter.ts';
 export { MOODLE_TABLES, MOODLE_SCHEMA_VERSION } from './schema/moodle-schema.ts';
 export type { ColumnType, ColumnSpec, IndexSpec, TableSpec } from './schema/types.ts';
@@ -53,9 +88,23 @@ export type { BackupSource } from './restore/backup-source.ts';
 export { MODULE_SPECS } from './modules/index.ts';
 export type { ModuleSpec, RecordSpec, RefSpec, FileAreaSpec, UnmappedPolicy } from './modules/types.ts';
 export type {
-  RestoreService, RestoreServiceOptions, RestoreServiceEvents, RestoreAsyncParams, RestoreAsyncResult, RestoreStatusResult, RestoreDetail,
-  LocalFileRef, DraftFileRecord, SaveDraftFileOptions, QueueState, RequestIdentity, RestoreAsyncOptions, DraftFileInput, SaveDraftFilesOptions,
-  DraftFileSkipped, WorkerExitReason,
+  RestoreService,
+  RestoreServiceOptions,
+  RestoreServiceEvents,
+  RestoreAsyncParams,
+  RestoreAsyncResult,
+  RestoreStatusResult,
+  RestoreDetail,
+  LocalFileRef,
+  DraftFileRecord,
+  SaveDraftFileOptions,
+  QueueState,
+  RequestIdentity,
+  RestoreAsyncOptions,
+  DraftFileInput,
+  SaveDraftFilesOptions,
+  DraftFileSkipped,
+  WorkerExitReason,
 } from './service/types.ts';
 export { createRestoreService } from './service/restore-service.ts';
 export { RestoreServiceError, moodleErrorcodeOf } from './service/service-error.ts';

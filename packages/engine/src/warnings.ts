@@ -35,7 +35,10 @@ export class WarningCollector {
     const cut = [...this.#perCode].filter(([, n]) => n > this.#limit);
     return [
       ...this.#warnings,
-      ...cut.map(([code, n]) => ({ code, message: `${n - this.#limit} more warnings with code ${code} were not listed.` })),
+      ...cut.map(([code, n]) => ({
+        code,
+        message: `${n - this.#limit} more warnings with code ${code} were not listed.`,
+      })),
     ];
   }
 }

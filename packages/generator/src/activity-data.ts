@@ -67,7 +67,9 @@ export function slotResult(model: CourseModel, activity: ActivityInfo, student: 
     case 'multichoice':
       return u < 0.6 ? { fraction: 1, response: '0', summary: 'One' } : { fraction: 0, response: '1', summary: 'Two' };
     default:
-      return u < 0.7 ? { fraction: 1, response: '1', summary: 'True' } : { fraction: 0, response: '0', summary: 'False' };
+      return u < 0.7
+        ? { fraction: 1, response: '1', summary: 'True' }
+        : { fraction: 0, response: '0', summary: 'False' };
   }
 }
 
@@ -97,7 +99,12 @@ export function postAuthor(model: CourseModel, activity: ActivityInfo, d: number
 
 /** Time of post `r` of discussion `d`. */
 export function postTime(model: CourseModel, activity: ActivityInfo, d: number, r: number): number {
-  return activityOpens(model, activity) + d * 3600 + r * 1800 + Math.floor(hashInts(model.seed, 0xf1, activity.cmid, d * 64 + r) * 1700);
+  return (
+    activityOpens(model, activity) +
+    d * 3600 +
+    r * 1800 +
+    Math.floor(hashInts(model.seed, 0xf1, activity.cmid, d * 64 + r) * 1700)
+  );
 }
 
 /** Course total (out of the course item's maximum) shown in gradebook.xml. */

@@ -8,7 +8,13 @@
  * `course/` and `files/` — and `moodle_backup.log` last. Readers must not assume the descriptor is
  * the first entry.
  */
-import { activityDirectory, activityInforef, renderActivityComments, renderActivityCompletion, renderModule } from './activities/common.ts';
+import {
+  activityDirectory,
+  activityInforef,
+  renderActivityComments,
+  renderActivityCompletion,
+  renderModule,
+} from './activities/common.ts';
 import { renderAssign } from './activities/assign.ts';
 import { renderForum } from './activities/forum.ts';
 import { renderQuiz } from './activities/quiz.ts';
@@ -19,12 +25,24 @@ import { renderCourse, renderSection } from './course-xml.ts';
 import { emptyRender } from './empty-xml.ts';
 import { renderEnrolments } from './enrolments-xml.ts';
 import { renderFiles } from './files-xml.ts';
-import { renderActivityGradeHistory, renderActivityGrades, renderCourseGradeHistory, renderGradebook } from './gradebook-xml.ts';
+import {
+  renderActivityGradeHistory,
+  renderActivityGrades,
+  renderCourseGradeHistory,
+  renderGradebook,
+} from './gradebook-xml.ts';
 import { renderGroups } from './groups-xml.ts';
 import { renderInforef } from './inforef-xml.ts';
 import { logstoresPath, type LogPlan } from './log-plan.ts';
 import { renderLogstores } from './logstores-xml.ts';
-import { ROLE_EDITINGTEACHER, ROLE_STUDENT, type ActivityInfo, type BlobInfo, type CourseModel, type ModName } from './model-types.ts';
+import {
+  ROLE_EDITINGTEACHER,
+  ROLE_STUDENT,
+  type ActivityInfo,
+  type BlobInfo,
+  type CourseModel,
+  type ModName,
+} from './model-types.ts';
 import { renderMoodleBackup } from './moodle-backup-xml.ts';
 import { renderQuestions } from './questions-xml.ts';
 import type { RenderContext, XmlRender } from './render-context.ts';
@@ -41,7 +59,13 @@ export type BackupEntry =
 
 type ModRender = (w: XmlWriter, ctx: RenderContext, a: ActivityInfo) => void | Promise<void>;
 const MOD_RENDER: Readonly<Record<ModName, ModRender>> = {
-  assign: renderAssign, forum: renderForum, quiz: renderQuiz, page: renderPage, resource: renderResource, label: renderLabel, url: renderUrl,
+  assign: renderAssign,
+  forum: renderForum,
+  quiz: renderQuiz,
+  page: renderPage,
+  resource: renderResource,
+  label: renderLabel,
+  url: renderUrl,
 };
 
 /** All entries of the backup of `model`, in archive order. */

@@ -30,9 +30,23 @@ export interface CountsRecorder {
 /** Fresh counters (`users`, `questionCategories`, `questions` stay `null` until their file is written). */
 export function createCountsRecorder(): CountsRecorder {
   return {
-    sections: 0, activities: 0, modules: {}, users: null, logEntriesLegacy: 0, logEntriesLogstore: 0,
-    files: 0, filesNonDir: 0, blobs: 0, questionCategories: null, questions: null, gradeHistoryEntries: 0,
-    gradeGrades: 0, groups: 0, userEnrolments: 0, comments: 0, blocks: 0,
+    sections: 0,
+    activities: 0,
+    modules: {},
+    users: null,
+    logEntriesLegacy: 0,
+    logEntriesLogstore: 0,
+    files: 0,
+    filesNonDir: 0,
+    blobs: 0,
+    questionCategories: null,
+    questions: null,
+    gradeHistoryEntries: 0,
+    gradeGrades: 0,
+    groups: 0,
+    userEnrolments: 0,
+    comments: 0,
+    blocks: 0,
   };
 }
 

@@ -47,12 +47,20 @@ export function buildCourseModel(size: BackupSize, seed: number): CourseModel {
   const acts = buildActivities({ seed, profile, ids, created, questions: bank.questions });
 
   const blocks: BlockInfo[] = [
-    { id: ids.block.next(), contextId: ids.context.next(), name: 'html', weight: 0, configdata: htmlBlockConfig(course.fullname) },
+    {
+      id: ids.block.next(),
+      contextId: ids.context.next(),
+      name: 'html',
+      weight: 0,
+      configdata: htmlBlockConfig(course.fullname),
+    },
     { id: ids.block.next(), contextId: ids.context.next(), name: 'online_users', weight: 1, configdata: null },
   ];
   const gradeItems = 1 + acts.activities.filter((a) => a.gradeItem !== undefined).length;
   return {
-    size, seed, profile,
+    size,
+    seed,
+    profile,
     site: {
       wwwroot: 'https://moodle.example.org',
       siteHash: md5(`mbz-restore-generator-site-${seed}`),

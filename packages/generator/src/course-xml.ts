@@ -46,7 +46,10 @@ export function renderCourse(w: XmlWriter, ctx: RenderContext): void {
   w.open('category', { id: c.categoryId }).leaves({ name: 'Category 1', description: null }).close();
   w.empty('tags').empty('customfields');
   w.open('courseformatoptions');
-  for (const [name, value] of [['hiddensections', '1'], ['coursedisplay', '0']] as const) {
+  for (const [name, value] of [
+    ['hiddensections', '1'],
+    ['coursedisplay', '0'],
+  ] as const) {
     w.open('courseformatoption').leaves({ format: c.format, sectionid: 0, name, value }).close();
   }
   w.close().close();

@@ -14,14 +14,16 @@ export async function renderEnrolments(w: XmlWriter, ctx: RenderContext): Promis
   for (const enrol of model.enrols) {
     w.open('enrol', { id: enrol.id }).leaves(enrolFields(enrol, model.time.created)).open('user_enrolments');
     for (const member of enrol.members) {
-      w.open('enrolment', { id: member.ueId }).leaves({
-        status: 0,
-        userid: member.user.id,
-        timestart: model.time.startdate,
-        timeend: 0,
-        modifierid: model.admin.id,
-        timemodified: model.time.created + 120,
-      }).close();
+      w.open('enrolment', { id: member.ueId })
+        .leaves({
+          status: 0,
+          userid: member.user.id,
+          timestart: model.time.startdate,
+          timeend: 0,
+          modifierid: model.admin.id,
+          timemodified: model.time.created + 120,
+        })
+        .close();
       ctx.counts.userEnrolments++;
       await w.maybeFlush();
     }

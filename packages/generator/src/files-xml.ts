@@ -14,28 +14,30 @@ export async function renderFiles(w: XmlWriter, ctx: RenderContext): Promise<voi
   w.open('files');
   for (const f of ctx.model.files) {
     const isDir = f.blob === undefined;
-    w.open('file', { id: f.id }).leaves({
-      contenthash: f.blob?.sha1 ?? EMPTY_SHA1,
-      contextid: f.contextId,
-      component: 'mod_resource',
-      filearea: 'content',
-      itemid: 0,
-      filepath: f.filepath,
-      filename: f.filename,
-      userid: null,
-      filesize: f.blob?.size ?? 0,
-      mimetype: isDir ? null : mimeTypeOf(f.filename),
-      status: 0,
-      timecreated: f.timecreated,
-      timemodified: f.timecreated,
-      source: isDir ? null : f.filename,
-      author: isDir ? null : 'Admin User',
-      license: isDir ? null : 'unknown',
-      sortorder: 0,
-      repositorytype: null,
-      repositoryid: null,
-      reference: null,
-    }).close();
+    w.open('file', { id: f.id })
+      .leaves({
+        contenthash: f.blob?.sha1 ?? EMPTY_SHA1,
+        contextid: f.contextId,
+        component: 'mod_resource',
+        filearea: 'content',
+        itemid: 0,
+        filepath: f.filepath,
+        filename: f.filename,
+        userid: null,
+        filesize: f.blob?.size ?? 0,
+        mimetype: isDir ? null : mimeTypeOf(f.filename),
+        status: 0,
+        timecreated: f.timecreated,
+        timemodified: f.timecreated,
+        source: isDir ? null : f.filename,
+        author: isDir ? null : 'Admin User',
+        license: isDir ? null : 'unknown',
+        sortorder: 0,
+        repositorytype: null,
+        repositoryid: null,
+        reference: null,
+      })
+      .close();
     ctx.counts.files++;
     if (!isDir) ctx.counts.filesNonDir++;
     await w.maybeFlush();

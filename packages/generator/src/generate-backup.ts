@@ -19,7 +19,13 @@
  */
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ARCHIVE_INDEX_NAME, formatArchiveIndex, type ArchiveWriter, type Container, type EntrySink } from './archive-writer.ts';
+import {
+  ARCHIVE_INDEX_NAME,
+  formatArchiveIndex,
+  type ArchiveWriter,
+  type Container,
+  type EntrySink,
+} from './archive-writer.ts';
 import { listBackupEntries, type BackupEntry } from './backup-entries.ts';
 import { writeBlob } from './blobs.ts';
 import { createCountsRecorder, toBackupCounts } from './counts.ts';
@@ -40,13 +46,15 @@ export async function generateBackup(options: GenerateOptions): Promise<Generate
   const container: Container = options.container ?? 'tar.gz';
   if (!isBackupSize(size)) throw new TypeError(`generateBackup: unknown size ${JSON.stringify(size)}`);
   if (!Number.isSafeInteger(seed)) throw new TypeError(`generateBackup: seed must be a safe integer, got ${seed}`);
-  if (container !== 'tar.gz' && container !== 'zip') throw new TypeError(`generateBackup: unknown container ${JSON.stringify(container)}`);
+  if (container !== 'tar.gz' && container !== 'zip')
+    throw new TypeError(`generateBackup: unknown container ${JSON.stringify(container)}`);
   if (typeof out !== 'string' || out === '') throw new TypeError('generateBackup: out must be a file path');
 
   const model = buildCourseModel(size, seed);
   const logs = buildLogPlan(model);
   const entries = listBackupEntries(model, logs);
-  const sizes = container === 'tar.gz' ? await measureXml(entries, { model, logs, counts: createCountsRecorder() }) : undefined;
+  const sizes =
+    container === 'tar.gz' ? await measureXml(entries, { model, logs, counts: createCountsRecorder() }) : undefined;
 
   await mkdir(dirname(out), { recursive: true });
   const partial = `${out}.partial`;
@@ -62,10 +70,19 @@ export async function generateBackup(options: GenerateOptions): Promise<Generate
   });
   try {
     if (sizes !== undefined) {
-      const index = formatArchiveIndex(entries.map((e) => ({
-        path: e.path, type: e.kind === 'dir' ? 'd' : 'f', size: entrySize(e, sizes), mtime: model.time.backup,
-      })));
-      await writer.addFile(ARCHIVE_INDEX_NAME, Buffer.byteLength(index), async (sink) => void (await sink.write(index)));
+      const index = formatArchiveIndex(
+        entries.map((e) => ({
+          path: e.path,
+          type: e.kind === 'dir' ? 'd' : 'f',
+          size: entrySize(e, sizes),
+          mtime: model.time.backup,
+        })),
+      );
+      await writer.addFile(
+        ARCHIVE_INDEX_NAME,
+        Buffer.byteLength(index),
+        async (sink) => void (await sink.write(index)),
+      );
     }
     for (const entry of entries) await writeEntry(writer, entry, ctx, sizes, counting);
     await writer.finish();
@@ -77,9 +94,19 @@ export async function generateBackup(options: GenerateOptions): Promise<Generate
   }
   const { size: bytes } = await stat(out);
   return {
-    path: out, container, size, seed, bytes, uncompressedBytes,
+    path: out,
+    container,
+    size,
+    seed,
+    bytes,
+    uncompressedBytes,
     counts: toBackupCounts(ctx.counts),
-    course: { fullname: model.course.fullname, shortname: model.course.shortname, startdate: model.time.startdate, format: model.course.format },
+    course: {
+      fullname: model.course.fullname,
+      shortname: model.course.shortname,
+      startdate: model.time.startdate,
+      format: model.course.format,
+    },
     settings: Object.freeze(Object.fromEntries(rootSettings(model))),
   };
 }
@@ -98,7 +125,9 @@ async function writeEntry(
       return writer.addDirectory(entry.path);
     case 'blob':
       ctx.counts.blobs++;
-      return writer.addFile(entry.path, entry.blob.size, (sink) => writeBlob(ctx.model.seed, entry.blob.index, entry.blob.size, counting(sink)));
+      return writer.addFile(entry.path, entry.blob.size, (sink) =>
+        writeBlob(ctx.model.seed, entry.blob.index, entry.blob.size, counting(sink)),
+      );
     case 'text':
       return writer.addFile(entry.path, Buffer.byteLength(entry.text), async (sink) => {
         if (entry.text !== '') await counting(sink).write(entry.text);
@@ -120,7 +149,9 @@ async function measureXml(entries: readonly BackupEntry[], ctx: RenderContext): 
   for (const entry of entries) {
     if (entry.kind !== 'xml') continue;
     let bytes = 0;
-    await renderXml(entry.render, ctx, { write: (text) => void (bytes += typeof text === 'string' ? Buffer.byteLength(text) : text.byteLength) });
+    await renderXml(entry.render, ctx, {
+      write: (text) => void (bytes += typeof text === 'string' ? Buffer.byteLength(text) : text.byteLength),
+    });
     sizes.set(entry.path, bytes);
   }
   return sizes;

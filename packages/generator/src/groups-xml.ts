@@ -26,7 +26,9 @@ export async function renderGroups(w: XmlWriter, ctx: RenderContext): Promise<vo
     });
     w.open('group_members');
     for (const member of g.members) {
-      w.open('group_member', { id: member.id }).leaves({ userid: member.user.id, timeadded: t + 5, component: '', itemid: 0 }).close();
+      w.open('group_member', { id: member.id })
+        .leaves({ userid: member.user.id, timeadded: t + 5, component: '', itemid: 0 })
+        .close();
       await w.maybeFlush();
     }
     w.close().close();
@@ -45,7 +47,8 @@ export async function renderGroups(w: XmlWriter, ctx: RenderContext): Promise<vo
       timemodified: t,
     });
     w.open('grouping_groups');
-    for (const gg of g.groups) w.open('grouping_group', { id: gg.id }).leaves({ groupid: gg.groupId, timeadded: t }).close();
+    for (const gg of g.groups)
+      w.open('grouping_group', { id: gg.id }).leaves({ groupid: gg.groupId, timeadded: t }).close();
     w.close().close();
   }
   w.empty('groupingcustomfields');

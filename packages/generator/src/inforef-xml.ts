@@ -11,7 +11,17 @@
 import type { XmlWriter } from './xml-writer.ts';
 
 /** Item types of inforef.xml, in Moodle's order. */
-export const INFOREF_ITEMS = ['user', 'grouping', 'group', 'role', 'file', 'scale', 'outcome', 'grade_item', 'question_category'] as const;
+export const INFOREF_ITEMS = [
+  'user',
+  'grouping',
+  'group',
+  'role',
+  'file',
+  'scale',
+  'outcome',
+  'grade_item',
+  'question_category',
+] as const;
 
 /** Ids per item type. */
 export type InforefContent = Partial<Record<(typeof INFOREF_ITEMS)[number], Iterable<number>>>;

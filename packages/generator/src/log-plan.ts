@@ -38,7 +38,9 @@ export interface LogPlan {
 
 /** Archive path of the logstores.xml of an activity (or of the course). */
 export function logstoresPath(activity: ActivityInfo | undefined): string {
-  return activity === undefined ? 'course/logstores.xml' : `activities/${activity.modname}_${activity.cmid}/logstores.xml`;
+  return activity === undefined
+    ? 'course/logstores.xml'
+    : `activities/${activity.modname}_${activity.cmid}/logstores.xml`;
 }
 
 /** Plans every logstores.xml of the backup. */
@@ -55,7 +57,10 @@ export function buildLogPlan(model: CourseModel): LogPlan {
   const rng = createRng(model.seed, 'log-weights');
   const viewable = model.activities.map((a) => (a.modname === 'label' ? 0 : 0.5 + rng.next()));
   const viewableSum = viewable.reduce((s, w) => s + w, 0);
-  const weights = [viewableSum > 0 ? COURSE_VIEW_SHARE : 1, ...viewable.map((w) => (viewableSum > 0 ? ((1 - COURSE_VIEW_SHARE) * w) / viewableSum : 0))];
+  const weights = [
+    viewableSum > 0 ? COURSE_VIEW_SHARE : 1,
+    ...viewable.map((w) => (viewableSum > 0 ? ((1 - COURSE_VIEW_SHARE) * w) / viewableSum : 0)),
+  ];
   const split = largestRemainder(fillers, weights);
 
   let nextId = model.idBase.log;

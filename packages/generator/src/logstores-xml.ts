@@ -8,7 +8,16 @@
  * Rows come out in time order: setup events at creation time, then activity and filler events
  * interleaved evenly over the term (a Bresenham-style merge, so both streams stay in order).
  */
-import { courseActivityEvents, courseSetupEvents, courseViewed, activitySetupEvents, activityUserEvents, encodeOther, moduleViewed, type LogEvent } from './log-events.ts';
+import {
+  courseActivityEvents,
+  courseSetupEvents,
+  courseViewed,
+  activitySetupEvents,
+  activityUserEvents,
+  encodeOther,
+  moduleViewed,
+  type LogEvent,
+} from './log-events.ts';
 import type { LogFilePlan } from './log-plan.ts';
 import type { CourseModel, UserInfo } from './model-types.ts';
 import { createRng, type Rng } from './prng.ts';
@@ -20,7 +29,10 @@ export async function renderLogstores(w: XmlWriter, ctx: RenderContext, plan: Lo
   const { model } = ctx;
   const a = plan.activity;
   const rng = createRng(model.seed, 'log-rows', plan.path);
-  w.open('logstores').open('logstore').empty('subplugin_logstore_database_logstore').open('subplugin_logstore_standard_logstore');
+  w.open('logstores')
+    .open('logstore')
+    .empty('subplugin_logstore_database_logstore')
+    .open('subplugin_logstore_standard_logstore');
 
   let id = plan.firstId;
   const setupStart = a === undefined ? model.time.created : a.added;
@@ -43,7 +55,8 @@ export async function renderLogstores(w: XmlWriter, ctx: RenderContext, plan: Lo
       event = events.next().value as LogEvent | undefined;
       taken++;
     } else {
-      event = a === undefined ? courseViewed(model, fillerUser(model, rng)) : moduleViewed(a, randomStudent(model, rng));
+      event =
+        a === undefined ? courseViewed(model, fillerUser(model, rng)) : moduleViewed(a, randomStudent(model, rng));
     }
     if (event === undefined) throw new Error(`log plan mismatch in ${plan.path}`);
     writeRow(w, id++, event, time);
@@ -82,6 +95,7 @@ function randomStudent(model: CourseModel, rng: Rng): UserInfo {
 
 /** Course viewers: mostly students, sometimes a teacher. */
 function fillerUser(model: CourseModel, rng: Rng): UserInfo {
-  if (model.teachers.length > 0 && rng.chance(0.05)) return model.teachers[rng.int(0, model.teachers.length - 1)] as UserInfo;
+  if (model.teachers.length > 0 && rng.chance(0.05))
+    return model.teachers[rng.int(0, model.teachers.length - 1)] as UserInfo;
   return randomStudent(model, rng);
 }

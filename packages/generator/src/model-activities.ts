@@ -12,7 +12,15 @@
 import type { IdSequence, IdTable } from './ids.ts';
 import { blobSha1 } from './blobs.ts';
 import { createRng, type Rng } from './prng.ts';
-import type { ActivityInfo, BlobInfo, FileInfo, GradeItemInfo, ModName, QuestionInfo, SectionInfo } from './model-types.ts';
+import type {
+  ActivityInfo,
+  BlobInfo,
+  FileInfo,
+  GradeItemInfo,
+  ModName,
+  QuestionInfo,
+  SectionInfo,
+} from './model-types.ts';
 import type { SizeProfile } from './sizes.ts';
 
 /** Every `COMMENT_EVERY`-th submission (by participant position) gets a teacher comment. */
@@ -48,13 +56,21 @@ export function buildActivities(ctx: ActivityBuildContext): ActivitiesModel {
   const created: ActivityInfo[] = [];
   const make = (modname: ModName, ordinal: number, name: string, extra: Partial<ActivityInfo> = {}): ActivityInfo => {
     const activity: ActivityInfo = {
-      modname, ordinal, name,
+      modname,
+      ordinal,
+      name,
       cmid: ids.courseModule.next(),
       instanceId: ids[modname].next(),
       contextId: ids.context.next(),
       added: ctx.created + 600 + created.length * 7,
-      sectionId: 0, sectionNumber: 0,
-      completion: 0, gradeItem: undefined, participants: new Int32Array(0), idBase: {}, files: [], slots: [],
+      sectionId: 0,
+      sectionNumber: 0,
+      completion: 0,
+      gradeItem: undefined,
+      participants: new Int32Array(0),
+      idBase: {},
+      files: [],
+      slots: [],
       ...extra,
     };
     created.push(activity);
@@ -65,9 +81,12 @@ export function buildActivities(ctx: ActivityBuildContext): ActivitiesModel {
     const participants = pickParticipants(ctx, `assign-${i}`);
     const p = participants.length;
     make('assign', i, `Assignment ${i}`, {
-      gradeItem: gradeItem(100), participants,
+      gradeItem: gradeItem(100),
+      participants,
       idBase: {
-        submission: ids.assignSubmission.take(p), grade: ids.assignGrade.take(p), pluginConfig: ids.assignPluginConfig.take(7),
+        submission: ids.assignSubmission.take(p),
+        grade: ids.assignGrade.take(p),
+        pluginConfig: ids.assignPluginConfig.take(7),
         comment: ids.comment.take(Math.ceil(p / COMMENT_EVERY)),
       },
     });
@@ -76,7 +95,11 @@ export function buildActivities(ctx: ActivityBuildContext): ActivitiesModel {
     // Every third page tracks completion (manual), like the ten tracked pages of the real S backup.
     const tracked = i % 3 === 1;
     const participants = tracked ? pickParticipants(ctx, `page-${i}`) : new Int32Array(0);
-    make('page', i, `Page ${i}`, { completion: tracked ? 1 : 0, participants, idBase: { completion: ids.completion.take(participants.length) } });
+    make('page', i, `Page ${i}`, {
+      completion: tracked ? 1 : 0,
+      participants,
+      idBase: { completion: ids.completion.take(participants.length) },
+    });
   }
   for (let i = 1; i <= profile.activities.label; i++) make('label', i, `Label ${i}`);
   for (let i = 1; i <= profile.activities.url; i++) make('url', i, `Useful link ${i}`);
@@ -109,12 +132,21 @@ export function buildActivities(ctx: ActivityBuildContext): ActivitiesModel {
     const participants = pickParticipants(ctx, `quiz-${i}`);
     const p = participants.length;
     const s = profile.quizSlots;
-    const slots = Array.from({ length: s }, (_, j) => ctx.questions[((i - 1) * s + j) % ctx.questions.length]).filter((q) => q !== undefined);
+    const slots = Array.from({ length: s }, (_, j) => ctx.questions[((i - 1) * s + j) % ctx.questions.length]).filter(
+      (q) => q !== undefined,
+    );
     make('quiz', i, i === 1 ? 'Oracle quiz' : `Quiz ${i}`, {
-      gradeItem: gradeItem(10), participants, slots,
+      gradeItem: gradeItem(10),
+      participants,
+      slots,
       idBase: {
-        slot: ids.quizSlot.take(s), section: ids.quizSection.next(), grade: ids.quizGrade.take(p), attempt: ids.quizAttempt.take(p),
-        usage: ids.questionUsage.take(p), questionAttempt: ids.questionAttempt.take(p * s), step: ids.questionStep.take(p * s * 3),
+        slot: ids.quizSlot.take(s),
+        section: ids.quizSection.next(),
+        grade: ids.quizGrade.take(p),
+        attempt: ids.quizAttempt.take(p),
+        usage: ids.questionUsage.take(p),
+        questionAttempt: ids.questionAttempt.take(p * s),
+        step: ids.questionStep.take(p * s * 3),
       },
     });
   }
@@ -138,15 +170,33 @@ function smallFileName(i: number): string {
   return `smallfile${i + 1}.dat`;
 }
 
-function fileRecords(ctx: ActivityBuildContext, activity: ActivityInfo, files: readonly { name: string; path: string; blob: BlobInfo }[]): FileInfo[] {
+function fileRecords(
+  ctx: ActivityBuildContext,
+  activity: ActivityInfo,
+  files: readonly { name: string; path: string; blob: BlobInfo }[],
+): FileInfo[] {
   const out: FileInfo[] = [];
   const seenDirs = new Set<string>();
   for (const file of files) {
     if (!seenDirs.has(file.path)) {
       seenDirs.add(file.path);
-      out.push({ id: ctx.ids.file.next(), contextId: activity.contextId, filepath: file.path, filename: '.', blob: undefined, timecreated: activity.added });
+      out.push({
+        id: ctx.ids.file.next(),
+        contextId: activity.contextId,
+        filepath: file.path,
+        filename: '.',
+        blob: undefined,
+        timecreated: activity.added,
+      });
     }
-    out.push({ id: ctx.ids.file.next(), contextId: activity.contextId, filepath: file.path, filename: file.name, blob: file.blob, timecreated: activity.added });
+    out.push({
+      id: ctx.ids.file.next(),
+      contextId: activity.contextId,
+      filepath: file.path,
+      filename: file.name,
+      blob: file.blob,
+      timecreated: activity.added,
+    });
   }
   return out;
 }
@@ -155,11 +205,23 @@ function placeInSections(ctx: ActivityBuildContext, activities: ActivityInfo[]):
   const rng = createRng(ctx.seed, 'sections');
   const sections: SectionInfo[] = [];
   for (let n = 0; n < ctx.profile.sections; n++) {
-    const name = n === 0 || rng.chance(0.5) ? null : `Topic ${n}: ${rng.pick(['Basics', 'Practice', 'Review', 'Project', 'Extras'])}`;
-    sections.push({ id: ctx.ids.section.next(), number: n, name, summary: n === 0 ? '' : `<p>Section ${n} summary.</p>`, activities: [] });
+    const name =
+      n === 0 || rng.chance(0.5)
+        ? null
+        : `Topic ${n}: ${rng.pick(['Basics', 'Practice', 'Review', 'Project', 'Extras'])}`;
+    sections.push({
+      id: ctx.ids.section.next(),
+      number: n,
+      name,
+      summary: n === 0 ? '' : `<p>Section ${n} summary.</p>`,
+      activities: [],
+    });
   }
   const first = activities.filter((a) => (a.modname === 'forum' || a.modname === 'resource') && a.ordinal === 1);
-  const rest = shuffle(rng, activities.filter((a) => !first.includes(a)));
+  const rest = shuffle(
+    rng,
+    activities.filter((a) => !first.includes(a)),
+  );
   const place = (activity: ActivityInfo, section: SectionInfo): void => {
     activity.sectionId = section.id;
     activity.sectionNumber = section.number;

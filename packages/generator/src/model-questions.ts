@@ -13,9 +13,17 @@ import type { QuestionCategoryInfo, QuestionInfo } from './model-types.ts';
 /** Questions per extra category when the bank grows. */
 const QUESTIONS_PER_CATEGORY = 20;
 /** Number of answers per question type (truefalse: True/False; shortanswer: 3; multichoice: 4). */
-export const ANSWER_COUNT: Readonly<Record<QuestionInfo['qtype'], number>> = { truefalse: 2, shortanswer: 3, multichoice: 4 };
+export const ANSWER_COUNT: Readonly<Record<QuestionInfo['qtype'], number>> = {
+  truefalse: 2,
+  shortanswer: 3,
+  multichoice: 4,
+};
 /** Hints per question type (only multichoice has hints here, as in Moodle's test questions). */
-export const HINT_COUNT: Readonly<Record<QuestionInfo['qtype'], number>> = { truefalse: 0, shortanswer: 0, multichoice: 2 };
+export const HINT_COUNT: Readonly<Record<QuestionInfo['qtype'], number>> = {
+  truefalse: 0,
+  shortanswer: 0,
+  multichoice: 2,
+};
 
 const QTYPES: readonly QuestionInfo['qtype'][] = ['truefalse', 'shortanswer', 'multichoice'];
 
@@ -29,7 +37,14 @@ export function buildQuestionBank(
 ): { categories: QuestionCategoryInfo[]; questions: QuestionInfo[] } {
   const rng = createRng(seed, 'question-bank');
   const stamp = (): string => `moodle.example.org+${formatStampTime(created)}+${randomCode(rng)}`;
-  const top: QuestionCategoryInfo = { id: ids.questionCategory.next(), name: 'top', parent: 0, sortorder: 0, stamp: stamp(), info: '' };
+  const top: QuestionCategoryInfo = {
+    id: ids.questionCategory.next(),
+    name: 'top',
+    parent: 0,
+    sortorder: 0,
+    stamp: stamp(),
+    info: '',
+  };
   const categories: QuestionCategoryInfo[] = [top];
   const extra = Math.max(1, Math.ceil(questionCount / QUESTIONS_PER_CATEGORY));
   for (let c = 0; c < extra; c++) {
@@ -39,7 +54,10 @@ export function buildQuestionBank(
       parent: top.id,
       sortorder: 999,
       stamp: stamp(),
-      info: c === 0 ? `The default category for questions shared in context '${shortname}'.` : `<p>Questions about topic ${c} &amp; friends.</p>`,
+      info:
+        c === 0
+          ? `The default category for questions shared in context '${shortname}'.`
+          : `<p>Questions about topic ${c} &amp; friends.</p>`,
     });
   }
   const questions: QuestionInfo[] = [];
@@ -64,27 +82,48 @@ export function buildQuestionBank(
 }
 
 /** The fixed content of each question type: text, answers (text, fraction, feedback). */
-export const QUESTION_CONTENT: Readonly<Record<QuestionInfo['qtype'], { text: string; feedback: string; answers: readonly (readonly [string, number, string])[] }>> = {
+export const QUESTION_CONTENT: Readonly<
+  Record<
+    QuestionInfo['qtype'],
+    { text: string; feedback: string; answers: readonly (readonly [string, number, string])[] }
+  >
+> = {
   truefalse: {
     text: 'The answer is true.',
     feedback: 'You should have selected true.',
-    answers: [['True', 1, 'This is the right answer.'], ['False', 0, 'This is the wrong answer.']],
+    answers: [
+      ['True', 1, 'This is the right answer.'],
+      ['False', 0, 'This is the wrong answer.'],
+    ],
   },
   shortanswer: {
     text: 'Name an amphibian: __________',
     feedback: 'Generalfeedback: frog or toad would have been OK.',
-    answers: [['frog', 1, 'Frog is a very good answer.'], ['toad', 0.8, 'Toad is an OK good answer.'], ['*', 0, 'That is a bad answer.']],
+    answers: [
+      ['frog', 1, 'Frog is a very good answer.'],
+      ['toad', 0.8, 'Toad is an OK good answer.'],
+      ['*', 0, 'That is a bad answer.'],
+    ],
   },
   multichoice: {
     text: 'Which is the oddest number?',
     feedback: 'The oddest number is One.',
-    answers: [['One', 1, 'One is the oddest.'], ['Two', 0, 'Two is even.'], ['Three', 0, 'Three is odd.'], ['Four', 0, 'Four is even.']],
+    answers: [
+      ['One', 1, 'One is the oddest.'],
+      ['Two', 0, 'Two is even.'],
+      ['Three', 0, 'Three is odd.'],
+      ['Four', 0, 'Four is even.'],
+    ],
   },
 };
 
 // Internal helpers
 
-const QTYPE_LABEL: Readonly<Record<QuestionInfo['qtype'], string>> = { truefalse: 'TF', shortanswer: 'SA', multichoice: 'MC' };
+const QTYPE_LABEL: Readonly<Record<QuestionInfo['qtype'], string>> = {
+  truefalse: 'TF',
+  shortanswer: 'SA',
+  multichoice: 'MC',
+};
 const CODE_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 function randomCode(rng: ReturnType<typeof createRng>): string {

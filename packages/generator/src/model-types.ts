@@ -44,7 +44,12 @@ export interface EnrolInfo {
   readonly status: number;
   readonly roleId: number;
   /** Enrolled users: user, user_enrolments id and role_assignments id. */
-  readonly members: readonly { readonly user: UserInfo; readonly ueId: number; readonly raId: number; readonly roleId: number }[];
+  readonly members: readonly {
+    readonly user: UserInfo;
+    readonly ueId: number;
+    readonly raId: number;
+    readonly roleId: number;
+  }[];
 }
 
 /** A group with its members (students). */
@@ -168,9 +173,27 @@ export interface CourseModel {
   readonly size: BackupSize;
   readonly seed: number;
   readonly profile: SizeProfile;
-  readonly site: { readonly wwwroot: string; readonly siteHash: string; readonly backupId: string; readonly systemContextId: number };
-  readonly time: { readonly created: number; readonly startdate: number; readonly enddate: number; readonly backup: number };
-  readonly course: { readonly id: number; readonly contextId: number; readonly fullname: string; readonly shortname: string; readonly format: string; readonly summary: string; readonly categoryId: number };
+  readonly site: {
+    readonly wwwroot: string;
+    readonly siteHash: string;
+    readonly backupId: string;
+    readonly systemContextId: number;
+  };
+  readonly time: {
+    readonly created: number;
+    readonly startdate: number;
+    readonly enddate: number;
+    readonly backup: number;
+  };
+  readonly course: {
+    readonly id: number;
+    readonly contextId: number;
+    readonly fullname: string;
+    readonly shortname: string;
+    readonly format: string;
+    readonly summary: string;
+    readonly categoryId: number;
+  };
   readonly admin: UserInfo;
   readonly students: readonly UserInfo[];
   readonly teachers: readonly UserInfo[];
@@ -182,7 +205,12 @@ export interface CourseModel {
   readonly sections: readonly SectionInfo[];
   /** Activities in moodle_backup.xml contents order (section by section). */
   readonly activities: readonly ActivityInfo[];
-  readonly gradebook: { readonly categoryId: number; readonly courseItem: GradeItemInfo; readonly gradeGradeBase: number; readonly historyBase: number };
+  readonly gradebook: {
+    readonly categoryId: number;
+    readonly courseItem: GradeItemInfo;
+    readonly gradeGradeBase: number;
+    readonly historyBase: number;
+  };
   readonly questionCategories: readonly QuestionCategoryInfo[];
   readonly questions: readonly QuestionInfo[];
   readonly files: readonly FileInfo[];

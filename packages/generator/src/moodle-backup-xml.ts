@@ -34,9 +34,33 @@ export function backupFileName(model: CourseModel): string {
 
 /** Root-level settings, in the order Moodle 4.3 writes them. */
 export function rootSettings(model: CourseModel): [string, string][] {
-  const on = ['users', 'anonymize', 'role_assignments', 'activities', 'blocks', 'files', 'filters', 'comments', 'badges', 'calendarevents',
-    'userscompletion', 'logs', 'grade_histories', 'questionbank', 'groups', 'competencies', 'customfield', 'contentbankcontent', 'xapistate', 'legacyfiles'];
-  return [['filename', backupFileName(model)], ['imscc11', '0'], ...on.map((name): [string, string] => [name, name === 'anonymize' ? '0' : '1'])];
+  const on = [
+    'users',
+    'anonymize',
+    'role_assignments',
+    'activities',
+    'blocks',
+    'files',
+    'filters',
+    'comments',
+    'badges',
+    'calendarevents',
+    'userscompletion',
+    'logs',
+    'grade_histories',
+    'questionbank',
+    'groups',
+    'competencies',
+    'customfield',
+    'contentbankcontent',
+    'xapistate',
+    'legacyfiles',
+  ];
+  return [
+    ['filename', backupFileName(model)],
+    ['imscc11', '0'],
+    ...on.map((name): [string, string] => [name, name === 'anonymize' ? '0' : '1']),
+  ];
 }
 
 /** Renders moodle_backup.xml and counts sections, activities and modules. */
@@ -70,15 +94,23 @@ export function renderMoodleBackup(w: XmlWriter, ctx: RenderContext): void {
 
   w.open('contents').open('activities');
   for (const a of m.activities) {
-    w.open('activity').leaves({
-      moduleid: a.cmid, sectionid: a.sectionId, modulename: a.modname, title: a.name, directory: `activities/${a.modname}_${a.cmid}`,
-    }).close();
+    w.open('activity')
+      .leaves({
+        moduleid: a.cmid,
+        sectionid: a.sectionId,
+        modulename: a.modname,
+        title: a.name,
+        directory: `activities/${a.modname}_${a.cmid}`,
+      })
+      .close();
     counts.activities++;
     counts.modules[a.modname] = (counts.modules[a.modname] ?? 0) + 1;
   }
   w.close().open('sections');
   for (const s of m.sections) {
-    w.open('section').leaves({ sectionid: s.id, title: s.name ?? String(s.number), directory: `sections/section_${s.id}` }).close();
+    w.open('section')
+      .leaves({ sectionid: s.id, title: s.name ?? String(s.number), directory: `sections/section_${s.id}` })
+      .close();
     counts.sections++;
   }
   w.close();
@@ -90,12 +122,16 @@ export function renderMoodleBackup(w: XmlWriter, ctx: RenderContext): void {
   for (const s of m.sections) {
     const key = `section_${s.id}`;
     for (const suffix of ['included', 'userinfo']) {
-      w.open('setting').leaves({ level: 'section', section: key, name: `${key}_${suffix}`, value: '1' }).close();
+      w.open('setting')
+        .leaves({ level: 'section', section: key, name: `${key}_${suffix}`, value: '1' })
+        .close();
     }
     for (const a of s.activities) {
       const act = `${a.modname}_${a.cmid}`;
       for (const suffix of ['included', 'userinfo']) {
-        w.open('setting').leaves({ level: 'activity', activity: act, name: `${act}_${suffix}`, value: '1' }).close();
+        w.open('setting')
+          .leaves({ level: 'activity', activity: act, name: `${act}_${suffix}`, value: '1' })
+          .close();
       }
     }
   }

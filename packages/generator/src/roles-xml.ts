@@ -24,7 +24,9 @@ export const BACKUP_ROLES: readonly (readonly [number, string, number])[] = [
 export function renderRoleDefinitions(w: XmlWriter): void {
   w.open('roles_definition');
   for (const [id, shortname, sortorder] of BACKUP_ROLES) {
-    w.open('role', { id }).leaves({ name: '', shortname, nameincourse: null, description: '', sortorder, archetype: shortname }).close();
+    w.open('role', { id })
+      .leaves({ name: '', shortname, nameincourse: null, description: '', sortorder, archetype: shortname })
+      .close();
   }
   w.close();
 }
@@ -35,15 +37,17 @@ export async function renderCourseRoles(w: XmlWriter, ctx: RenderContext): Promi
   w.open('roles').empty('role_overrides').open('role_assignments');
   for (const enrol of model.enrols) {
     for (const member of enrol.members) {
-      w.open('assignment', { id: member.raId }).leaves({
-        roleid: member.roleId,
-        userid: member.user.id,
-        timemodified: model.time.created + 120,
-        modifierid: model.admin.id,
-        component: '',
-        itemid: 0,
-        sortorder: 0,
-      }).close();
+      w.open('assignment', { id: member.raId })
+        .leaves({
+          roleid: member.roleId,
+          userid: member.user.id,
+          timemodified: model.time.created + 120,
+          modifierid: model.admin.id,
+          component: '',
+          itemid: 0,
+          sortorder: 0,
+        })
+        .close();
       await w.maybeFlush();
     }
   }

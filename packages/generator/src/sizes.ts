@@ -24,7 +24,14 @@ export interface SizeProfile {
   /** Course sections including section 0. */
   readonly sections: number;
   /** Activities per module type; resources are `1 + bigFiles.count` (one holds the small files). */
-  readonly activities: { readonly assign: number; readonly forum: number; readonly quiz: number; readonly page: number; readonly label: number; readonly url: number };
+  readonly activities: {
+    readonly assign: number;
+    readonly forum: number;
+    readonly quiz: number;
+    readonly page: number;
+    readonly label: number;
+    readonly url: number;
+  };
   /** Groups (every student is in one) and groupings. */
   readonly groups: number;
   readonly groupings: number;
@@ -52,43 +59,88 @@ const MiB = 1024 * KiB;
 /** The size table. Read this to know what each size generates. */
 export const SIZE_TABLE: Readonly<Record<BackupSize, SizeProfile>> = {
   xs: {
-    students: 20, teachers: 1, sections: 3,
+    students: 20,
+    teachers: 1,
+    sections: 3,
     activities: { assign: 1, forum: 1, quiz: 1, page: 2, label: 1, url: 1 },
-    groups: 2, groupings: 1, questions: 6, quizSlots: 3, forumDiscussions: 3, forumReplies: 2,
-    participation: 1, logRecords: 400,
-    smallFiles: { count: 4, minBytes: 2 * KiB, maxBytes: 16 * KiB }, bigFiles: { count: 1, bytes: 64 * KiB },
+    groups: 2,
+    groupings: 1,
+    questions: 6,
+    quizSlots: 3,
+    forumDiscussions: 3,
+    forumReplies: 2,
+    participation: 1,
+    logRecords: 400,
+    smallFiles: { count: 4, minBytes: 2 * KiB, maxBytes: 16 * KiB },
+    bigFiles: { count: 1, bytes: 64 * KiB },
     approxArchiveMB: 0.2,
   },
   s: {
-    students: 100, teachers: 2, sections: 10,
+    students: 100,
+    teachers: 2,
+    sections: 10,
     activities: { assign: 10, forum: 1, quiz: 1, page: 30, label: 5, url: 5 },
-    groups: 4, groupings: 2, questions: 14, quizSlots: 4, forumDiscussions: 10, forumReplies: 2,
-    participation: 0.9, logRecords: 10_000,
-    smallFiles: { count: 64, minBytes: 8 * KiB, maxBytes: 24 * KiB }, bigFiles: { count: 2, bytes: 4 * MiB },
+    groups: 4,
+    groupings: 2,
+    questions: 14,
+    quizSlots: 4,
+    forumDiscussions: 10,
+    forumReplies: 2,
+    participation: 0.9,
+    logRecords: 10_000,
+    smallFiles: { count: 64, minBytes: 8 * KiB, maxBytes: 24 * KiB },
+    bigFiles: { count: 2, bytes: 4 * MiB },
     approxArchiveMB: 10,
   },
   m: {
-    students: 1_000, teachers: 5, sections: 20,
+    students: 1_000,
+    teachers: 5,
+    sections: 20,
     activities: { assign: 20, forum: 3, quiz: 4, page: 60, label: 10, url: 10 },
-    groups: 20, groupings: 4, questions: 40, quizSlots: 5, forumDiscussions: 30, forumReplies: 4,
-    participation: 0.6, logRecords: 100_000,
-    smallFiles: { count: 128, minBytes: 8 * KiB, maxBytes: 24 * KiB }, bigFiles: { count: 24, bytes: 4 * MiB },
+    groups: 20,
+    groupings: 4,
+    questions: 40,
+    quizSlots: 5,
+    forumDiscussions: 30,
+    forumReplies: 4,
+    participation: 0.6,
+    logRecords: 100_000,
+    smallFiles: { count: 128, minBytes: 8 * KiB, maxBytes: 24 * KiB },
+    bigFiles: { count: 24, bytes: 4 * MiB },
     approxArchiveMB: 110,
   },
   l: {
-    students: 5_000, teachers: 10, sections: 30,
+    students: 5_000,
+    teachers: 10,
+    sections: 30,
     activities: { assign: 30, forum: 5, quiz: 6, page: 100, label: 15, url: 15 },
-    groups: 50, groupings: 5, questions: 60, quizSlots: 5, forumDiscussions: 60, forumReplies: 5,
-    participation: 0.3, logRecords: 300_000,
-    smallFiles: { count: 256, minBytes: 8 * KiB, maxBytes: 24 * KiB }, bigFiles: { count: 72, bytes: 4 * MiB },
+    groups: 50,
+    groupings: 5,
+    questions: 60,
+    quizSlots: 5,
+    forumDiscussions: 60,
+    forumReplies: 5,
+    participation: 0.3,
+    logRecords: 300_000,
+    smallFiles: { count: 256, minBytes: 8 * KiB, maxBytes: 24 * KiB },
+    bigFiles: { count: 72, bytes: 4 * MiB },
     approxArchiveMB: 325,
   },
   xl: {
-    students: 20_000, teachers: 20, sections: 50,
+    students: 20_000,
+    teachers: 20,
+    sections: 50,
     activities: { assign: 40, forum: 8, quiz: 10, page: 150, label: 20, url: 20 },
-    groups: 100, groupings: 10, questions: 100, quizSlots: 5, forumDiscussions: 100, forumReplies: 6,
-    participation: 0.1, logRecords: 1_000_000,
-    smallFiles: { count: 512, minBytes: 8 * KiB, maxBytes: 24 * KiB }, bigFiles: { count: 128, bytes: 8 * MiB },
+    groups: 100,
+    groupings: 10,
+    questions: 100,
+    quizSlots: 5,
+    forumDiscussions: 100,
+    forumReplies: 6,
+    participation: 0.1,
+    logRecords: 1_000_000,
+    smallFiles: { count: 512, minBytes: 8 * KiB, maxBytes: 24 * KiB },
+    bigFiles: { count: 128, bytes: 8 * MiB },
     approxArchiveMB: 1_130,
   },
 };

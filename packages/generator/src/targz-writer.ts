@@ -46,7 +46,10 @@ export function createTarGzWriter(options: ArchiveWriterOptions): ArchiveWriter 
   );
   failed.catch(() => undefined);
 
-  async function addEntry(header: Partial<tar.Header> & { name: string }, fill?: (sink: EntrySink) => Promise<void>): Promise<void> {
+  async function addEntry(
+    header: Partial<tar.Header> & { name: string },
+    fill?: (sink: EntrySink) => Promise<void>,
+  ): Promise<void> {
     if (failure !== undefined) throw failure;
     let entry!: ReturnType<typeof pack.entry>;
     // tar-stream calls back once the entry is complete (or reports a size mismatch).
@@ -71,7 +74,18 @@ export function createTarGzWriter(options: ArchiveWriterOptions): ArchiveWriter 
     addDirectory: (path) => addEntry({ name: path, type: 'directory', mode: 0o755, mtime: dirMtime, uid: 0, gid: 0 }),
     addFile: (path, size, fill) => {
       if (size === undefined) return Promise.reject(new Error(`tar entry ${path} needs its size up front`));
-      return addEntry({ name: path, type: 'file', size, mode: 0o644, mtime: path === '.ARCHIVE_INDEX' ? dirMtime : fileMtime, uid: 0, gid: 0 }, fill);
+      return addEntry(
+        {
+          name: path,
+          type: 'file',
+          size,
+          mode: 0o644,
+          mtime: path === '.ARCHIVE_INDEX' ? dirMtime : fileMtime,
+          uid: 0,
+          gid: 0,
+        },
+        fill,
+      );
     },
     async finish() {
       pack.finalize();

@@ -33,7 +33,12 @@ export interface GenerateResult {
   /** Records written, counted as `BackupCounts` defines them (so `inspectBackup()` must agree). */
   readonly counts: BackupCounts;
   /** The course as described in moodle_backup.xml / course.xml. */
-  readonly course: { readonly fullname: string; readonly shortname: string; readonly startdate: number; readonly format: string };
+  readonly course: {
+    readonly fullname: string;
+    readonly shortname: string;
+    readonly startdate: number;
+    readonly format: string;
+  };
   /** Root-level settings of moodle_backup.xml, name → value, as written. */
   readonly settings: Readonly<Record<string, string>>;
 }

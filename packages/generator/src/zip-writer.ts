@@ -52,7 +52,14 @@ export function createZipWriter(options: ArchiveWriterOptions): ArchiveWriter {
     async addFile(path, size, fill) {
       if (failure !== undefined) throw failure;
       const input = new PassThrough({ highWaterMark: 1024 * 1024 });
-      zip.addReadStream(input, path, { mtime, mode: 0o100644, compress: true, compressionLevel: ZIP_LEVEL, forceDosTimestamp: true, ...(size === undefined ? {} : { size }) });
+      zip.addReadStream(input, path, {
+        mtime,
+        mode: 0o100644,
+        compress: true,
+        compressionLevel: ZIP_LEVEL,
+        forceDosTimestamp: true,
+        ...(size === undefined ? {} : { size }),
+      });
       const sink: EntrySink = {
         write(chunk) {
           if (input.write(toBytes(chunk))) return undefined;
@@ -79,5 +86,12 @@ export function createZipWriter(options: ArchiveWriterOptions): ArchiveWriter {
 /** A Date whose local fields equal the UTC fields of `unixSeconds` (see the header comment). */
 function utcFieldsAsLocalDate(unixSeconds: number): Date {
   const d = new Date(unixSeconds * 1000);
-  return new Date(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds());
+  return new Date(
+    d.getUTCFullYear(),
+    d.getUTCMonth(),
+    d.getUTCDate(),
+    d.getUTCHours(),
+    d.getUTCMinutes(),
+    d.getUTCSeconds(),
+  );
 }

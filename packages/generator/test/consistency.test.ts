@@ -29,10 +29,12 @@ const get = (size: string): { result: GenerateResult; archive: ArchiveContents }
   return b;
 };
 const named = (a: ArchiveContents, re: RegExp): string[] => [...a.files.keys()].filter((n) => re.test(n));
-const sum = (a: ArchiveContents, names: string[], re: RegExp): number => names.reduce((s, n) => s + countMatches(text(a, n), re), 0);
+const sum = (a: ArchiveContents, names: string[], re: RegExp): number =>
+  names.reduce((s, n) => s + countMatches(text(a, n), re), 0);
 const ids = (source: string, re: RegExp): number[] => [...source.matchAll(re)].map((m) => Number(m[1]));
 const allXml = (a: ArchiveContents): string[] => named(a, /\.xml$/).map((n) => text(a, n));
-const block = (source: string, tag: string): string => new RegExp(`<${tag}>[\\s\\S]*?</${tag}>`).exec(source)?.[0] ?? '';
+const block = (source: string, tag: string): string =>
+  new RegExp(`<${tag}>[\\s\\S]*?</${tag}>`).exec(source)?.[0] ?? '';
 
 describe.each(['xs', 's'])('size %s', (size) => {
   it('reports exactly the records in the archive', () => {
@@ -40,7 +42,8 @@ describe.each(['xs', 's'])('size %s', (size) => {
     const mb = text(a, 'moodle_backup.xml');
     const contents = block(mb, 'contents');
     const modules: Record<string, number> = {};
-    for (const [, mod] of block(contents, 'activities').matchAll(/<modulename>(\w+)<\/modulename>/g)) modules[mod ?? ''] = (modules[mod ?? ''] ?? 0) + 1;
+    for (const [, mod] of block(contents, 'activities').matchAll(/<modulename>(\w+)<\/modulename>/g))
+      modules[mod ?? ''] = (modules[mod ?? ''] ?? 0) + 1;
     const logstore = sum(a, named(a, /(^|\/)logstores\.xml$/), /<logstore_\w+_log[ >]/g);
     const legacy = sum(a, named(a, /(^|\/)logs\.xml$/), /<log[ >]/g);
     const files = text(a, 'files.xml');
@@ -66,7 +69,9 @@ describe.each(['xs', 's'])('size %s', (size) => {
     };
     expect(result.counts).toEqual(counted);
     expect(Object.keys(result.counts.modules)).toEqual(Object.keys(result.counts.modules).sort());
-    expect(result.uncompressedBytes).toBe([...a.files].filter(([n]) => n !== '.ARCHIVE_INDEX').reduce((s, [, b]) => s + b.length, 0));
+    expect(result.uncompressedBytes).toBe(
+      [...a.files].filter(([n]) => n !== '.ARCHIVE_INDEX').reduce((s, [, b]) => s + b.length, 0),
+    );
   });
 
   it('matches the size table', () => {
@@ -84,7 +89,9 @@ describe.each(['xs', 's'])('size %s', (size) => {
     const { archive: a } = get(size);
     const blobNames = named(a, /^files\//);
     for (const name of blobNames) {
-      const sha1 = createHash('sha1').update(a.files.get(name) ?? Buffer.alloc(0)).digest('hex');
+      const sha1 = createHash('sha1')
+        .update(a.files.get(name) ?? Buffer.alloc(0))
+        .digest('hex');
       expect(name).toBe(`files/${sha1.slice(0, 2)}/${sha1}`);
     }
     const files = text(a, 'files.xml');
@@ -105,7 +112,8 @@ describe.each(['xs', 's'])('size %s', (size) => {
   it('resolves every user id to users.xml, and users.xml to the inforefs', () => {
     const { archive: a } = get(size);
     const users = new Set(ids(text(a, 'users.xml'), /<user id="(\d+)"/g));
-    const fields = /<(?:userid|relateduserid|grader|usermodified|loggeduser|modifierid|createdby|modifiedby|ownerid)>(\d+)</g;
+    const fields =
+      /<(?:userid|relateduserid|grader|usermodified|loggeduser|modifierid|createdby|modifiedby|ownerid)>(\d+)</g;
     let checked = 0;
     for (const source of allXml(a)) {
       for (const id of ids(source, fields)) {
@@ -115,28 +123,39 @@ describe.each(['xs', 's'])('size %s', (size) => {
     }
     expect(checked).toBeGreaterThan(500);
     const referenced = new Set<number>();
-    for (const name of named(a, /inforef\.xml$/)) for (const id of ids(block(text(a, name), 'userref'), /<id>(\d+)<\/id>/g)) referenced.add(id);
+    for (const name of named(a, /inforef\.xml$/))
+      for (const id of ids(block(text(a, name), 'userref'), /<id>(\d+)<\/id>/g)) referenced.add(id);
     expect([...referenced].sort()).toEqual([...users].sort());
   });
 
   it('resolves inforef, gradebook, question and section references', () => {
     const { archive: a } = get(size);
     const fileIds = new Set(ids(text(a, 'files.xml'), /<file id="(\d+)"/g));
-    const gradeItems = new Set(named(a, /(^|\/)grades?(book)?\.xml$/).flatMap((n) => ids(text(a, n), /<grade_item id="(\d+)"/g)));
-    const gradeGrades = new Set(['gradebook.xml', ...named(a, /\/grades\.xml$/)].flatMap((n) => ids(text(a, n), /<grade_grade id="(\d+)"/g)));
+    const gradeItems = new Set(
+      named(a, /(^|\/)grades?(book)?\.xml$/).flatMap((n) => ids(text(a, n), /<grade_item id="(\d+)"/g)),
+    );
+    const gradeGrades = new Set(
+      ['gradebook.xml', ...named(a, /\/grades\.xml$/)].flatMap((n) => ids(text(a, n), /<grade_grade id="(\d+)"/g)),
+    );
     const questionsXml = text(a, 'questions.xml');
     const categories = new Set(ids(questionsXml, /<question_category id="(\d+)"/g));
     const groupsXml = text(a, 'groups.xml');
     for (const name of named(a, /inforef\.xml$/)) {
       const source = text(a, name);
-      for (const id of ids(block(source, 'fileref'), /<id>(\d+)</g)) expect(fileIds.has(id), `${name} file ${id}`).toBe(true);
-      for (const id of ids(block(source, 'grade_itemref'), /<id>(\d+)</g)) expect(gradeItems.has(id), `${name} grade item ${id}`).toBe(true);
+      for (const id of ids(block(source, 'fileref'), /<id>(\d+)</g))
+        expect(fileIds.has(id), `${name} file ${id}`).toBe(true);
+      for (const id of ids(block(source, 'grade_itemref'), /<id>(\d+)</g))
+        expect(gradeItems.has(id), `${name} grade item ${id}`).toBe(true);
       for (const id of ids(block(source, 'question_categoryref'), /<id>(\d+)</g)) expect(categories.has(id)).toBe(true);
       for (const id of ids(block(source, 'groupref'), /<id>(\d+)</g)) expect(groupsXml).toContain(`<group id="${id}">`);
-      for (const id of ids(block(source, 'groupingref'), /<id>(\d+)</g)) expect(groupsXml).toContain(`<grouping id="${id}">`);
-      for (const id of ids(block(source, 'roleref'), /<id>(\d+)</g)) expect(text(a, 'roles.xml')).toContain(`<role id="${id}">`);
+      for (const id of ids(block(source, 'groupingref'), /<id>(\d+)</g))
+        expect(groupsXml).toContain(`<grouping id="${id}">`);
+      for (const id of ids(block(source, 'roleref'), /<id>(\d+)</g))
+        expect(text(a, 'roles.xml')).toContain(`<role id="${id}">`);
     }
-    const referencedFiles = new Set(named(a, /inforef\.xml$/).flatMap((n) => ids(block(text(a, n), 'fileref'), /<id>(\d+)</g)));
+    const referencedFiles = new Set(
+      named(a, /inforef\.xml$/).flatMap((n) => ids(block(text(a, n), 'fileref'), /<id>(\d+)</g)),
+    );
     expect(referencedFiles).toEqual(fileIds);
     for (const name of named(a, /(^|\/)grade_history\.xml$/)) {
       const source = text(a, name);
@@ -168,9 +187,12 @@ describe.each(['xs', 's'])('size %s', (size) => {
       if (m) moduleCtx.set(Number(m[1]), Number(m[2]));
     }
     const contexts = new Set([courseCtx, ...moduleCtx.values()]);
-    for (const name of named(a, /logstores\.xml$/)) for (const id of ids(text(a, name), /<contextid>(\d+)</g)) expect(contexts.has(id), `${name} ctx ${id}`).toBe(true);
+    for (const name of named(a, /logstores\.xml$/))
+      for (const id of ids(text(a, name), /<contextid>(\d+)</g))
+        expect(contexts.has(id), `${name} ctx ${id}`).toBe(true);
     for (const id of ids(text(a, 'files.xml'), /<contextid>(\d+)</g)) expect(contexts.has(id)).toBe(true);
-    for (const name of named(a, /block\.xml$/)) expect(text(a, name)).toContain(`<parentcontextid>${courseCtx}</parentcontextid>`);
+    for (const name of named(a, /block\.xml$/))
+      expect(text(a, name)).toContain(`<parentcontextid>${courseCtx}</parentcontextid>`);
     const sectionIds = ids(block(mb, 'sections'), /<sectionid>(\d+)</g);
     const cmids = ids(block(mb, 'activities'), /<moduleid>(\d+)</g);
     expect(new Set(moduleCtx.keys())).toEqual(new Set(cmids));
@@ -182,7 +204,8 @@ describe.each(['xs', 's'])('size %s', (size) => {
       if (seq !== '') sequence.push(...seq.split(',').map(Number));
     }
     expect(sequence).toEqual(cmids);
-    for (const name of named(a, /module\.xml$/)) expect(sectionIds).toContain(Number(/<sectionid>(\d+)</.exec(text(a, name))?.[1]));
+    for (const name of named(a, /module\.xml$/))
+      expect(sectionIds).toContain(Number(/<sectionid>(\d+)</.exec(text(a, name))?.[1]));
     const logIds = named(a, /logstores\.xml$/).flatMap((n) => ids(text(a, n), /<logstore_standard_log id="(\d+)"/g));
     expect(new Set(logIds).size).toBe(logIds.length);
     const enrols = text(a, 'course/enrolments.xml');

@@ -12,7 +12,10 @@ afterAll(async () => {
   await tmp.cleanup();
 });
 
-const sha256 = async (path: string): Promise<string> => createHash('sha256').update(await readFile(path)).digest('hex');
+const sha256 = async (path: string): Promise<string> =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 
 describe.each(['tar.gz', 'zip'] as const)('determinism (%s)', (container) => {
   it('writes byte-identical archives for the same seed', async () => {

@@ -25,16 +25,49 @@ afterAll(async () => {
 });
 
 const ROOT_FILES = [
-  'moodle_backup.xml', 'moodle_backup.log', 'files.xml', 'users.xml', 'roles.xml', 'groups.xml', 'scales.xml', 'outcomes.xml',
-  'questions.xml', 'gradebook.xml', 'grade_history.xml', 'completion.xml', 'badges.xml',
+  'moodle_backup.xml',
+  'moodle_backup.log',
+  'files.xml',
+  'users.xml',
+  'roles.xml',
+  'groups.xml',
+  'scales.xml',
+  'outcomes.xml',
+  'questions.xml',
+  'gradebook.xml',
+  'grade_history.xml',
+  'completion.xml',
+  'badges.xml',
 ];
 const COURSE_FILES = [
-  'course.xml', 'inforef.xml', 'enrolments.xml', 'roles.xml', 'filters.xml', 'comments.xml', 'calendar.xml', 'logs.xml',
-  'logstores.xml', 'competencies.xml', 'completiondefaults.xml', 'contentbank.xml', 'loglastaccess.xml',
+  'course.xml',
+  'inforef.xml',
+  'enrolments.xml',
+  'roles.xml',
+  'filters.xml',
+  'comments.xml',
+  'calendar.xml',
+  'logs.xml',
+  'logstores.xml',
+  'competencies.xml',
+  'completiondefaults.xml',
+  'contentbank.xml',
+  'loglastaccess.xml',
 ];
 const ACTIVITY_FILES = [
-  'module.xml', 'inforef.xml', 'grades.xml', 'grade_history.xml', 'roles.xml', 'filters.xml', 'comments.xml', 'calendar.xml',
-  'completion.xml', 'logs.xml', 'logstores.xml', 'competencies.xml', 'xapistate.xml',
+  'module.xml',
+  'inforef.xml',
+  'grades.xml',
+  'grade_history.xml',
+  'roles.xml',
+  'filters.xml',
+  'comments.xml',
+  'calendar.xml',
+  'completion.xml',
+  'logs.xml',
+  'logstores.xml',
+  'competencies.xml',
+  'xapistate.xml',
 ];
 
 describe('entries', () => {
@@ -45,14 +78,18 @@ describe('entries', () => {
     const dirs = [...mb.matchAll(/<directory>(activities\/(\w+)_\d+)<\/directory>/g)];
     expect(dirs.length).toBe(result.counts.activities);
     for (const [, dir, mod] of dirs) {
-      for (const name of [...ACTIVITY_FILES, `${mod}.xml`]) expect(tar.files.has(`${dir}/${name}`), `${dir}/${name}`).toBe(true);
+      for (const name of [...ACTIVITY_FILES, `${mod}.xml`])
+        expect(tar.files.has(`${dir}/${name}`), `${dir}/${name}`).toBe(true);
     }
     for (const [, dir] of mb.matchAll(/<directory>(sections\/section_\d+)<\/directory>/g)) {
       expect(tar.files.has(`${dir}/section.xml`)).toBe(true);
       expect(tar.files.has(`${dir}/inforef.xml`)).toBe(true);
     }
     const blocks = [...tar.files.keys()].filter((n) => n.endsWith('/block.xml'));
-    expect(blocks.map((n) => n.replace(/_\d+\/block\.xml$/, '')).sort()).toEqual(['course/blocks/html', 'course/blocks/online_users']);
+    expect(blocks.map((n) => n.replace(/_\d+\/block\.xml$/, '')).sort()).toEqual([
+      'course/blocks/html',
+      'course/blocks/online_users',
+    ]);
   });
 
   it('lists every parent directory as an entry before its children', () => {
@@ -86,19 +123,20 @@ describe('entries', () => {
 
   it('writes the same entries and bytes into the ZIP (without the index)', () => {
     expect(zip.names).toEqual(tar.names.slice(1));
-    for (const [name, content] of zip.files) expect(content.equals(tar.files.get(name) ?? Buffer.alloc(0)), name).toBe(true);
+    for (const [name, content] of zip.files)
+      expect(content.equals(tar.files.get(name) ?? Buffer.alloc(0)), name).toBe(true);
   });
 });
 
 describe('xml', () => {
-  it('passes Moodle\'s moodle2 detection rule (first 200 bytes)', () => {
+  it("passes Moodle's moodle2 detection rule (first 200 bytes)", () => {
     const head = tar.files.get('moodle_backup.xml')?.subarray(0, 200).toString('utf8') ?? '';
     expect(head.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n')).toBe(true);
     expect(head).toContain('<moodle_backup>');
     expect(head).toContain('<information>');
   });
 
-  it('writes every XML file well-formed, in Moodle\'s layout', () => {
+  it("writes every XML file well-formed, in Moodle's layout", () => {
     const xmlNames = [...tar.files.keys()].filter((n) => n.endsWith('.xml'));
     expect(xmlNames.length).toBeGreaterThan(100);
     for (const name of xmlNames) {
@@ -124,13 +162,17 @@ describe('xml', () => {
   it('reports the root settings it wrote', () => {
     const mb = text(tar, 'moodle_backup.xml');
     const written = Object.fromEntries(
-      [...mb.matchAll(/<setting>\s*<level>root<\/level>\s*<name>([^<]*)<\/name>\s*<value>([^<]*)<\/value>/g)].map((m) => [m[1], m[2]]),
+      [...mb.matchAll(/<setting>\s*<level>root<\/level>\s*<name>([^<]*)<\/name>\s*<value>([^<]*)<\/value>/g)].map(
+        (m) => [m[1], m[2]],
+      ),
     );
     expect(written).toEqual(result.settings);
     expect(written.users).toBe('1');
     expect(mb).toContain(`<original_course_fullname>${result.course.fullname}</original_course_fullname>`);
     expect(mb).toContain(`<original_course_startdate>${result.course.startdate}</original_course_startdate>`);
-    expect(mb).toMatch(/<type>course<\/type>\s*<format>moodle2<\/format>\s*<interactive>1<\/interactive>\s*<mode>10<\/mode>/);
+    expect(mb).toMatch(
+      /<type>course<\/type>\s*<format>moodle2<\/format>\s*<interactive>1<\/interactive>\s*<mode>10<\/mode>/,
+    );
     expect(mb).toContain('<moodle_release>4.3 (Build: 20231009)</moodle_release>');
     expect(mb).toContain('<backup_version>2023100900</backup_version>');
   });

@@ -12,7 +12,9 @@ async function render(build: (w: XmlWriter) => void): Promise<string> {
 
 describe('XmlWriter', () => {
   it('writes the declaration, 2-space indentation, empty containers and no final newline', async () => {
-    const xml = await render((w) => w.open('users').open('user', { id: 4, contextid: 76 }).leaf('username', 'u1').empty('tags').close().close());
+    const xml = await render((w) =>
+      w.open('users').open('user', { id: 4, contextid: 76 }).leaf('username', 'u1').empty('tags').close().close(),
+    );
     expect(xml).toBe(
       '<?xml version="1.0" encoding="UTF-8"?>\n<users>\n  <user id="4" contextid="76">\n    <username>u1</username>\n' +
         '    <tags>\n    </tags>\n  </user>\n</users>',

@@ -25,7 +25,11 @@ export class InjectedFault extends Error {
   readonly syscall: string | undefined;
 
   constructor(where: string, system?: { code: 'ENOSPC'; errno: number; syscall: string }) {
-    super(system ? `${system.code}: no space left on device, ${system.syscall} (injected fault: ${where})` : `Injected fault: ${where}`);
+    super(
+      system
+        ? `${system.code}: no space left on device, ${system.syscall} (injected fault: ${where})`
+        : `Injected fault: ${where}`,
+    );
     this.name = 'InjectedFault';
     this.code = system?.code;
     this.errno = system?.errno;

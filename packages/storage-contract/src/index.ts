@@ -3,5 +3,16 @@ export { describeStorageAdapter } from './describe-storage-adapter.ts';
 export type { DescribeStorageAdapterOptions } from './describe-storage-adapter.ts';
 export { withFaults, InjectedFault } from './fault-injection.ts';
 export type { FaultPlan } from './fault-injection.ts';
-export { dumpStore, blobOf, failingStream, readAll, errorOf, courseRow, userRow, logRow, jobRecord, sampleRestore } from './support.ts';
+export {
+  dumpStore,
+  blobOf,
+  failingStream,
+  readAll,
+  errorOf,
+  courseRow,
+  userRow,
+  logRow,
+  jobRecord,
+  sampleRestore,
+} from './support.ts';
 export type { ContractContext, StoreDump } from './support.ts';

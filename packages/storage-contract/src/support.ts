@@ -61,20 +61,54 @@ export async function errorOf(fn: () => Promise<unknown>): Promise<unknown> {
 
 /** A course row with `id`, as a restore writes one (other columns take defaults). */
 export function courseRow(id: number, shortname: string): Row {
-  return { id, category: 1, fullname: `Course ${shortname}`, shortname, idnumber: '', summary: 'restored', timecreated: 1_700_000_000 };
+  return {
+    id,
+    category: 1,
+    fullname: `Course ${shortname}`,
+    shortname,
+    idnumber: '',
+    summary: 'restored',
+    timecreated: 1_700_000_000,
+  };
 }
 
 /** A user row with `id` on the local mnet host. */
 export function userRow(id: number, username: string): Row {
-  return { id, username, mnethostid: 1, confirmed: 1, firstname: 'First', lastname: 'Last', email: `${username}@example.org` };
+  return {
+    id,
+    username,
+    mnethostid: 1,
+    confirmed: 1,
+    firstname: 'First',
+    lastname: 'Last',
+    email: `${username}@example.org`,
+  };
 }
 
 /** A job record. */
-export function jobRecord(restoreid: string, timecreated: number, overrides: Partial<RestoreJobRecord> = {}): RestoreJobRecord {
+export function jobRecord(
+  restoreid: string,
+  timecreated: number,
+  overrides: Partial<RestoreJobRecord> = {},
+): RestoreJobRecord {
   return {
-    restoreid, status: 700, progress: 0, stage: null, categoryid: 1, courseid: null, settings: { users: 1, logs: 0 },
-    error: null, warnings: [], source: '/tmp/backup.mbz', userid: 2, timecreated, timemodified: timecreated, timestarted: null,
-    timefinished: null, owner: null, heartbeat: null,
+    restoreid,
+    status: 700,
+    progress: 0,
+    stage: null,
+    categoryid: 1,
+    courseid: null,
+    settings: { users: 1, logs: 0 },
+    error: null,
+    warnings: [],
+    source: '/tmp/backup.mbz',
+    userid: 2,
+    timecreated,
+    timemodified: timecreated,
+    timestarted: null,
+    timefinished: null,
+    owner: null,
+    heartbeat: null,
     ...overrides,
   };
 }
@@ -87,7 +121,10 @@ export async function sampleRestore(tx: StorageTransaction, tag: string): Promis
   const courseid = await tx.allocateIds('course', 1);
   await tx.insert('course', [courseRow(courseid, `C-${tag}`)]);
   const sectionid = await tx.allocateIds('course_sections', 3);
-  await tx.insert('course_sections', [0, 1, 2].map((n) => ({ id: sectionid + n, course: courseid, section: n, name: `S${n}` })));
+  await tx.insert(
+    'course_sections',
+    [0, 1, 2].map((n) => ({ id: sectionid + n, course: courseid, section: n, name: `S${n}` })),
+  );
   const userid = await tx.allocateIds('user', 2);
   await tx.insert('user', [userRow(userid, `u1-${tag}`), userRow(userid + 1, `u2-${tag}`)]);
   const logid = await tx.allocateIds('logstore_standard_log', 50);
@@ -104,8 +141,26 @@ export async function sampleRestore(tx: StorageTransaction, tag: string): Promis
 /** A logstore_standard_log row (Moodle's 20 columns). */
 export function logRow(id: number, courseid: number, userid: number): Row {
   return {
-    id, eventname: '\\core\\event\\course_viewed', component: 'core', action: 'viewed', target: 'course', objecttable: null,
-    objectid: null, crud: 'r', edulevel: 2, contextid: 2, contextlevel: 50, contextinstanceid: courseid, userid, courseid,
-    relateduserid: null, anonymous: 0, other: 'N;', timecreated: 1_700_000_000 + id, origin: 'web', ip: '127.0.0.1', realuserid: null,
+    id,
+    eventname: '\\core\\event\\course_viewed',
+    component: 'core',
+    action: 'viewed',
+    target: 'course',
+    objecttable: null,
+    objectid: null,
+    crud: 'r',
+    edulevel: 2,
+    contextid: 2,
+    contextlevel: 50,
+    contextinstanceid: courseid,
+    userid,
+    courseid,
+    relateduserid: null,
+    anonymous: 0,
+    other: 'N;',
+    timecreated: 1_700_000_000 + id,
+    origin: 'web',
+    ip: '127.0.0.1',
+    realuserid: null,
   };
 }

@@ -5,7 +5,14 @@
  */
 import { Readable } from 'node:stream';
 import { createSiteIdentifier, createSiteSeed, ErrorCode, StorageError } from '@mbz-restore/engine';
-import type { RestoreJobRecord, Row, SelectOptions, StorageAdapter, StorageTransaction, Where } from '@mbz-restore/engine';
+import type {
+  RestoreJobRecord,
+  Row,
+  SelectOptions,
+  StorageAdapter,
+  StorageTransaction,
+  Where,
+} from '@mbz-restore/engine';
 import { MemoryTransaction } from './memory-transaction.ts';
 import type { MemoryState } from './memory-transaction.ts';
 import { completeRow, comparator, matcher, tableRules } from './table-rules.ts';
@@ -64,7 +71,9 @@ class MemoryStorage implements StorageAdapter {
     await this.open();
     const rules = tableRules(table);
     const match = matcher(rules, where);
-    const rows = [...(this.#state.tables.get(table)?.values() ?? [])].filter(match).sort(comparator(rules, options.orderBy ?? 'id'));
+    const rows = [...(this.#state.tables.get(table)?.values() ?? [])]
+      .filter(match)
+      .sort(comparator(rules, options.orderBy ?? 'id'));
     return (options.limit === undefined ? rows : rows.slice(0, options.limit)).map((r) => ({ ...r }));
   }
 
@@ -74,7 +83,10 @@ class MemoryStorage implements StorageAdapter {
 
   async tables(): Promise<string[]> {
     await this.open();
-    return [...this.#state.tables].filter(([, rows]) => rows.size > 0).map(([name]) => name).sort();
+    return [...this.#state.tables]
+      .filter(([, rows]) => rows.size > 0)
+      .map(([name]) => name)
+      .sort();
   }
 
   async hasBlob(contenthash: string): Promise<boolean> {

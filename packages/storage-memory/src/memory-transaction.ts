@@ -39,7 +39,8 @@ export class MemoryTransaction implements StorageTransaction {
   async allocateIds(table: string, count: number): Promise<number> {
     this.#check();
     tableRules(table);
-    if (!Number.isSafeInteger(count) || count < 1) throw new InvalidArgumentError(`allocateIds: count must be a positive integer, got ${count}.`);
+    if (!Number.isSafeInteger(count) || count < 1)
+      throw new InvalidArgumentError(`allocateIds: count must be a positive integer, got ${count}.`);
     const first = this.#state.nextIds.get(table) ?? maxId(this.#state.tables.get(table)) + 1;
     this.#state.nextIds.set(table, first + count);
     return first;
@@ -72,7 +73,10 @@ export class MemoryTransaction implements StorageTransaction {
     const current = own ?? committed;
     if (current === undefined) throw new InvalidArgumentError(`update: no row with id ${id} in ${table}.`);
     const next = applyChanges(rules, current, changes);
-    checkUnique(rules, [...this.#view(table)].map((r) => (r.id === id ? next : r)));
+    checkUnique(
+      rules,
+      [...this.#view(table)].map((r) => (r.id === id ? next : r)),
+    );
     if (own) {
       this.#inserted.get(table)!.set(id, next);
       return;
@@ -104,7 +108,10 @@ export class MemoryTransaction implements StorageTransaction {
     if (known) return;
     const actual = sha1.digest('hex');
     if (actual !== contenthash) {
-      throw new StorageError(ErrorCode.StorageBlobMismatch, `Blob content hashes to ${actual}, expected ${contenthash}.`);
+      throw new StorageError(
+        ErrorCode.StorageBlobMismatch,
+        `Blob content hashes to ${actual}, expected ${contenthash}.`,
+      );
     }
     this.#check();
     this.#blobs.set(contenthash, Buffer.concat(chunks));
@@ -122,9 +129,14 @@ export class MemoryTransaction implements StorageTransaction {
       for (const table of new Set([...this.#inserted.keys(), ...this.#changes.keys()])) {
         const rules = tableRules(table);
         const rows = new Map(this.#state.tables.get(table));
-        for (const [id, changes] of this.#changes.get(table) ?? []) rows.set(id, applyChanges(rules, rows.get(id)!, changes));
+        for (const [id, changes] of this.#changes.get(table) ?? [])
+          rows.set(id, applyChanges(rules, rows.get(id)!, changes));
         for (const [id, row] of this.#inserted.get(table) ?? []) {
-          if (rows.has(id)) throw new StorageError(ErrorCode.StorageConstraint, `Duplicate id ${id} in ${table}: another unit committed it.`);
+          if (rows.has(id))
+            throw new StorageError(
+              ErrorCode.StorageConstraint,
+              `Duplicate id ${id} in ${table}: another unit committed it.`,
+            );
           rows.set(id, row);
         }
         checkUnique(rules, rows.values());
@@ -161,7 +173,8 @@ export class MemoryTransaction implements StorageTransaction {
 
   #check(): void {
     if (this.#state.closed) throw new StorageError(ErrorCode.StorageClosed, 'The memory store is closed.');
-    if (this.#status !== 'open') throw new StorageError(ErrorCode.StorageTransactionDone, `This unit of work is already ${this.#status}.`);
+    if (this.#status !== 'open')
+      throw new StorageError(ErrorCode.StorageTransactionDone, `This unit of work is already ${this.#status}.`);
   }
 }
 
@@ -181,11 +194,15 @@ function mapOf<K, V>(outer: Map<string, Map<K, V>>, key: string): Map<K, V> {
 
 function checkId(table: string, id: unknown): number {
   if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) {
-    throw new StorageError(ErrorCode.StorageConstraint, `Every ${table} row needs a positive integer id, got ${String(id)}.`);
+    throw new StorageError(
+      ErrorCode.StorageConstraint,
+      `Every ${table} row needs a positive integer id, got ${String(id)}.`,
+    );
   }
   return id;
 }
 
 function checkHash(contenthash: string): void {
-  if (!/^[0-9a-f]{40}$/.test(contenthash)) throw new InvalidArgumentError(`Not a SHA-1 content hash: "${contenthash}".`);
+  if (!/^[0-9a-f]{40}$/.test(contenthash))
+    throw new InvalidArgumentError(`Not a SHA-1 content hash: "${contenthash}".`);
 }

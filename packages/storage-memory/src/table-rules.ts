@@ -21,7 +21,11 @@ const RULES: ReadonlyMap<string, TableRules> = new Map(MOODLE_TABLES.map((t) => 
 /** The rules of `table`, or `storage.unknown-table`. */
 export function tableRules(table: string): TableRules {
   const rules = RULES.get(table);
-  if (!rules) throw new StorageError(ErrorCode.StorageUnknownTable, `Unknown table "${table}": expected one of MOODLE_TABLES (without prefix).`);
+  if (!rules)
+    throw new StorageError(
+      ErrorCode.StorageUnknownTable,
+      `Unknown table "${table}": expected one of MOODLE_TABLES (without prefix).`,
+    );
   return rules;
 }
 
@@ -123,7 +127,10 @@ function defaultOf(col: ColumnSpec): SqlValue {
 function checkNotNull(rules: TableRules, row: Row): void {
   for (const col of rules.columns.values()) {
     if (col.notnull && row[col.name] === null) {
-      throw new StorageError(ErrorCode.StorageConstraint, `NOT NULL column ${rules.name}.${col.name} is NULL (row id ${row.id ?? 'missing'}).`);
+      throw new StorageError(
+        ErrorCode.StorageConstraint,
+        `NOT NULL column ${rules.name}.${col.name} is NULL (row id ${row.id ?? 'missing'}).`,
+      );
     }
   }
 }

@@ -20,10 +20,27 @@ const total = Number(process.argv[2] ?? 1_000_000);
 const batch = Number(process.argv[3] ?? 10_000);
 
 const pool: Row[] = Array.from({ length: batch }, (_, i) => ({
-  id: 0, eventname: '\\mod_forum\\event\\discussion_viewed', component: 'mod_forum', action: 'viewed', target: 'discussion',
-  objecttable: 'forum_discussions', objectid: i, crud: 'r', edulevel: 2, contextid: 1000 + (i % 50), contextlevel: 70,
-  contextinstanceid: 500 + (i % 50), userid: 0, courseid: 7, relateduserid: null, anonymous: 0,
-  other: '{"forumid":"12","discussionid":"345"}', timecreated: 0, origin: 'web', ip: '10.0.0.1', realuserid: null,
+  id: 0,
+  eventname: '\\mod_forum\\event\\discussion_viewed',
+  component: 'mod_forum',
+  action: 'viewed',
+  target: 'discussion',
+  objecttable: 'forum_discussions',
+  objectid: i,
+  crud: 'r',
+  edulevel: 2,
+  contextid: 1000 + (i % 50),
+  contextlevel: 70,
+  contextinstanceid: 500 + (i % 50),
+  userid: 0,
+  courseid: 7,
+  relateduserid: null,
+  anonymous: 0,
+  other: '{"forumid":"12","discussionid":"345"}',
+  timecreated: 0,
+  origin: 'web',
+  ip: '10.0.0.1',
+  realuserid: null,
 }));
 
 async function run(label: string, options: { indexRebuildThreshold?: number; dropIndexes?: boolean }): Promise<void> {
@@ -32,7 +49,11 @@ async function run(label: string, options: { indexRebuildThreshold?: number; dro
   if (options.dropIndexes) {
     await (await open(path, options)).close();
     const raw = new Database(path);
-    for (const { name } of raw.prepare("SELECT name FROM sqlite_schema WHERE type='index' AND tbl_name='mdl_logstore_standard_log' AND sql IS NOT NULL").all() as Array<{ name: string }>) {
+    for (const { name } of raw
+      .prepare(
+        "SELECT name FROM sqlite_schema WHERE type='index' AND tbl_name='mdl_logstore_standard_log' AND sql IS NOT NULL",
+      )
+      .all() as Array<{ name: string }>) {
       raw.exec(`DROP INDEX "${name}"`);
     }
     raw.close();
@@ -80,7 +101,12 @@ function baseline(): void {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   const cols = Object.keys(pool[0]!);
-  db.exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, ${cols.slice(1).map((c) => `"${c}"`).join(', ')})`);
+  db.exec(
+    `CREATE TABLE t (id INTEGER PRIMARY KEY, ${cols
+      .slice(1)
+      .map((c) => `"${c}"`)
+      .join(', ')})`,
+  );
   const stmt = db.prepare(`INSERT INTO t VALUES (${cols.map(() => '?').join(', ')})`);
   const t0 = performance.now();
   for (let done = 0; done < total; done += batch) {
@@ -96,10 +122,14 @@ function baseline(): void {
   const ms = performance.now() - t0;
   db.close();
   rmSync(dir, { recursive: true, force: true });
-  console.log(`${'raw better-sqlite3, no adapter (reference)'.padEnd(44)} ${(ms / 1000).toFixed(2)} s = ${Math.round((total / ms) * 1000).toLocaleString('en')} rows/s`);
+  console.log(
+    `${'raw better-sqlite3, no adapter (reference)'.padEnd(44)} ${(ms / 1000).toFixed(2)} s = ${Math.round((total / ms) * 1000).toLocaleString('en')} rows/s`,
+  );
 }
 
-console.log(`${total.toLocaleString('en')} logstore_standard_log rows, ${batch.toLocaleString('en')} rows per insert() call`);
+console.log(
+  `${total.toLocaleString('en')} logstore_standard_log rows, ${batch.toLocaleString('en')} rows per insert() call`,
+);
 baseline();
 await run('3 logstore indexes, rebuilt at merge (default)', {});
 await run('3 logstore indexes, merged into live indexes', { indexRebuildThreshold: Infinity });

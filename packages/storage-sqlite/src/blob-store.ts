@@ -63,7 +63,8 @@ export class BlobStore {
     try {
       await pipeline(content, hashing, createWriteStream(tmp, { highWaterMark: CHUNK }));
       const actual = sha1.digest('hex');
-      if (actual !== hash) throw new StorageError(ErrorCode.StorageBlobMismatch, `Blob content hashes to ${actual}, expected ${hash}.`);
+      if (actual !== hash)
+        throw new StorageError(ErrorCode.StorageBlobMismatch, `Blob content hashes to ${actual}, expected ${hash}.`);
       await rename(tmp, join(dir, hash));
       return size;
     } catch (error) {
@@ -85,7 +86,9 @@ export class BlobStore {
       return size;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EXDEV') return undefined;
-      throw new StorageError(ErrorCode.StorageIo, `Could not move ${path} into the blob store ${this.dir}.`, { cause: error });
+      throw new StorageError(ErrorCode.StorageIo, `Could not move ${path} into the blob store ${this.dir}.`, {
+        cause: error,
+      });
     }
   }
 
@@ -117,7 +120,9 @@ export class BlobStore {
         await rename(join(this.stagingDir(unitid), hash), target);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !(await exists(target))) {
-          throw new StorageError(ErrorCode.StorageIo, `Could not move blob ${hash} into ${this.dir}.`, { cause: error });
+          throw new StorageError(ErrorCode.StorageIo, `Could not move blob ${hash} into ${this.dir}.`, {
+            cause: error,
+          });
         }
       }
     }

@@ -34,17 +34,38 @@ interface ControllerJson {
 /** The backup_controllers columns of a job (without `id`). */
 export function jobToRow(job: RestoreJobRecord): Row {
   const json: ControllerJson = {
-    mbz: 1, stage: job.stage, categoryid: job.categoryid, settings: job.settings, error: job.error, warnings: job.warnings,
-    source: job.source, owner: job.owner, heartbeat: job.heartbeat, timecreated: job.timecreated, timemodified: job.timemodified,
-    timestarted: job.timestarted, timefinished: job.timefinished,
+    mbz: 1,
+    stage: job.stage,
+    categoryid: job.categoryid,
+    settings: job.settings,
+    error: job.error,
+    warnings: job.warnings,
+    source: job.source,
+    owner: job.owner,
+    heartbeat: job.heartbeat,
+    timecreated: job.timecreated,
+    timemodified: job.timemodified,
+    timestarted: job.timestarted,
+    timefinished: job.timefinished,
   };
   const controller = JSON.stringify(json);
   return {
-    backupid: job.restoreid, operation: 'restore', type: 'course', itemid: job.courseid ?? 0, format: 'moodle2', interactive: 0,
-    purpose: 70, userid: job.userid, status: job.status, execution: 2, executiontime: 0,
+    backupid: job.restoreid,
+    operation: 'restore',
+    type: 'course',
+    itemid: job.courseid ?? 0,
+    format: 'moodle2',
+    interactive: 0,
+    purpose: 70,
+    userid: job.userid,
+    status: job.status,
+    execution: 2,
+    executiontime: 0,
     checksum: createHash('md5').update(controller).digest('hex'),
-    timecreated: Math.floor(job.timecreated / 1000), timemodified: Math.floor(job.timemodified / 1000),
-    progress: job.progress, controller,
+    timecreated: Math.floor(job.timecreated / 1000),
+    timemodified: Math.floor(job.timemodified / 1000),
+    progress: job.progress,
+    controller,
   };
 }
 

@@ -33,7 +33,9 @@ export interface MergeInput {
 /** Merges the attached `stage` into `main`; call inside `BEGIN IMMEDIATE` on the unit's connection. Returns rows written. */
 export function mergeStage(db: SqliteDatabase, statements: StatementCache, input: MergeInput): number {
   let written = 0;
-  const logged = db.prepare('SELECT tablename, cols, count(*) AS n FROM stage.mbz_update_log GROUP BY tablename, cols').all() as Array<{
+  const logged = db
+    .prepare('SELECT tablename, cols, count(*) AS n FROM stage.mbz_update_log GROUP BY tablename, cols')
+    .all() as Array<{
     tablename: string;
     cols: string;
     n: number;
@@ -52,17 +54,29 @@ export function mergeStage(db: SqliteDatabase, statements: StatementCache, input
     if (count === 0) continue;
     written += insertStaged(db, statements, sqlTable(name), count, input);
   }
-  db.prepare('INSERT OR IGNORE INTO main.mbz_blobs (contenthash, filesize, timecreated) SELECT contenthash, filesize, ? FROM stage.mbz_blobs').run(
-    Math.floor(input.now / 1000),
+  db.prepare(
+    'INSERT OR IGNORE INTO main.mbz_blobs (contenthash, filesize, timecreated) SELECT contenthash, filesize, ? FROM stage.mbz_blobs',
+  ).run(Math.floor(input.now / 1000));
+  db.prepare('INSERT INTO main.mbz_pending_blobs (unitid, contenthash) SELECT ?, contenthash FROM stage.mbz_blobs').run(
+    input.unitid,
   );
-  db.prepare('INSERT INTO main.mbz_pending_blobs (unitid, contenthash) SELECT ?, contenthash FROM stage.mbz_blobs').run(input.unitid);
-  db.prepare("INSERT INTO main.mbz_commits (unitid, committedat, state, rowcount) VALUES (?, ?, 'merged', ?)").run(input.unitid, input.now, written);
+  db.prepare("INSERT INTO main.mbz_commits (unitid, committedat, state, rowcount) VALUES (?, ?, 'merged', ?)").run(
+    input.unitid,
+    input.now,
+    written,
+  );
   return written;
 }
 
 // Internal helpers
 
-function insertStaged(db: SqliteDatabase, statements: StatementCache, table: SqlTable, count: number, input: MergeInput): number {
+function insertStaged(
+  db: SqliteDatabase,
+  statements: StatementCache,
+  table: SqlTable,
+  count: number,
+  input: MergeInput,
+): number {
   const target = `main.${quote(table.sqlName)}`;
   const rebuild =
     table.spec.indexes.length > 0 &&

@@ -10,7 +10,6 @@
  */
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { join } from 'node:path';
 import { writeTransaction } from './sql.ts';
 import { probeStaging } from './staging.ts';
 import { stagingFile } from './store-context.ts';
@@ -28,12 +27,19 @@ export interface RecoveryReport {
 export async function recover(ctx: StoreContext): Promise<RecoveryReport> {
   const report: RecoveryReport = { finished: [], discarded: [] };
   const merged = new Set(
-    (ctx.db.prepare("SELECT unitid FROM main.mbz_commits WHERE state = 'merged'").all() as Array<{ unitid: string }>).map((r) => r.unitid),
+    (
+      ctx.db.prepare("SELECT unitid FROM main.mbz_commits WHERE state = 'merged'").all() as Array<{ unitid: string }>
+    ).map((r) => r.unitid),
   );
   for (const unitid of merged) {
     if (isLive(ctx, unitid)) continue;
-    const hashes = ctx.db.prepare('SELECT contenthash FROM main.mbz_pending_blobs WHERE unitid = ?').all(unitid) as Array<{ contenthash: string }>;
-    await ctx.blobs.moveIn(unitid, hashes.map((h) => h.contenthash));
+    const hashes = ctx.db
+      .prepare('SELECT contenthash FROM main.mbz_pending_blobs WHERE unitid = ?')
+      .all(unitid) as Array<{ contenthash: string }>;
+    await ctx.blobs.moveIn(
+      unitid,
+      hashes.map((h) => h.contenthash),
+    );
     await writeTransaction(ctx.db, ctx.busyTimeoutMs, () => {
       ctx.db.prepare('DELETE FROM main.mbz_pending_blobs WHERE unitid = ?').run(unitid);
       ctx.db.prepare("UPDATE main.mbz_commits SET state = 'done' WHERE unitid = ?").run(unitid);

@@ -34,7 +34,8 @@ export function orderOf(table: SqlTable, options: SelectOptions): string {
   checkColumns(table, [column]);
   const order = column === 'id' ? ' ORDER BY "id"' : ` ORDER BY ${quote(column)}, "id"`;
   if (options.limit === undefined) return order;
-  if (!Number.isSafeInteger(options.limit) || options.limit < 0) throw new InvalidArgumentError(`limit must be a non-negative integer, got ${options.limit}.`);
+  if (!Number.isSafeInteger(options.limit) || options.limit < 0)
+    throw new InvalidArgumentError(`limit must be a non-negative integer, got ${options.limit}.`);
   return `${order} LIMIT ${options.limit}`;
 }
 
@@ -52,7 +53,9 @@ export async function writeTransaction<T>(db: SqliteDatabase, timeoutMs: number,
     } catch (error) {
       if (!isBusy(error)) throw toStorageError(error, 'Starting a write transaction');
       if (Date.now() >= deadline) {
-        throw new StorageError(ErrorCode.StorageIo, `The store stayed locked by another writer for ${timeoutMs} ms.`, { cause: error });
+        throw new StorageError(ErrorCode.StorageIo, `The store stayed locked by another writer for ${timeoutMs} ms.`, {
+          cause: error,
+        });
       }
       await new Promise((resolve) => setTimeout(resolve, pause));
     }

@@ -49,7 +49,9 @@ export class StatementCache {
 /** True when SQLite said the database is locked by another connection. */
 export function isBusy(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || (typeof code === 'string' && code.startsWith('SQLITE_BUSY_'));
+  return (
+    code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || (typeof code === 'string' && code.startsWith('SQLITE_BUSY_'))
+  );
 }
 
 /** An engine error for a failure of SQLite (constraint → `storage.constraint`, bad value → invalid argument, else `storage.io`). */

@@ -9,7 +9,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createSiteIdentifier, createSiteSeed, ErrorCode, StorageError } from '@mbz-restore/engine';
-import type { RestoreJobRecord, Row, SelectOptions, StorageAdapter, StorageOpenSpec, StorageTransaction, Where } from '@mbz-restore/engine';
+import type {
+  RestoreJobRecord,
+  Row,
+  SelectOptions,
+  StorageAdapter,
+  StorageOpenSpec,
+  StorageTransaction,
+  Where,
+} from '@mbz-restore/engine';
 import { BlobStore, checkHash } from './blob-store.ts';
 import { jobToRow, rowToJob } from './job-row.ts';
 import { recover } from './recovery.ts';
@@ -72,7 +80,11 @@ class SqliteStorage implements StorageAdapter {
 
   workerOpenSpec(): StorageOpenSpec {
     const { path: _p, blobDir: _b, driver: _d, now: _n, ...plain } = this.#options;
-    return { module: '@mbz-restore/storage-sqlite', factory: 'createSqliteStorage', options: { ...plain, path: this.#path, blobDir: this.#blobDir } };
+    return {
+      module: '@mbz-restore/storage-sqlite',
+      factory: 'createSqliteStorage',
+      options: { ...plain, path: this.#path, blobDir: this.#blobDir },
+    };
   }
 
   async open(): Promise<void> {
@@ -114,7 +126,8 @@ class SqliteStorage implements StorageAdapter {
     const ctx = await this.#open();
     const names: string[] = [];
     for (const t of allTables()) {
-      if (ctx.statements.get(`SELECT 1 FROM main.${quote(t.sqlName)} LIMIT 1`).get() !== undefined) names.push(t.spec.name);
+      if (ctx.statements.get(`SELECT 1 FROM main.${quote(t.sqlName)} LIMIT 1`).get() !== undefined)
+        names.push(t.spec.name);
     }
     return names.sort();
   }
@@ -131,7 +144,9 @@ class SqliteStorage implements StorageAdapter {
     const final = await ctx.blobs.openAt(ctx.blobs.finalPath(contenthash));
     if (final) return final;
     // Committed but not moved yet (a commit in progress, or a crash before recovery): read it from staging.
-    const pending = ctx.statements.get('SELECT unitid FROM main.mbz_pending_blobs WHERE contenthash = ?').all(contenthash) as Array<{ unitid: string }>;
+    const pending = ctx.statements
+      .get('SELECT unitid FROM main.mbz_pending_blobs WHERE contenthash = ?')
+      .all(contenthash) as Array<{ unitid: string }>;
     for (const { unitid } of pending) {
       const staged = await ctx.blobs.openAt(join(ctx.blobs.stagingDir(unitid), contenthash));
       if (staged) return staged;
@@ -141,9 +156,11 @@ class SqliteStorage implements StorageAdapter {
 
   async listBlobs(): Promise<string[]> {
     const ctx = await this.#open();
-    return (ctx.statements.get('SELECT contenthash FROM main.mbz_blobs ORDER BY contenthash').all() as Array<{ contenthash: string }>).map(
-      (r) => r.contenthash,
-    );
+    return (
+      ctx.statements.get('SELECT contenthash FROM main.mbz_blobs ORDER BY contenthash').all() as Array<{
+        contenthash: string;
+      }>
+    ).map((r) => r.contenthash);
   }
 
   async putJob(job: RestoreJobRecord): Promise<void> {
@@ -155,9 +172,9 @@ class SqliteStorage implements StorageAdapter {
       `INSERT INTO main."mdl_backup_controllers" ("id", ${names.map(quote).join(', ')}) VALUES (@id, ${names.map((n) => `@${n}`).join(', ')}) ` +
       `ON CONFLICT ("backupid") DO UPDATE SET ${names.map((n) => `${quote(n)} = excluded.${quote(n)}`).join(', ')}`;
     await writeTransaction(ctx.db, ctx.busyTimeoutMs, () => {
-      const existing = ctx.statements.get('SELECT "id" FROM main."mdl_backup_controllers" WHERE "backupid" = ?').get(job.restoreid) as
-        | { id: number }
-        | undefined;
+      const existing = ctx.statements
+        .get('SELECT "id" FROM main."mdl_backup_controllers" WHERE "backupid" = ?')
+        .get(job.restoreid) as { id: number } | undefined;
       ctx.statements.get(upsert).run({ ...row, id: existing?.id ?? reserveIds(ctx, table, 1) });
     }).catch((error: unknown) => {
       throw toStorageError(error, `Saving job ${job.restoreid}`);
@@ -166,13 +183,17 @@ class SqliteStorage implements StorageAdapter {
 
   async getJob(restoreid: string): Promise<RestoreJobRecord | undefined> {
     const ctx = await this.#open();
-    const row = ctx.statements.get(`SELECT * FROM main."mdl_backup_controllers" WHERE "backupid" = ? AND "operation" = 'restore'`).get(restoreid);
+    const row = ctx.statements
+      .get(`SELECT * FROM main."mdl_backup_controllers" WHERE "backupid" = ? AND "operation" = 'restore'`)
+      .get(restoreid);
     return row === undefined ? undefined : rowToJob(row as Row);
   }
 
   async listJobs(): Promise<RestoreJobRecord[]> {
     const ctx = await this.#open();
-    const rows = ctx.statements.get(`SELECT * FROM main."mdl_backup_controllers" WHERE "operation" = 'restore' ORDER BY "id"`).all() as Row[];
+    const rows = ctx.statements
+      .get(`SELECT * FROM main."mdl_backup_controllers" WHERE "operation" = 'restore' ORDER BY "id"`)
+      .all() as Row[];
     return rows.map(rowToJob).sort((a, b) => a.timecreated - b.timecreated);
   }
 
@@ -202,12 +223,24 @@ class SqliteStorage implements StorageAdapter {
       const busyTimeoutMs = o.busyTimeoutMs ?? 30_000;
       await writeTransaction(main, busyTimeoutMs, () => {
         migrate(main, now);
-        seedIfNew(main, statements, { now, ...(o.siteidentifier === undefined ? {} : { siteidentifier: o.siteidentifier }), ...(o.wwwroot === undefined ? {} : { wwwroot: o.wwwroot }) });
+        seedIfNew(main, statements, {
+          now,
+          ...(o.siteidentifier === undefined ? {} : { siteidentifier: o.siteidentifier }),
+          ...(o.wwwroot === undefined ? {} : { wwwroot: o.wwwroot }),
+        });
       });
       const ctx: StoreContext = {
-        path: this.#path, stagingDir: `${this.#path}.staging`, blobs: new BlobStore(this.#blobDir, o.syncBlobs ?? true), driver,
-        db: main, statements, busyTimeoutMs, cacheSizeMiB: o.cacheSizeMiB ?? DEFAULT_CACHE_MIB, indexRebuildThreshold: o.indexRebuildThreshold ?? 10_000,
-        specOrderTables: checkSchema(main), closed: () => this.#closed,
+        path: this.#path,
+        stagingDir: `${this.#path}.staging`,
+        blobs: new BlobStore(this.#blobDir, o.syncBlobs ?? true),
+        driver,
+        db: main,
+        statements,
+        busyTimeoutMs,
+        cacheSizeMiB: o.cacheSizeMiB ?? DEFAULT_CACHE_MIB,
+        indexRebuildThreshold: o.indexRebuildThreshold ?? 10_000,
+        specOrderTables: checkSchema(main),
+        closed: () => this.#closed,
       };
       await recover(ctx);
       return ctx;
@@ -229,15 +262,27 @@ class SqliteStorage implements StorageAdapter {
 // Internal helpers
 
 /** Writes the seed of a fresh site unless the store already has a site identifier. */
-function seedIfNew(db: SqliteDatabase, statements: StatementCache, seed: { now: number; siteidentifier?: string; wwwroot?: string }): void {
+function seedIfNew(
+  db: SqliteDatabase,
+  statements: StatementCache,
+  seed: { now: number; siteidentifier?: string; wwwroot?: string },
+): void {
   if (db.prepare(`SELECT 1 FROM main."mdl_config" WHERE "name" = 'siteidentifier'`).get() !== undefined) return;
   const { now, wwwroot } = seed;
-  const rows = createSiteSeed({ now, siteidentifier: seed.siteidentifier ?? createSiteIdentifier(wwwroot), ...(wwwroot === undefined ? {} : { wwwroot }) });
+  const rows = createSiteSeed({
+    now,
+    siteidentifier: seed.siteidentifier ?? createSiteIdentifier(wwwroot),
+    ...(wwwroot === undefined ? {} : { wwwroot }),
+  });
   for (const [table, tableRows] of Object.entries(rows)) {
     const t = sqlTable(table);
     for (const row of tableRows) {
       const names = Object.keys(row);
-      statements.get(`INSERT INTO main.${quote(t.sqlName)} (${names.map(quote).join(', ')}) VALUES (${names.map((n) => `@${n}`).join(', ')})`).run(row);
+      statements
+        .get(
+          `INSERT INTO main.${quote(t.sqlName)} (${names.map(quote).join(', ')}) VALUES (${names.map((n) => `@${n}`).join(', ')})`,
+        )
+        .run(row);
     }
   }
 }

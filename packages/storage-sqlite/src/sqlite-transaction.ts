@@ -39,7 +39,12 @@ export class SqliteTransaction implements StorageTransaction {
   readonly #staged = new Map<string, number>();
   #status: 'open' | 'committing' | 'committed' | 'rolled back' | 'failed' = 'open';
 
-  private constructor(ctx: StoreContext, unitid: string, db: SqliteDatabase, onDone: (unit: SqliteTransaction) => void) {
+  private constructor(
+    ctx: StoreContext,
+    unitid: string,
+    db: SqliteDatabase,
+    onDone: (unit: SqliteTransaction) => void,
+  ) {
     this.#ctx = ctx;
     this.unitid = unitid;
     this.#db = db;
@@ -73,7 +78,12 @@ export class SqliteTransaction implements StorageTransaction {
         const keys = Object.keys(checkId(table, rows[i]!));
         checkColumns(t, keys);
         let end = i + 1;
-        while (end < rows.length && end - i < ROWS_PER_STATEMENT && sameKeys(keys, Object.keys(checkId(table, rows[end]!)))) end++;
+        while (
+          end < rows.length &&
+          end - i < ROWS_PER_STATEMENT &&
+          sameKeys(keys, Object.keys(checkId(table, rows[end]!)))
+        )
+          end++;
         const count = end - i;
         const text = keys.map((k) => t.textColumns.has(k));
         const width = keys.length;
@@ -104,7 +114,9 @@ export class SqliteTransaction implements StorageTransaction {
     let stmt = this.#inserts.get(shape);
     if (!stmt) {
       const one = `(${keys.map(() => '?').join(', ')})`;
-      stmt = this.#statements.get(`INSERT INTO ${target} (${keys.map(quote).join(', ')}) VALUES ${Array.from({ length: count }, () => one).join(', ')}`);
+      stmt = this.#statements.get(
+        `INSERT INTO ${target} (${keys.map(quote).join(', ')}) VALUES ${Array.from({ length: count }, () => one).join(', ')}`,
+      );
       this.#inserts.set(shape, stmt);
     }
     return stmt;
@@ -114,22 +126,27 @@ export class SqliteTransaction implements StorageTransaction {
     this.#check();
     const t = sqlTable(table);
     checkColumns(t, Object.keys(changes));
-    if ('id' in changes && changes.id !== id) throw new StorageError(ErrorCode.StorageConstraint, `Cannot change the id of ${table} row ${id}.`);
+    if ('id' in changes && changes.id !== id)
+      throw new StorageError(ErrorCode.StorageConstraint, `Cannot change the id of ${table} row ${id}.`);
     const names = Object.keys(changes).filter((n) => n !== 'id');
     const set = names.map((n) => `${quote(n)} = @${n}`).join(', ');
     const params = bindable(t, { ...changes, id });
     try {
       if (names.length === 0) {
-        if ((await this.select(table, { id })).length === 0) throw new InvalidArgumentError(`update: no row with id ${id} in ${table}.`);
+        if ((await this.select(table, { id })).length === 0)
+          throw new InvalidArgumentError(`update: no row with id ${id} in ${table}.`);
         return;
       }
-      const own = this.#stageTables.has(t.sqlName) ? this.#statements.get(`UPDATE stage.${quote(t.sqlName)} SET ${set} WHERE "id" = @id`) : undefined;
+      const own = this.#stageTables.has(t.sqlName)
+        ? this.#statements.get(`UPDATE stage.${quote(t.sqlName)} SET ${set} WHERE "id" = @id`)
+        : undefined;
       if (own && own.run(params).changes > 0) return;
       const shadow = this.#stage(t, 'upd_');
       let copied = false;
       if (!this.#statements.get(`SELECT 1 FROM ${shadow} WHERE "id" = ?`).get(id)) {
         const copy = `INSERT INTO ${shadow} (${t.columnList}) SELECT ${t.columnList} FROM main.${quote(t.sqlName)} WHERE "id" = ?`;
-        if (this.#statements.get(copy).run(id).changes === 0) throw new InvalidArgumentError(`update: no row with id ${id} in ${table}.`);
+        if (this.#statements.get(copy).run(id).changes === 0)
+          throw new InvalidArgumentError(`update: no row with id ${id} in ${table}.`);
         copied = true;
       }
       try {
@@ -138,11 +155,13 @@ export class SqliteTransaction implements StorageTransaction {
         if (copied) this.#statements.get(`DELETE FROM ${shadow} WHERE "id" = ?`).run(id);
         throw error;
       }
-      const logged = this.#statements.get('SELECT cols FROM stage.mbz_update_log WHERE tablename = ? AND id = ?').get(table, id) as
-        | { cols: string }
-        | undefined;
+      const logged = this.#statements
+        .get('SELECT cols FROM stage.mbz_update_log WHERE tablename = ? AND id = ?')
+        .get(table, id) as { cols: string } | undefined;
       const cols = [...new Set([...(logged?.cols.split(',') ?? []), ...names])].sort().join(',');
-      this.#statements.get('INSERT OR REPLACE INTO stage.mbz_update_log (tablename, id, cols) VALUES (?, ?, ?)').run(table, id, cols);
+      this.#statements
+        .get('INSERT OR REPLACE INTO stage.mbz_update_log (tablename, id, cols) VALUES (?, ?, ?)')
+        .run(table, id, cols);
     } catch (error) {
       throw toStorageError(error, `Updating ${table} row ${id}`);
     }
@@ -154,10 +173,13 @@ export class SqliteTransaction implements StorageTransaction {
     const filter = filterOf(t, where);
     const order = orderOf(t, options);
     const shadow = this.#stageTables.has(`upd_${t.sqlName}`) ? `stage.${quote(`upd_${t.sqlName}`)}` : undefined;
-    const notShadowed = shadow ? `${filter.sql ? `${filter.sql} AND` : ' WHERE'} "id" NOT IN (SELECT "id" FROM ${shadow})` : filter.sql;
+    const notShadowed = shadow
+      ? `${filter.sql ? `${filter.sql} AND` : ' WHERE'} "id" NOT IN (SELECT "id" FROM ${shadow})`
+      : filter.sql;
     const parts = [`SELECT ${t.columnList} FROM main.${quote(t.sqlName)}${notShadowed}`];
     if (shadow) parts.push(`SELECT ${t.columnList} FROM ${shadow}${filter.sql}`);
-    if (this.#stageTables.has(t.sqlName)) parts.push(`SELECT ${t.columnList} FROM stage.${quote(t.sqlName)}${filter.sql}`);
+    if (this.#stageTables.has(t.sqlName))
+      parts.push(`SELECT ${t.columnList} FROM stage.${quote(t.sqlName)}${filter.sql}`);
     const params = parts.flatMap(() => filter.params);
     try {
       return this.#statements.get(parts.join(' UNION ALL ') + order).all(...params) as Row[];
@@ -175,7 +197,9 @@ export class SqliteTransaction implements StorageTransaction {
     }
     const size = await this.#ctx.blobs.writeStaged(this.unitid, contenthash, content);
     this.#check();
-    this.#statements.get('INSERT OR IGNORE INTO stage.mbz_blobs (contenthash, filesize) VALUES (?, ?)').run(contenthash, size);
+    this.#statements
+      .get('INSERT OR IGNORE INTO stage.mbz_blobs (contenthash, filesize) VALUES (?, ?)')
+      .run(contenthash, size);
   }
 
   async adoptBlob(contenthash: string, path: string): Promise<boolean> {
@@ -185,13 +209,16 @@ export class SqliteTransaction implements StorageTransaction {
     const size = await this.#ctx.blobs.adoptStaged(this.unitid, contenthash, path);
     if (size === undefined) return false;
     this.#check();
-    this.#statements.get('INSERT OR IGNORE INTO stage.mbz_blobs (contenthash, filesize) VALUES (?, ?)').run(contenthash, size);
+    this.#statements
+      .get('INSERT OR IGNORE INTO stage.mbz_blobs (contenthash, filesize) VALUES (?, ?)')
+      .run(contenthash, size);
     return true;
   }
 
   async hasBlob(contenthash: string): Promise<boolean> {
     this.#check();
-    const sql = 'SELECT 1 FROM stage.mbz_blobs WHERE contenthash = ? UNION ALL SELECT 1 FROM main.mbz_blobs WHERE contenthash = ?';
+    const sql =
+      'SELECT 1 FROM stage.mbz_blobs WHERE contenthash = ? UNION ALL SELECT 1 FROM main.mbz_blobs WHERE contenthash = ?';
     return this.#statements.get(sql).get(contenthash, contenthash) !== undefined;
   }
 
@@ -200,12 +227,17 @@ export class SqliteTransaction implements StorageTransaction {
     this.#status = 'committing';
     const db = this.#db!;
     const input = {
-      unitid: this.unitid, staged: this.#staged, now: Date.now(),
-      indexRebuildThreshold: this.#ctx.indexRebuildThreshold, specOrderTables: this.#ctx.specOrderTables,
+      unitid: this.unitid,
+      staged: this.#staged,
+      now: Date.now(),
+      indexRebuildThreshold: this.#ctx.indexRebuildThreshold,
+      specOrderTables: this.#ctx.specOrderTables,
     };
     try {
       // The blobs reach the disk before the merge records them.
-      const staged = (db.prepare('SELECT contenthash AS hash FROM stage.mbz_blobs').all() as Array<{ hash: string }>).map((r) => r.hash);
+      const staged = (
+        db.prepare('SELECT contenthash AS hash FROM stage.mbz_blobs').all() as Array<{ hash: string }>
+      ).map((r) => r.hash);
       await this.#ctx.blobs.syncStaged(this.unitid, staged);
       await writeTransaction(db, this.#ctx.busyTimeoutMs, () => mergeStage(db, this.#statements, input));
     } catch (error) {
@@ -217,7 +249,9 @@ export class SqliteTransaction implements StorageTransaction {
     // Committed. Moving blobs and tidying up may still fail (disk full, crash): `mbz_commits` says 'merged'
     // until they are done, readBlob() finds pending blobs in staging, and the next open() finishes the job.
     try {
-      const hashes = (db.prepare('SELECT contenthash FROM stage.mbz_blobs').all() as Array<{ contenthash: string }>).map((r) => r.contenthash);
+      const hashes = (
+        db.prepare('SELECT contenthash FROM stage.mbz_blobs').all() as Array<{ contenthash: string }>
+      ).map((r) => r.contenthash);
       await this.#ctx.blobs.moveIn(this.unitid, hashes);
       await writeTransaction(db, this.#ctx.busyTimeoutMs, () => {
         db.prepare('DELETE FROM main.mbz_pending_blobs WHERE unitid = ?').run(this.unitid);
@@ -248,7 +282,10 @@ export class SqliteTransaction implements StorageTransaction {
     if (!this.#stageTables.has(name)) {
       this.#db!.exec(createTableSql(t.spec, 'stage', name));
       const lookup = STAGE_LOOKUP_INDEXES[t.spec.name];
-      if (lookup !== undefined) this.#db!.exec(`CREATE INDEX stage.${quote(`mbz_lookup_${name}`)} ON ${quote(name)} (${lookup.map(quote).join(', ')})`);
+      if (lookup !== undefined)
+        this.#db!.exec(
+          `CREATE INDEX stage.${quote(`mbz_lookup_${name}`)} ON ${quote(name)} (${lookup.map(quote).join(', ')})`,
+        );
       this.#stageTables.add(name);
     }
     return `stage.${quote(name)}`;
@@ -266,7 +303,8 @@ export class SqliteTransaction implements StorageTransaction {
 
   #check(): void {
     if (this.#ctx.closed()) throw new StorageError(ErrorCode.StorageClosed, 'The SQLite store is closed.');
-    if (this.#status !== 'open') throw new StorageError(ErrorCode.StorageTransactionDone, `This unit of work is ${this.#status}.`);
+    if (this.#status !== 'open')
+      throw new StorageError(ErrorCode.StorageTransactionDone, `This unit of work is ${this.#status}.`);
   }
 }
 
@@ -287,7 +325,10 @@ const ROWS_PER_STATEMENT = 64;
 function checkId(table: string, row: Row): Row {
   const id = row.id;
   if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) {
-    throw new StorageError(ErrorCode.StorageConstraint, `Every ${table} row needs a positive integer id, got ${String(id)}.`);
+    throw new StorageError(
+      ErrorCode.StorageConstraint,
+      `Every ${table} row needs a positive integer id, got ${String(id)}.`,
+    );
   }
   return row;
 }

@@ -39,7 +39,11 @@ export function openStaging(ctx: StoreContext, unitid: string): SqliteDatabase {
       CREATE TABLE stage.mbz_blobs (contenthash TEXT PRIMARY KEY, filesize INTEGER NOT NULL);
       COMMIT;
     `);
-    db.prepare('INSERT INTO stage.mbz_stage (unitid, pid, createdat) VALUES (?, ?, ?)').run(unitid, process.pid, Date.now());
+    db.prepare('INSERT INTO stage.mbz_stage (unitid, pid, createdat) VALUES (?, ?, ?)').run(
+      unitid,
+      process.pid,
+      Date.now(),
+    );
     return db;
   } catch (error) {
     db?.close();

@@ -44,7 +44,10 @@ export function stagingFile(ctx: Pick<StoreContext, 'stagingDir'>, unitid: strin
 /** Settings of every connection on the main file: WAL, synchronous=NORMAL, busy timeout, page cache, WAL size cap. */
 export function configureMain(db: SqliteDatabase, cacheSizeMiB: number): void {
   const mode = db.pragma('journal_mode = WAL', { simple: true });
-  if (mode !== 'wal') throw new InvalidArgumentError(`The store must be a file SQLite can run in WAL mode (got journal_mode ${String(mode)}).`);
+  if (mode !== 'wal')
+    throw new InvalidArgumentError(
+      `The store must be a file SQLite can run in WAL mode (got journal_mode ${String(mode)}).`,
+    );
   db.pragma('main.synchronous = NORMAL');
   db.pragma(`busy_timeout = ${STATEMENT_BUSY_TIMEOUT_MS}`);
   db.pragma(`main.cache_size = -${Math.round(cacheSizeMiB * 1024)}`);
@@ -54,15 +57,21 @@ export function configureMain(db: SqliteDatabase, cacheSizeMiB: number): void {
 /** Reserves `count` ids of `table` on the main file; call inside a write transaction. */
 export function reserveIds(ctx: Pick<StoreContext, 'statements'>, table: SqlTable, count: number): number {
   const s = ctx.statements;
-  const row = s.get('SELECT nextid FROM main.mbz_id_sequence WHERE tablename = ?').get(table.spec.name) as { nextid: number } | undefined;
-  const first = row?.nextid ?? (s.get(`SELECT coalesce(max("id"), 0) + 1 AS n FROM main.${quote(table.sqlName)}`).get() as { n: number }).n;
-  s.get('INSERT INTO main.mbz_id_sequence (tablename, nextid) VALUES (?, ?) ON CONFLICT (tablename) DO UPDATE SET nextid = excluded.nextid')
-    .run(table.spec.name, first + count);
+  const row = s.get('SELECT nextid FROM main.mbz_id_sequence WHERE tablename = ?').get(table.spec.name) as
+    | { nextid: number }
+    | undefined;
+  const first =
+    row?.nextid ??
+    (s.get(`SELECT coalesce(max("id"), 0) + 1 AS n FROM main.${quote(table.sqlName)}`).get() as { n: number }).n;
+  s.get(
+    'INSERT INTO main.mbz_id_sequence (tablename, nextid) VALUES (?, ?) ON CONFLICT (tablename) DO UPDATE SET nextid = excluded.nextid',
+  ).run(table.spec.name, first + count);
   return first;
 }
 
 /** Reserves `count` ids of `table` in a short write transaction of its own. */
 export async function allocateIds(ctx: StoreContext, table: SqlTable, count: number): Promise<number> {
-  if (!Number.isSafeInteger(count) || count < 1) throw new InvalidArgumentError(`allocateIds: count must be a positive integer, got ${count}.`);
+  if (!Number.isSafeInteger(count) || count < 1)
+    throw new InvalidArgumentError(`allocateIds: count must be a positive integer, got ${count}.`);
   return writeTransaction(ctx.db, ctx.busyTimeoutMs, () => reserveIds(ctx, table, count));
 }

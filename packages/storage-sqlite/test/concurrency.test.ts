@@ -25,11 +25,11 @@ async function openStore(path: string): Promise<StorageAdapter> {
 /** Runs support/child-unit.ts in a child process that kills itself; resolves when it is gone. */
 async function runChild(path: string, mode: 'abandon' | 'crash-after-merge', text: string): Promise<void> {
   const script = join(here, 'support', 'child-unit.ts');
-  await promisify(execFile)(process.execPath, ['--import', 'tsx', script, path, mode, blobOf(text).hash, text], { cwd: here }).catch(
-    (error: { signal?: string }) => {
-      if (error.signal !== 'SIGKILL') throw error;
-    },
-  );
+  await promisify(execFile)(process.execPath, ['--import', 'tsx', script, path, mode, blobOf(text).hash, text], {
+    cwd: here,
+  }).catch((error: { signal?: string }) => {
+    if (error.signal !== 'SIGKILL') throw error;
+  });
 }
 
 afterEach(async () => {
@@ -73,7 +73,9 @@ describe('sqlite store shared between handles', () => {
     });
     await worker.terminate();
     expect(workerId).not.toBe(myId);
-    expect(await adapter.select('course', { id: workerId })).toEqual([expect.objectContaining({ shortname: 'WORKER' })]);
+    expect(await adapter.select('course', { id: workerId })).toEqual([
+      expect.objectContaining({ shortname: 'WORKER' }),
+    ]);
     expect(await adapter.getJob('f'.repeat(32))).toMatchObject({ courseid: workerId, status: 1000 });
     await mine.rollback();
   });

@@ -25,10 +25,22 @@ afterEach(async () => {
 /** Puts `blob` in the unit and a draft `files` row named `filename` that holds it. */
 async function stageFile(tx: StorageTransaction, blob: ReturnType<typeof blobOf>, filename: string): Promise<void> {
   await tx.putBlob(blob.hash, blob.stream());
-  await tx.insert('files', [{
-    id: await tx.allocateIds('files', 1), contenthash: blob.hash, pathnamehash: filename[0]!.repeat(40), contextid: 1, component: 'user',
-    filearea: 'draft', itemid: 0, filepath: '/', filename, filesize: blob.bytes.length, timecreated: 0, timemodified: 0,
-  }]);
+  await tx.insert('files', [
+    {
+      id: await tx.allocateIds('files', 1),
+      contenthash: blob.hash,
+      pathnamehash: filename[0]!.repeat(40),
+      contextid: 1,
+      component: 'user',
+      filearea: 'draft',
+      itemid: 0,
+      filepath: '/',
+      filename,
+      filesize: blob.bytes.length,
+      timecreated: 0,
+      timemodified: 0,
+    },
+  ]);
 }
 
 describe('sqlite recovery on open()', () => {
@@ -37,7 +49,9 @@ describe('sqlite recovery on open()', () => {
     await (await openStore({ path })).close();
     const dead = 'a'.repeat(32);
     const stage = new Database(join(`${path}.staging`, `${dead}.db`));
-    stage.exec("CREATE TABLE mbz_stage (unitid TEXT, pid INTEGER, createdat INTEGER); INSERT INTO mbz_stage VALUES ('x', 1, 1)");
+    stage.exec(
+      "CREATE TABLE mbz_stage (unitid TEXT, pid INTEGER, createdat INTEGER); INSERT INTO mbz_stage VALUES ('x', 1, 1)",
+    );
     stage.close();
     mkdirSync(join(`${path}.blobs`, '.staging', dead), { recursive: true });
     writeFileSync(join(`${path}.blobs`, '.staging', dead, 'f'.repeat(40)), 'x');

@@ -22,9 +22,13 @@ afterEach(async () => {
 
 function indexNames(path: string, table: string): string[] {
   const raw = rawConnection(path);
-  const names = (raw.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name").all(table) as Array<{
-    name: string;
-  }>).map((r) => r.name);
+  const names = (
+    raw
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name")
+      .all(table) as Array<{
+      name: string;
+    }>
+  ).map((r) => r.name);
   raw.close();
   return names;
 }
@@ -39,11 +43,14 @@ describe('sqlite schema', () => {
     const raw = rawConnection(path);
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
-    const tables = (raw.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'mdl\\_%' ESCAPE '\\'").all() as Array<{ name: string }>).map(
-      (r) => r.name,
-    );
+    const tables = (
+      raw
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'mdl\\_%' ESCAPE '\\'")
+        .all() as Array<{ name: string }>
+    ).map((r) => r.name);
     expect(tables.sort()).toEqual(MOODLE_TABLES.map((t) => `mdl_${t.name}`).sort());
-    const course = (raw.prepare("SELECT sql FROM sqlite_schema WHERE name = 'mdl_course'").get() as { sql: string }).sql;
+    const course = (raw.prepare("SELECT sql FROM sqlite_schema WHERE name = 'mdl_course'").get() as { sql: string })
+      .sql;
     expect(course).toContain('"id" INTEGER PRIMARY KEY');
     expect(course).toContain(`"format" TEXT NOT NULL DEFAULT 'topics'`);
     expect(course).toContain('"idnumber" TEXT NOT NULL DEFAULT \'\'');
@@ -51,7 +58,9 @@ describe('sqlite schema', () => {
     expect(raw.prepare("SELECT sql FROM sqlite_schema WHERE name = 'mdl_grade_items'").get()).toMatchObject({
       sql: expect.stringContaining('"grademax" NUMERIC NOT NULL DEFAULT 100'),
     });
-    expect(raw.prepare('SELECT version FROM mbz_schema_migrations ORDER BY version').all()).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })));
+    expect(raw.prepare('SELECT version FROM mbz_schema_migrations ORDER BY version').all()).toEqual(
+      Array.from({ length: SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })),
+    );
     raw.close();
     expect(indexNames(path, 'mdl_user')).toContain('mdl_user_mnethostid_username_uix');
   });
@@ -64,7 +73,9 @@ describe('sqlite schema', () => {
     await tx.commit();
     const raw = rawConnection(path);
     const rows = raw
-      .prepare('SELECT c.shortname, count(l.id) AS logs FROM mdl_course c JOIN mdl_logstore_standard_log l ON l.courseid = c.id GROUP BY c.id')
+      .prepare(
+        'SELECT c.shortname, count(l.id) AS logs FROM mdl_course c JOIN mdl_logstore_standard_log l ON l.courseid = c.id GROUP BY c.id',
+      )
       .all();
     expect(rows).toEqual([{ shortname: 'C-sql', logs: 50 }]);
     expect(raw.prepare("SELECT value FROM mdl_config WHERE name = 'version'").get()).toEqual({ value: '2023100900' });
@@ -82,7 +93,10 @@ describe('sqlite schema', () => {
     expect(raw.prepare('SELECT count(*) AS n FROM mdl_user').get()).toEqual({ n: 2 });
     raw.prepare("INSERT INTO mbz_schema_migrations VALUES (99, 'from the future', 0)").run();
     raw.close();
-    await expect(openStore({ path })).rejects.toMatchObject({ code: ErrorCode.StorageIo, message: expect.stringContaining('newer') });
+    await expect(openStore({ path })).rejects.toMatchObject({
+      code: ErrorCode.StorageIo,
+      message: expect.stringContaining('newer'),
+    });
   });
 
   it('refuses a store that lacks a column of MOODLE_TABLES, pointing at the migrations', async () => {
@@ -104,7 +118,10 @@ describe('sqlite schema', () => {
     expect(before).toHaveLength(3);
     const tx = await adapter.begin();
     const first = await tx.allocateIds('logstore_standard_log', 20);
-    await tx.insert('logstore_standard_log', Array.from({ length: 20 }, (_, i) => logRow(first + i, 1, 2)));
+    await tx.insert(
+      'logstore_standard_log',
+      Array.from({ length: 20 }, (_, i) => logRow(first + i, 1, 2)),
+    );
     await tx.commit();
     expect(indexNames(path, 'mdl_logstore_standard_log')).toEqual(before);
     expect(await adapter.count('logstore_standard_log', { userid: 2 })).toBe(20);

@@ -16,6 +16,12 @@ export { decodePhpParams } from './params/php-params.ts';
 export type { PhpValue, PhpArray } from './params/php-params.ts';
 export { validateParameters } from './params/validate-parameters.ts';
 export { value, single, multiple } from './params/external-description.ts';
-export type { Description, ValueDescription, SingleDescription, MultipleDescription, ParamType } from './params/external-description.ts';
+export type {
+  Description,
+  ValueDescription,
+  SingleDescription,
+  MultipleDescription,
+  ParamType,
+} from './params/external-description.ts';
 export { phpJsonEncode } from './encode/php-json.ts';
 export { xmlResponse, xmlError } from './encode/moodle-xml.ts';

@@ -75,7 +75,8 @@ export async function withDoctypeCourseXml(): Promise<string> {
 export async function truncatedInHalf(): Promise<string> {
   const source = await generated('xs');
   const path = join(cacheDir, 'truncated-in-half.mbz');
-  if (!existsSync(path)) writeAtomically(path, readFileSync(source).subarray(0, Math.floor(readFileSync(source).length / 2)));
+  if (!existsSync(path))
+    writeAtomically(path, readFileSync(source).subarray(0, Math.floor(readFileSync(source).length / 2)));
   return path;
 }
 
@@ -98,7 +99,8 @@ function writeAtomically(path: string, bytes: Buffer): void {
 function tarEntries(tar: Buffer): Array<{ name: string; size: number; data: number }> {
   const entries: Array<{ name: string; size: number; data: number }> = [];
   for (let at = 0; at + 512 <= tar.length && tar[at] !== 0; ) {
-    const field = (from: number, length: number) => tar.toString('latin1', at + from, at + from + length).replace(/\0.*$/su, '');
+    const field = (from: number, length: number) =>
+      tar.toString('latin1', at + from, at + from + length).replace(/\0.*$/su, '');
     const prefix = field(345, 155);
     const name = prefix ? `${prefix}/${field(0, 100)}` : field(0, 100);
     const size = parseInt(field(124, 12).trim() || '0', 8);

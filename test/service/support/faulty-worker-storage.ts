@@ -26,7 +26,8 @@ export function createFaultyWorkerStorage(options: FaultyWorkerStorageOptions): 
   const inner = createSqliteStorage({ path: options.path });
   return new Proxy(inner, {
     get(target, prop, receiver) {
-      if (prop === 'workerOpenSpec') return () => ({ module: import.meta.url, factory: 'createFaultyWorkerStorage', options: { ...options } });
+      if (prop === 'workerOpenSpec')
+        return () => ({ module: import.meta.url, factory: 'createFaultyWorkerStorage', options: { ...options } });
       if (prop === 'begin' && !isMainThread) return async () => misbehave(await target.begin(), options);
       const value: unknown = Reflect.get(target, prop, receiver);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;

@@ -1,6 +1,3 @@
-/** Stores and observers the service tests share: both adapters, a job-write recorder, events in order, dumps without jobs. */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RestoreJobRecord, RestoreService, RestoreServiceEvents, StorageAdapter } from '@mbz-restore/engine';
 import type { StoreDump } from '@mbz-restore/storage-contract';
@@ -15,7 +12,11 @@ export const ADAPTERS: Array<[string, () => StorageAdapter]> = [
 ];
 
 /** `storage`, with every job record written through it kept in `writes` (in order) and its units of work counted. */
-export function recordingJobs(storage: StorageAdapter): { storage: StorageAdapter; writes: RestoreJobRecord[]; units: { begun: number } } {
+export function recordingJobs(storage: StorageAdapter): {
+  storage: StorageAdapter;
+  writes: RestoreJobRecord[];
+  units: { begun: number };
+} {
   const writes: RestoreJobRecord[] = [];
   const units = { begun: 0 };
   const proxy = new Proxy(storage, {
@@ -43,7 +44,9 @@ export function recordingJobs(storage: StorageAdapter): { storage: StorageAdapte
 export type RestoreEventName = Exclude<keyof RestoreServiceEvents, 'workerStarted' | 'workerExited'>;
 
 /** One event of the service about a restore. */
-export type ServiceEvent = { [K in RestoreEventName]: { name: K } & Parameters<RestoreServiceEvents[K]>[0] }[RestoreEventName];
+export type ServiceEvent = {
+  [K in RestoreEventName]: { name: K } & Parameters<RestoreServiceEvents[K]>[0];
+}[RestoreEventName];
 
 /** Every event about a restore `service` emits from now on, in order. */
 export function recordEvents(service: RestoreService): ServiceEvent[] {

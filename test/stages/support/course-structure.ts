@@ -8,7 +8,14 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import {
-  countRecords, openArchive, openBackupSource, restore, type RestoreOptionsInput, type RestoreResult, type Row, type StorageAdapter,
+  countRecords,
+  openArchive,
+  openBackupSource,
+  restore,
+  type RestoreOptionsInput,
+  type RestoreResult,
+  type Row,
+  type StorageAdapter,
 } from '@mbz-restore/engine';
 import { generateBackup } from '@mbz-restore/generator';
 import { createMemoryStorage } from '@mbz-restore/storage-memory';
@@ -42,13 +49,17 @@ export async function countXml(backup: string, entries: RegExp, path: string): P
 }
 
 /** {@link countXml} for several (entries, path) pairs, opening the backup once. */
-export async function countXmlAll(backup: string, cases: ReadonlyArray<readonly [entries: RegExp, path: string]>): Promise<number[]> {
+export async function countXmlAll(
+  backup: string,
+  cases: ReadonlyArray<readonly [entries: RegExp, path: string]>,
+): Promise<number[]> {
   const source = await openBackupSource(backup);
   try {
     const totals: number[] = [];
     for (const [entries, path] of cases) {
       let total = 0;
-      for (const name of source.names().filter((n) => entries.test(n))) total += (await countRecords(await source.open(name), [path]))[path] ?? 0;
+      for (const name of source.names().filter((n) => entries.test(n)))
+        total += (await countRecords(await source.open(name), [path]))[path] ?? 0;
       totals.push(total);
     }
     return totals;
@@ -121,7 +132,9 @@ export async function courseStructure(storage: StorageAdapter, courseid: number)
   const [context] = await storage.select('context', { contextlevel: 50, instanceid: courseid });
   if (!context) throw new Error(`course ${courseid} has no context`);
   const prefix = `${String(context.path)}/`;
-  const childContexts = new Map((await storage.select('context')).filter((c) => String(c.path).startsWith(prefix)).map((c) => [Number(c.id), c]));
+  const childContexts = new Map(
+    (await storage.select('context')).filter((c) => String(c.path).startsWith(prefix)).map((c) => [Number(c.id), c]),
+  );
   return {
     courseid,
     context,
@@ -140,6 +153,10 @@ export function tally(values: Iterable<string>): Record<string, number> {
 }
 
 /** Ids of a table's rows. */
-export async function idsOf(storage: StorageAdapter, table: string, where?: Record<string, number | string>): Promise<Set<number>> {
+export async function idsOf(
+  storage: StorageAdapter,
+  table: string,
+  where?: Record<string, number | string>,
+): Promise<Set<number>> {
   return new Set((await storage.select(table, where)).map((r) => Number(r.id)));
 }

@@ -14,11 +14,19 @@
  * backup to a folder so a test can edit its XML.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { countRecords, openArchive, readRecords, restore, type RestoreResult, type StageDefinition, type StorageAdapter, type XmlRecord } from '@mbz-restore/engine';
+import {
+  countRecords,
+  openArchive,
+  readRecords,
+  restore,
+  type RestoreResult,
+  type StageDefinition,
+  type StorageAdapter,
+  type XmlRecord,
+} from '@mbz-restore/engine';
 import { createMemoryStorage } from '@mbz-restore/storage-memory';
 import { readBackupManifest } from '../../../packages/engine/src/backup/read-manifest.ts';
 import { resolveRestoreOptions } from '../../../packages/engine/src/options/resolve-options.ts';
@@ -40,7 +48,14 @@ import { testTempDir } from '../../support/temp.ts';
 
 /** Every user-data setting on: what Moodle's CLI restore used for the expected counts. */
 export const ALL_ON: Readonly<Record<string, number>> = Object.freeze({
-  users: 1, role_assignments: 1, comments: 1, userscompletion: 1, logs: 1, grade_histories: 1, groups: 1, activities: 1,
+  users: 1,
+  role_assignments: 1,
+  comments: 1,
+  userscompletion: 1,
+  logs: 1,
+  grade_histories: 1,
+  groups: 1,
+  activities: 1,
 });
 
 /** The outcome of a harness restore. */
@@ -77,24 +92,61 @@ export async function restoreWithStandIns(
     const warnings = new WarningCollector();
     const [admin] = await store.select('user', { username: 'admin' });
     const state: RestoreState = {
-      courseId: 0, courseContextId: 0, courseContextPath: '', categoryId: 1, inforefs: new Map(), fileRecords: [],
-      fileAreas: [], questionBanks: new Map(), deletedUserIds: new Set(), restoreEvents: true, actingUserId: 0, siteUrl: 'http://localhost', dateOffset: 0, now: Math.floor(Date.now() / 1000), restorerUserId: Number(admin?.id ?? 2), sameSite: false,
+      courseId: 0,
+      courseContextId: 0,
+      courseContextPath: '',
+      categoryId: 1,
+      inforefs: new Map(),
+      fileRecords: [],
+      fileAreas: [],
+      questionBanks: new Map(),
+      deletedUserIds: new Set(),
+      restoreEvents: true,
+      actingUserId: 0,
+      siteUrl: 'http://localhost',
+      dateOffset: 0,
+      now: Math.floor(Date.now() / 1000),
+      restorerUserId: Number(admin?.id ?? 2),
+      sameSite: false,
     };
     await runPipeline(plan, {
-      restoreId: 'harness', source, manifest, settings, ids, rows, tx, state, signal: new AbortController().signal,
+      restoreId: 'harness',
+      source,
+      manifest,
+      settings,
+      ids,
+      rows,
+      tx,
+      state,
+      signal: new AbortController().signal,
       warn: (code, message, entry) => warnings.warn(code, message, entry),
-      shiftDate: (value) => (value === null || value === undefined || value === '' ? null : Number(value) === 0 ? 0 : Number(value) + state.dateOffset),
+      shiftDate: (value) =>
+        value === null || value === undefined || value === ''
+          ? null
+          : Number(value) === 0
+            ? 0
+            : Number(value) + state.dateOffset,
     });
     await rows.flush();
     await tx.commit();
-    return { storage: store, courseId: state.courseId, courseContextId: state.courseContextId, ids, warnings: warnings.list(), counts: rows.counts() };
+    return {
+      storage: store,
+      courseId: state.courseId,
+      courseContextId: state.courseContextId,
+      ids,
+      warnings: warnings.list(),
+      counts: rows.counts(),
+    };
   } finally {
     await source.close();
   }
 }
 
 /** `restore()` itself into a new memory store. */
-export async function fullRestore(path: string, options: RestoreOptionsInput): Promise<{ storage: StorageAdapter; result: RestoreResult }> {
+export async function fullRestore(
+  path: string,
+  options: RestoreOptionsInput,
+): Promise<{ storage: StorageAdapter; result: RestoreResult }> {
   const storage = createMemoryStorage();
   await storage.open();
   return { storage, result: await restore(path, { storage, options }) };
@@ -109,7 +161,11 @@ export function upstreamReady(result: RestoreResult): boolean {
 }
 
 /** Counts the records at `paths` in one archive entry, straight from the archive (no stage involved). */
-export async function countInEntry(path: string, entry: string, paths: readonly string[]): Promise<Record<string, number>> {
+export async function countInEntry(
+  path: string,
+  entry: string,
+  paths: readonly string[],
+): Promise<Record<string, number>> {
   const archive = await openArchive(path);
   try {
     const names = new Set((await archive.list()).map((e) => e.name));
@@ -124,7 +180,11 @@ export async function countInEntry(path: string, entry: string, paths: readonly 
  * Reads the records at `paths` of every entry whose name passes `match`, walking the archive once
  * (straight from the archive, no stage involved). Returns the records per entry name.
  */
-export async function readEntries(path: string, match: (name: string) => boolean, paths: readonly string[]): Promise<Map<string, XmlRecord[]>> {
+export async function readEntries(
+  path: string,
+  match: (name: string) => boolean,
+  paths: readonly string[],
+): Promise<Map<string, XmlRecord[]>> {
   const archive = await openArchive(path);
   const out = new Map<string, XmlRecord[]>();
   try {
@@ -220,7 +280,17 @@ async function standInActivities(ctx: RestoreContext): Promise<void> {
       } else if (ctx.settings.activityUserinfo(activity.key)) {
         const userid = ctx.ids.get('user', text(d.userid));
         if (userid === undefined) continue;
-        ctx.ids.set('submission', num(d.id), await ctx.rows.insert('assign_submission', { assignment: instance, userid, status: text(d.status), attemptnumber: num(d.attemptnumber), latest: num(d.latest) }));
+        ctx.ids.set(
+          'submission',
+          num(d.id),
+          await ctx.rows.insert('assign_submission', {
+            assignment: instance,
+            userid,
+            status: text(d.status),
+            attemptnumber: num(d.attemptnumber),
+            latest: num(d.latest),
+          }),
+        );
       }
     }
     await ctx.rows.insert('course_modules', { course: ctx.state.courseId, module, instance, section: 0 }, cmid);

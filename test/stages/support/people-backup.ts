@@ -64,7 +64,11 @@ export async function freshStore(options: MemoryStorageOptions = {}): Promise<St
 }
 
 /** Restores `path` into `storage` with `options`. */
-export function restoreInto(storage: StorageAdapter, path: string, options: RestoreOptionsInput = {}): Promise<RestoreResult> {
+export function restoreInto(
+  storage: StorageAdapter,
+  path: string,
+  options: RestoreOptionsInput = {},
+): Promise<RestoreResult> {
   return restore(path, { storage, options });
 }
 

@@ -47,16 +47,30 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   const dir = await mkdtemp(join(tmpdir(), 'mbz-ws-'));
   const spoolDir = join(dir, 'spool');
   await mkdir(spoolDir);
-  const storage = options.store === 'memory' ? createMemoryStorage() : createSqliteStorage({ path: join(dir, 'store.sqlite') });
+  const storage =
+    options.store === 'memory' ? createMemoryStorage() : createSqliteStorage({ path: join(dir, 'store.sqlite') });
   await storage.open();
   const service = await createRestoreService({
-    storage: options.wrapServiceStorage?.(storage) ?? storage, concurrency: options.concurrency ?? 2, tempDir: join(dir, 'service'), progressIntervalMs: 50,
+    storage: options.wrapServiceStorage?.(storage) ?? storage,
+    concurrency: options.concurrency ?? 2,
+    tempDir: join(dir, 'service'),
+    progressIntervalMs: 50,
     workers: options.workers ?? 'auto',
   });
-  const webservice = createWebservice({ storage: options.wrapStorage?.(storage) ?? storage, service, limits: options.limits ?? {}, logger: false, tempDir: spoolDir });
+  const webservice = createWebservice({
+    storage: options.wrapStorage?.(storage) ?? storage,
+    service,
+    limits: options.limits ?? {},
+    logger: false,
+    tempDir: spoolDir,
+  });
   const { url } = await webservice.listen(0, '127.0.0.1');
   return {
-    url, storage, service, webservice, spoolDir,
+    url,
+    storage,
+    service,
+    webservice,
+    spoolDir,
     token: async (tokenOptions) => (await createToken(storage, tokenOptions)).token,
     async close() {
       await webservice.close({ wait: false });
@@ -70,7 +84,12 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
 export type UploadAnswer = Array<Record<string, unknown>> | Record<string, unknown>;
 
 /** POSTs files (paths) to upload.php with `fields`; the token goes in the form. */
-export async function upload(url: string, token: string | undefined, files: readonly string[], fields: Record<string, string> = {}): Promise<UploadAnswer> {
+export async function upload(
+  url: string,
+  token: string | undefined,
+  files: readonly string[],
+  fields: Record<string, string> = {},
+): Promise<UploadAnswer> {
   const form = new FormData();
   if (token !== undefined) form.append('token', token);
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
@@ -81,7 +100,14 @@ export async function upload(url: string, token: string | undefined, files: read
 }
 
 /** Calls a REST function (POST, form-encoded, JSON answer) with parameters in Moodle's bracket encoding. */
-export async function rest(url: string, token: string, wsfunction: string, params: Record<string, string | number> = {}, format = 'json'): Promise<any> {
+export async function rest(
+  url: string,
+  token: string,
+  wsfunction: string,
+  params: Record<string, string | number> = {},
+  format = 'json',
+  // biome-ignore lint/suspicious/noExplicitAny: the tests read fields of Moodle's JSON answers, whatever the function
+): Promise<any> {
   const body = new URLSearchParams({ wstoken: token, wsfunction, moodlewsrestformat: format });
   for (const [k, v] of Object.entries(params)) body.append(k, String(v));
   const res = await fetch(url + REST_PATH, { method: 'POST', body });
@@ -90,11 +116,21 @@ export async function rest(url: string, token: string, wsfunction: string, param
 }
 
 /** Uploads `backup`, starts its restore with `options` (name → value) into `categoryid`, and answers the restore id. */
-export async function startRestore(url: string, token: string, backup: string, options: Record<string, string | number> = {}, categoryid = 1): Promise<string> {
+export async function startRestore(
+  url: string,
+  token: string,
+  backup: string,
+  options: Record<string, string | number> = {},
+  categoryid = 1,
+): Promise<string> {
   const answer = await upload(url, token, [backup]);
   if (!Array.isArray(answer)) throw new Error(`upload failed: ${JSON.stringify(answer)}`);
   const file = answer[0]!;
-  const params: Record<string, string | number> = { categoryid, 'localfile[contextid]': file.contextid as number, 'localfile[itemid]': file.itemid as number };
+  const params: Record<string, string | number> = {
+    categoryid,
+    'localfile[contextid]': file.contextid as number,
+    'localfile[itemid]': file.itemid as number,
+  };
   Object.entries(options).forEach(([name, value], i) => {
     params[`options[${i}][name]`] = name;
     params[`options[${i}][value]`] = value;
@@ -105,7 +141,13 @@ export async function startRestore(url: string, token: string, backup: string, o
 }
 
 /** Polls `core_course_restore_async_get_status` until the restore ends (900 or 1000); answers every status seen. */
-export async function pollUntilEnded(url: string, token: string, restoreid: string, intervalMs = 50, maxPolls = 2000): Promise<Array<{ status: number; progress: number }>> {
+export async function pollUntilEnded(
+  url: string,
+  token: string,
+  restoreid: string,
+  intervalMs = 50,
+  maxPolls = 2000,
+): Promise<Array<{ status: number; progress: number }>> {
   const seen: Array<{ status: number; progress: number }> = [];
   for (let i = 0; i < maxPolls; i++) {
     const status = await rest(url, token, 'core_course_restore_async_get_status', { restoreid });

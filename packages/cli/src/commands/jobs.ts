@@ -40,16 +40,31 @@ export function registerJobs(program: Command): void {
 /** The JSON line of one job: the record without its liveness bookkeeping. */
 function jobLine(job: RestoreDetail): Record<string, unknown> {
   return {
-    restoreid: job.restoreid, status: job.status, progress: job.progress, stage: job.stage, error: job.error, courseid: job.courseid,
-    categoryid: job.categoryid, userid: job.userid, source: job.source, settings: job.settings, warnings: job.warnings,
-    timecreated: job.timecreated, timestarted: job.timestarted, timefinished: job.timefinished,
+    restoreid: job.restoreid,
+    status: job.status,
+    progress: job.progress,
+    stage: job.stage,
+    error: job.error,
+    courseid: job.courseid,
+    categoryid: job.categoryid,
+    userid: job.userid,
+    source: job.source,
+    settings: job.settings,
+    warnings: job.warnings,
+    timecreated: job.timecreated,
+    timestarted: job.timestarted,
+    timefinished: job.timefinished,
   };
 }
 
 function listing(jobs: readonly RestoreDetail[]): string {
   const rows = jobs.map((job) => [
-    job.restoreid, `${job.status} ${statusName(job.status)}`, percent(job.progress), job.courseid === null ? '-' : String(job.courseid),
-    job.error?.code ?? '-', new Date(job.timecreated).toISOString().slice(0, 19).replace('T', ' '),
+    job.restoreid,
+    `${job.status} ${statusName(job.status)}`,
+    percent(job.progress),
+    job.courseid === null ? '-' : String(job.courseid),
+    job.error?.code ?? '-',
+    new Date(job.timecreated).toISOString().slice(0, 19).replace('T', ' '),
   ]);
   return table(['restore id', 'status', 'progress', 'course', 'error', 'created (UTC)'], rows, '');
 }

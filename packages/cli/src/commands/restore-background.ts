@@ -17,9 +17,15 @@ export function registerRestoreBackground(program: Command): void {
     .action(async (file: string, options: { db: string; category: string; option: string[] }) => {
       let store: JobStore | undefined;
       try {
-        const [{ parseOptionArgs }, { openJobStore }] = await Promise.all([import('@mbz-restore/engine'), import('../job-support.ts')]);
+        const [{ parseOptionArgs }, { openJobStore }] = await Promise.all([
+          import('@mbz-restore/engine'),
+          import('../job-support.ts'),
+        ]);
         store = await openJobStore(options.db, { create: true });
-        const { restoreid } = await store.service.restoreFile(file, { categoryid: Number(options.category), options: parseOptionArgs(options.option) });
+        const { restoreid } = await store.service.restoreFile(file, {
+          categoryid: Number(options.category),
+          options: parseOptionArgs(options.option),
+        });
         printJsonLine({ restoreid });
       } catch (error) {
         process.exitCode = reportError(error, { json: true });

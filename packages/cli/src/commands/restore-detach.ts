@@ -24,10 +24,20 @@ export interface DetachRequest {
 
 /** Starts the background restore and answers its restore id; throws the child's error when it refused the restore. */
 export async function detachRestore(request: DetachRequest): Promise<{ restoreid: string; pid: number }> {
-  const args = [BACKGROUND_COMMAND, resolve(request.file), '--db', resolve(request.db), '--category', String(request.categoryid)];
+  const args = [
+    BACKGROUND_COMMAND,
+    resolve(request.file),
+    '--db',
+    resolve(request.db),
+    '--category',
+    String(request.categoryid),
+  ];
   for (const option of request.optionArgs) args.push('--option', option);
   // The same runtime and loader flags as this process (tsx when run from sources), and the same entry script.
-  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...args], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...args], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   const line = await new Promise<string | undefined>((done, fail) => {
     const lines = createInterface({ input: child.stdout! });
@@ -40,7 +50,9 @@ export async function detachRestore(request: DetachRequest): Promise<{ restoreid
   });
   const answer = parseAnswer(line);
   if (!('restoreid' in answer) && !answer.error) {
-    throw new Error(`The background restore process exited (code ${String(await exited)}) before accepting the restore; run mbz restore without --detach to see why.`);
+    throw new Error(
+      `The background restore process exited (code ${String(await exited)}) before accepting the restore; run mbz restore without --detach to see why.`,
+    );
   }
   child.stdout!.destroy();
   child.unref();

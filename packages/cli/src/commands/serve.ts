@@ -35,22 +35,36 @@ export function registerServe(program: Command): void {
     .option('--port <n>', 'TCP port (0: any free one)', '8080')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--concurrency <n>', 'most restores running at once (default: one per CPU core)')
-    .option('--max-upload-mb <n>', 'most MiB of files per upload request', String(DEFAULT_LIMITS.maxUploadBytes / 1024 / 1024))
+    .option(
+      '--max-upload-mb <n>',
+      'most MiB of files per upload request',
+      String(DEFAULT_LIMITS.maxUploadBytes / 1024 / 1024),
+    )
     .option('--max-files <n>', 'most files per upload request', String(DEFAULT_LIMITS.maxFilesPerUpload))
     .option('--max-uploads <n>', 'most uploads in flight per token', String(DEFAULT_LIMITS.maxConcurrentUploads))
     .option('--max-queued <n>', 'most restores waiting or running per token', String(DEFAULT_LIMITS.maxQueuedRestores))
     .option('--request-timeout <seconds>', 'longest a request may take', String(DEFAULT_LIMITS.requestTimeoutMs / 1000))
-    .option('--no-workers', 'restore on the main thread instead of in worker threads (no thread start-up, slower answers while restores run)')
-    .option('--site-url <url>', 'site URL core_webservice_get_site_info reports and restores decode links into (default: the URL clients use; links: the store\'s wwwroot, else http://localhost)')
+    .option(
+      '--no-workers',
+      'restore on the main thread instead of in worker threads (no thread start-up, slower answers while restores run)',
+    )
+    .option(
+      '--site-url <url>',
+      "site URL core_webservice_get_site_info reports and restores decode links into (default: the URL clients use; links: the store's wwwroot, else http://localhost)",
+    )
     .action(async (options: ServeOptions, command: Command) => {
       const debug = Boolean(command.optsWithGlobals().debug);
       let storage: StorageAdapter | undefined;
       try {
         const [{ createRestoreService }, { createSqliteStorage }, { createWebservice }, { pino }] = await Promise.all([
-          import('@mbz-restore/engine'), import('@mbz-restore/storage-sqlite'), import('@mbz-restore/webservice'), import('pino'),
+          import('@mbz-restore/engine'),
+          import('@mbz-restore/storage-sqlite'),
+          import('@mbz-restore/webservice'),
+          import('pino'),
         ]);
         const logger = pino({ base: undefined });
-        const concurrency = options.concurrency === undefined ? undefined : whole('--concurrency', options.concurrency, 1);
+        const concurrency =
+          options.concurrency === undefined ? undefined : whole('--concurrency', options.concurrency, 1);
         const port = whole('--port', options.port, 0, 65535);
         await checkHost(options.host);
         const limits = {
@@ -63,19 +77,36 @@ export function registerServe(program: Command): void {
         storage = createSqliteStorage({ path: options.db });
         await storage.open();
         const service = await createRestoreService({
-          storage, workers: options.workers ? 'auto' : false, ...(concurrency === undefined ? {} : { concurrency }), ...(options.siteUrl ? { siteUrl: options.siteUrl } : {}),
+          storage,
+          workers: options.workers ? 'auto' : false,
+          ...(concurrency === undefined ? {} : { concurrency }),
+          ...(options.siteUrl ? { siteUrl: options.siteUrl } : {}),
         });
         service.on('workerStarted', ({ threadId }) => logger.info({ threadId }, 'restore worker started'));
-        service.on('workerExited', ({ threadId, reason, exitCode }) => logger.info({ threadId, reason, exitCode }, 'restore worker ended'));
-        const webservice = createWebservice({ storage, service, limits, logger, ...(options.siteUrl ? { siteUrl: options.siteUrl } : {}) });
+        service.on('workerExited', ({ threadId, reason, exitCode }) =>
+          logger.info({ threadId, reason, exitCode }, 'restore worker ended'),
+        );
+        const webservice = createWebservice({
+          storage,
+          service,
+          limits,
+          logger,
+          ...(options.siteUrl ? { siteUrl: options.siteUrl } : {}),
+        });
         const address = await webservice.listen(port, options.host).catch((error: unknown) => {
           throw listenError(error, port, options.host);
         });
-        logger.info({ url: address.url, db: options.db, concurrency: service.queueState().concurrency, limits }, 'listening');
+        logger.info(
+          { url: address.url, db: options.db, concurrency: service.queueState().concurrency, limits },
+          'listening',
+        );
         await untilSignalled(logger, async (signal, count) => {
           const { running, queued } = service.queueState();
           if (count === 1) {
-            logger.info({ signal, running: running.length, queued: queued.length }, 'shutting down: running restores finish, queued ones end interrupted');
+            logger.info(
+              { signal, running: running.length, queued: queued.length },
+              'shutting down: running restores finish, queued ones end interrupted',
+            );
             await webservice.close({ wait: true });
           } else {
             logger.warn({ signal, running: running.length }, 'shutting down now: interrupting running restores');
@@ -95,17 +126,21 @@ export function registerServe(program: Command): void {
 // Internal helpers
 
 /** Resolves once the first signal's handler is done; later signals run the handler again (count 2, 3 …). */
-function untilSignalled(logger: Logger, handler: (signal: NodeJS.Signals, count: number) => Promise<void>): Promise<void> {
+function untilSignalled(
+  logger: Logger,
+  handler: (signal: NodeJS.Signals, count: number) => Promise<void>,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     let count = 0;
     const on = (signal: NodeJS.Signals): void => {
       count++;
       const run = handler(signal, count);
-      if (count === 1) run.then(() => {
-        process.off('SIGINT', on);
-        process.off('SIGTERM', on);
-        resolve();
-      }, reject);
+      if (count === 1)
+        run.then(() => {
+          process.off('SIGINT', on);
+          process.off('SIGTERM', on);
+          resolve();
+        }, reject);
       else run.catch((error: unknown) => logger.error({ err: error }, 'shutdown failed'));
     };
     process.on('SIGINT', on);
@@ -127,7 +162,9 @@ async function checkHost(host: string): Promise<void> {
   try {
     await lookup(host);
   } catch {
-    throw new UsageError(`--host ${host} is not an address of this machine or a name that resolves; give e.g. 127.0.0.1, ::1 or 0.0.0.0`);
+    throw new UsageError(
+      `--host ${host} is not an address of this machine or a name that resolves; give e.g. 127.0.0.1, ::1 or 0.0.0.0`,
+    );
   }
 }
 
@@ -135,11 +172,20 @@ async function checkHost(host: string): Promise<void> {
 function listenError(error: unknown, port: number, host: string): unknown {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   if (code === 'EADDRINUSE') {
-    return new CliError('serve.address-in-use', `Port ${port} on ${host} is already in use by another program; stop it or give another --port (0 picks a free one).`, { cause: error });
+    return new CliError(
+      'serve.address-in-use',
+      `Port ${port} on ${host} is already in use by another program; stop it or give another --port (0 picks a free one).`,
+      { cause: error },
+    );
   }
-  if (code === 'EADDRNOTAVAIL') return new UsageError(`--host ${host} is not an address of this machine; give e.g. 127.0.0.1 or 0.0.0.0`);
+  if (code === 'EADDRNOTAVAIL')
+    return new UsageError(`--host ${host} is not an address of this machine; give e.g. 127.0.0.1 or 0.0.0.0`);
   if (code === 'EACCES') {
-    return new CliError('serve.address-denied', `This user may not listen on port ${port} of ${host} (ports below 1024 need privileges); give a --port of 1024 or more.`, { cause: error });
+    return new CliError(
+      'serve.address-denied',
+      `This user may not listen on port ${port} of ${host} (ports below 1024 need privileges); give a --port of 1024 or more.`,
+      { cause: error },
+    );
   }
   return error;
 }

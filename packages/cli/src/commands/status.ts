@@ -22,28 +22,42 @@ export function registerStatus(program: Command): void {
     .option('--watch', 'follow the restore until it ends (exit 1 when it ends 900)')
     .option('--interval <ms>', 'how often --watch looks, in ms', '500')
     .option('--json', 'print {"status","progress"} as one JSON line (with --watch: one line per change)')
-    .action(async (restoreid: string, options: { db: string; watch?: boolean; interval: string; json?: boolean }, command: Command) => {
-      const debug = Boolean(command.optsWithGlobals().debug);
-      let store: JobStore | undefined;
-      try {
-        if (!/^[0-9a-f]{32}$/u.test(restoreid)) throw new UsageError(`restoreid must be 32 lowercase hex characters, got "${restoreid}"`);
-        const interval = Number(options.interval);
-        if (!Number.isFinite(interval) || interval < 10) throw new UsageError(`--interval must be a number of ms ≥ 10, got "${options.interval}"`);
-        const { openJobStore } = await import('../job-support.ts');
-        store = await openJobStore(options.db);
-        const job = options.watch ? await watch(store, restoreid, interval, Boolean(options.json)) : await store.service.getRestore(restoreid);
-        if (!options.watch) {
-          if (options.json) printJsonLine({ status: job.status, progress: job.progress });
-          else process.stdout.write(`${describe(job)}\n`);
+    .action(
+      async (
+        restoreid: string,
+        options: { db: string; watch?: boolean; interval: string; json?: boolean },
+        command: Command,
+      ) => {
+        const debug = Boolean(command.optsWithGlobals().debug);
+        let store: JobStore | undefined;
+        try {
+          if (!/^[0-9a-f]{32}$/u.test(restoreid))
+            throw new UsageError(`restoreid must be 32 lowercase hex characters, got "${restoreid}"`);
+          const interval = Number(options.interval);
+          if (!Number.isFinite(interval) || interval < 10)
+            throw new UsageError(`--interval must be a number of ms ≥ 10, got "${options.interval}"`);
+          const { openJobStore } = await import('../job-support.ts');
+          store = await openJobStore(options.db);
+          const job = options.watch
+            ? await watch(store, restoreid, interval, Boolean(options.json))
+            : await store.service.getRestore(restoreid);
+          if (!options.watch) {
+            if (options.json) printJsonLine({ status: job.status, progress: job.progress });
+            else process.stdout.write(`${describe(job)}\n`);
+          }
+          process.exitCode = ExitCode.Ok;
+          if (options.watch && job.error)
+            process.exitCode = reportError(new MbzError(job.error.code as ErrorCode, job.error.message), {
+              json: options.json,
+              debug,
+            });
+        } catch (error) {
+          process.exitCode = reportError(error, { json: options.json, debug });
+        } finally {
+          await store?.close().catch(() => undefined);
         }
-        process.exitCode = ExitCode.Ok;
-        if (options.watch && job.error) process.exitCode = reportError(new MbzError(job.error.code as ErrorCode, job.error.message), { json: options.json, debug });
-      } catch (error) {
-        process.exitCode = reportError(error, { json: options.json, debug });
-      } finally {
-        await store?.close().catch(() => undefined);
-      }
-    });
+      },
+    );
 }
 
 /** One line for a person. */

@@ -18,36 +18,60 @@ export function registerToken(program: Command): void {
     .option('--user <id>', 'user the token acts as', '2')
     .option('--categories <ids>', 'comma-separated course categories the token may restore into (default: any)')
     .option('--json', 'print {"token", "id", "userid", "name", "categories"} as one JSON line')
-    .action(async (options: { db: string; name?: string; user: string; categories?: string; json?: boolean }, command: Command) => {
-      const debug = Boolean(command.optsWithGlobals().debug);
-      let storage: StorageAdapter | undefined;
-      try {
-        const userid = positive('--user', options.user);
-        const categories = options.categories === undefined ? undefined : options.categories.split(',').map((s) => positive('--categories', s.trim()));
-        const [{ createSqliteStorage }, { createToken }] = await Promise.all([import('@mbz-restore/storage-sqlite'), import('@mbz-restore/webservice')]);
-        storage = createSqliteStorage({ path: options.db });
-        await storage.open();
-        const created = await createToken(storage, { userid, ...(options.name === undefined ? {} : { name: options.name }), ...(categories ? { categories } : {}) });
-        if (options.json) {
-          printJsonLine({ token: created.token, id: created.id, userid, name: options.name ?? null, categories: categories ?? null });
-        } else {
-          process.stdout.write(`${created.token}\n`);
-          const scope = categories ? `categories ${categories.join(', ')}` : 'any category';
-          process.stderr.write(`Token ${created.id} for user ${userid}, restoring into ${scope}. It is shown only now: the store keeps its hash.\n`);
+    .action(
+      async (
+        options: { db: string; name?: string; user: string; categories?: string; json?: boolean },
+        command: Command,
+      ) => {
+        const debug = Boolean(command.optsWithGlobals().debug);
+        let storage: StorageAdapter | undefined;
+        try {
+          const userid = positive('--user', options.user);
+          const categories =
+            options.categories === undefined
+              ? undefined
+              : options.categories.split(',').map((s) => positive('--categories', s.trim()));
+          const [{ createSqliteStorage }, { createToken }] = await Promise.all([
+            import('@mbz-restore/storage-sqlite'),
+            import('@mbz-restore/webservice'),
+          ]);
+          storage = createSqliteStorage({ path: options.db });
+          await storage.open();
+          const created = await createToken(storage, {
+            userid,
+            ...(options.name === undefined ? {} : { name: options.name }),
+            ...(categories ? { categories } : {}),
+          });
+          if (options.json) {
+            printJsonLine({
+              token: created.token,
+              id: created.id,
+              userid,
+              name: options.name ?? null,
+              categories: categories ?? null,
+            });
+          } else {
+            process.stdout.write(`${created.token}\n`);
+            const scope = categories ? `categories ${categories.join(', ')}` : 'any category';
+            process.stderr.write(
+              `Token ${created.id} for user ${userid}, restoring into ${scope}. It is shown only now: the store keeps its hash.\n`,
+            );
+          }
+          process.exitCode = ExitCode.Ok;
+        } catch (error) {
+          process.exitCode = reportError(error, { json: options.json, debug });
+        } finally {
+          await storage?.close().catch(() => undefined);
         }
-        process.exitCode = ExitCode.Ok;
-      } catch (error) {
-        process.exitCode = reportError(error, { json: options.json, debug });
-      } finally {
-        await storage?.close().catch(() => undefined);
-      }
-    });
+      },
+    );
 }
 
 // Internal helpers
 
 function positive(option: string, raw: string): number {
   const n = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${option} takes positive whole numbers, got "${raw}"`);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < 1)
+    throw new UsageError(`${option} takes positive whole numbers, got "${raw}"`);
   return n;
 }

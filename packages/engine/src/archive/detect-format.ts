@@ -24,14 +24,25 @@ export async function detectArchiveKind(path: string): Promise<ArchiveKind> {
   });
   if (stats.isDirectory()) return 'directory';
   if (!stats.isFile()) {
-    throw new ArchiveError(ErrorCode.ArchiveUnknownFormat, `${path} is ${describeSpecialFile(stats)}, not a backup file or folder`);
+    throw new ArchiveError(
+      ErrorCode.ArchiveUnknownFormat,
+      `${path} is ${describeSpecialFile(stats)}, not a backup file or folder`,
+    );
   }
   const head = await readHead(path);
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'tar.gz';
-  if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6))) {
+  if (
+    head.length >= 4 &&
+    head[0] === 0x50 &&
+    head[1] === 0x4b &&
+    ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6))
+  ) {
     return 'zip';
   }
-  const firstBytes = head.length === 0 ? '' : ` (first bytes: ${[...head.subarray(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join(' ')})`;
+  const firstBytes =
+    head.length === 0
+      ? ''
+      : ` (first bytes: ${[...head.subarray(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join(' ')})`;
   throw new ArchiveError(
     ErrorCode.ArchiveUnknownFormat,
     `${path} is not a Moodle backup: it looks like ${describeBytes(head)}${firstBytes}. ` +
@@ -44,12 +55,18 @@ export function fileSystemError(path: string, error: unknown): ArchiveError {
   if (error instanceof ArchiveError) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOENT' || code === 'ENOTDIR') {
-    return new ArchiveError(ErrorCode.ArchiveNotFound, `There is no file or folder at ${resolve(path)}.`, { cause: error });
+    return new ArchiveError(ErrorCode.ArchiveNotFound, `There is no file or folder at ${resolve(path)}.`, {
+      cause: error,
+    });
   }
   const detail = error instanceof Error ? error.message : String(error);
-  return new ArchiveError(ErrorCode.ArchiveUnreadable, `cannot read ${path} (${code ?? detail}); check that it exists and is readable`, {
-    cause: error,
-  });
+  return new ArchiveError(
+    ErrorCode.ArchiveUnreadable,
+    `cannot read ${path} (${code ?? detail}); check that it exists and is readable`,
+    {
+      cause: error,
+    },
+  );
 }
 
 // Internal helpers
@@ -107,7 +124,12 @@ function looksLikeText(head: Buffer): boolean {
   return !/[\u0000-\u0008\u000e-\u001a\u001c-\u001f]/u.test(text) && (text.match(/\uFFFD/gu)?.length ?? 0) <= 1;
 }
 
-function describeSpecialFile(stats: { isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+function describeSpecialFile(stats: {
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+}): string {
   if (stats.isFIFO()) return 'a named pipe';
   if (stats.isSocket()) return 'a socket';
   if (stats.isCharacterDevice()) return 'a character device';

@@ -63,7 +63,12 @@ class DirectoryReader implements ArchiveReader {
     for (const item of this.#index) {
       this.#assertOpen();
       const { name, type, size } = item.info;
-      yield { name, type, size, open: () => (type === 'file' ? this.#stream(item, this.#openFile(item)) : emptyStream()) };
+      yield {
+        name,
+        type,
+        size,
+        open: () => (type === 'file' ? this.#stream(item, this.#openFile(item)) : emptyStream()),
+      };
     }
   }
 
@@ -98,7 +103,12 @@ class DirectoryReader implements ArchiveReader {
   #stream(item: FolderEntry, source: Readable | Promise<Readable>): Readable {
     const { name, size } = item.info;
     return this.#streams.add(
-      new EntryStream(source, { name, declaredSize: size, limits: this.#limits, mapError: (error) => fileSystemError(join(this.#root, name), error) }),
+      new EntryStream(source, {
+        name,
+        declaredSize: size,
+        limits: this.#limits,
+        mapError: (error) => fileSystemError(join(this.#root, name), error),
+      }),
     );
   }
 
@@ -115,9 +125,13 @@ class DirectoryReader implements ArchiveReader {
     try {
       const stats = await handle.stat();
       if (!stats.isFile() || stats.ino !== item.ino || stats.dev !== item.dev) {
-        throw new ArchiveError(ErrorCode.ArchiveUnreadable, `${path} was replaced after the folder was listed; open the folder again`, {
-          context: { entry: item.info.name },
-        });
+        throw new ArchiveError(
+          ErrorCode.ArchiveUnreadable,
+          `${path} was replaced after the folder was listed; open the folder again`,
+          {
+            context: { entry: item.info.name },
+          },
+        );
       }
       // Read in chunks of up to 1 MiB, but never allocate a 1 MiB buffer for a small file:
       // fs allocates a full highWaterMark per read, which costs more than the read itself.
@@ -161,7 +175,11 @@ async function walk(root: string, relative: string, guard: LimitGuard, out: Fold
     const rawName = relative === '' ? base : `${relative}/${base}`;
     const checked = checkEntryName(rawName);
     if ('code' in checked) {
-      throw new ArchiveError(checked.code, `entry ${quoteEntryName(rawName)} has an unsafe name: it ${checked.reason}`, { context: { entry: rawName } });
+      throw new ArchiveError(
+        checked.code,
+        `entry ${quoteEntryName(rawName)} has an unsafe name: it ${checked.reason}`,
+        { context: { entry: rawName } },
+      );
     }
     const { name } = checked;
     if (stat.isSymbolicLink()) throw linkError(name);
@@ -175,9 +193,13 @@ async function walk(root: string, relative: string, guard: LimitGuard, out: Fold
       guard.addEntryBytes(name, stat.size);
       out.push({ info: { name, type: 'file', size: stat.size }, dev: stat.dev, ino: stat.ino });
     } else {
-      throw new ArchiveError(ErrorCode.ArchiveUnsafeEntryName, `entry ${name} is a special file (device, pipe or socket), not a file or folder`, {
-        context: { entry: name },
-      });
+      throw new ArchiveError(
+        ErrorCode.ArchiveUnsafeEntryName,
+        `entry ${name} is a special file (device, pipe or socket), not a file or folder`,
+        {
+          context: { entry: name },
+        },
+      );
     }
   }
 }
@@ -186,9 +208,13 @@ function decodeName(bytes: Buffer, relative: string): string {
   const name = bytes.toString('utf8');
   if (!Buffer.from(name, 'utf8').equals(bytes)) {
     const shown = relative === '' ? name : `${relative}/${name}`;
-    throw new ArchiveError(ErrorCode.ArchiveUnsafeEntryName, `entry ${quoteEntryName(shown)} has an unsafe name: it is not valid UTF-8`, {
-      context: { entry: shown },
-    });
+    throw new ArchiveError(
+      ErrorCode.ArchiveUnsafeEntryName,
+      `entry ${quoteEntryName(shown)} has an unsafe name: it is not valid UTF-8`,
+      {
+        context: { entry: shown },
+      },
+    );
   }
   return name;
 }

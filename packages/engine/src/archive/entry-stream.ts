@@ -109,9 +109,13 @@ export class EntryStream extends Readable {
     source.once('close', () => {
       if (this.#sourceDone) return;
       this.#fail(
-        new ArchiveError(ErrorCode.ArchiveClosed, `entry ${this.#options.name} was cut off: the archive was closed while it was being read`, {
-          context: { entry: this.#options.name },
-        }),
+        new ArchiveError(
+          ErrorCode.ArchiveClosed,
+          `entry ${this.#options.name} was cut off: the archive was closed while it was being read`,
+          {
+            context: { entry: this.#options.name },
+          },
+        ),
       );
     });
     source.pause();
@@ -131,7 +135,8 @@ export class EntryStream extends Readable {
         );
       }
       checkEntrySize(name, this.#bytes, limits, 'uncompressed');
-      if (compressedSize !== undefined) checkCompressionRatio(`entry ${name}`, this.#bytes, compressedSize, limits, name);
+      if (compressedSize !== undefined)
+        checkCompressionRatio(`entry ${name}`, this.#bytes, compressedSize, limits, name);
     } catch (error) {
       this.#fail(error as ArchiveError);
       return;

@@ -54,9 +54,11 @@ export type HardLinkSkip = 'archive-index' | 'itself' | 'no-earlier-file';
 export function hardLinkSkipped(name: string, rawTarget: string, why: HardLinkSkip): BackupWarning {
   const link = `${name} is a hard link to ${JSON.stringify(rawTarget)}`;
   const reason = {
-    'archive-index': 'Moodle\'s archive index, which is never read (GNU tar writes a file named twice as a link to its first copy)',
+    'archive-index':
+      "Moodle's archive index, which is never read (GNU tar writes a file named twice as a link to its first copy)",
     itself: 'the same path as the link: the file was named twice when the archive was made, and is read once',
-    'no-earlier-file': 'not a file met earlier in the archive, so there is nothing to read it as. If the backup needs that file, repack it with tar --hard-dereference',
+    'no-earlier-file':
+      'not a file met earlier in the archive, so there is nothing to read it as. If the backup needs that file, repack it with tar --hard-dereference',
   }[why];
   return { code: LINK_SKIPPED, message: `${link}; it was skipped: its target is ${reason}.`, entry: name };
 }
@@ -67,7 +69,7 @@ export function hardLinkRead(name: string, target: string): BackupWarning {
     code: HARD_LINK_READ,
     message:
       `${name} is a hard link to ${target}, a file met earlier in the archive; it was read as a copy of that file, as tar -x would ` +
-      'extract it (Moodle\'s own extractor skips hard links and would restore without it).',
+      "extract it (Moodle's own extractor skips hard links and would restore without it).",
     entry: name,
   };
 }
@@ -90,4 +92,3 @@ export class LinkWarnings {
     return [...this.#warnings.values()];
   }
 }
-

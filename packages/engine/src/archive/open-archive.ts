@@ -67,7 +67,9 @@ export async function openArchive(path: string, options: OpenArchiveOptions = {}
 export function resolveArchiveLimits(overrides: Partial<ArchiveLimits> | undefined): ArchiveLimits {
   if (overrides === undefined) return DEFAULT_ARCHIVE_LIMITS;
   if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) {
-    throw new InvalidArgumentError(`limits must be an object such as { maxEntryBytes: 1073741824 }, got ${describe(overrides)}`);
+    throw new InvalidArgumentError(
+      `limits must be an object such as { maxEntryBytes: 1073741824 }, got ${describe(overrides)}`,
+    );
   }
   const known = Object.keys(DEFAULT_ARCHIVE_LIMITS) as (keyof ArchiveLimits)[];
   const merged: Record<string, number> = { ...DEFAULT_ARCHIVE_LIMITS };
@@ -91,9 +93,11 @@ export function resolveArchiveLimits(overrides: Partial<ArchiveLimits> | undefin
 
 /** `archive.too-large` when the container file is bigger than `maxArchiveBytes` (checked before anything is read). */
 async function checkArchiveSize(path: string, limits: ArchiveLimits): Promise<void> {
-  const size = (await stat(path).catch((error: unknown) => {
-    throw fileSystemError(path, error);
-  })).size;
+  const size = (
+    await stat(path).catch((error: unknown) => {
+      throw fileSystemError(path, error);
+    })
+  ).size;
   if (size <= limits.maxArchiveBytes) return;
   throw new ArchiveError(
     ErrorCode.ArchiveTooLarge,

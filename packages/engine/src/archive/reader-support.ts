@@ -12,17 +12,25 @@ import type { EntryStream } from './entry-stream.ts';
 
 /** `archive.closed`: the reader was used after `close()`. */
 export function closedError(kind: ArchiveKind, path: string): ArchiveError {
-  return new ArchiveError(ErrorCode.ArchiveClosed, `the ${kind} reader of ${path} is closed; open the archive again to read it`);
+  return new ArchiveError(
+    ErrorCode.ArchiveClosed,
+    `the ${kind} reader of ${path} is closed; open the archive again to read it`,
+  );
 }
 
 /**
  * Finds the file entry a caller asks for in `byName`, or throws `archive.entry-not-found` saying why
  * (no such entry, a folder, or a name no entry can have).
  */
-export function lookupFile<T extends { readonly info: ArchiveEntryInfo }>(byName: ReadonlyMap<string, T>, name: string, path: string): T {
+export function lookupFile<T extends { readonly info: ArchiveEntryInfo }>(
+  byName: ReadonlyMap<string, T>,
+  name: string,
+  path: string,
+): T {
   const key = lookupName(name);
   const found = key === undefined ? undefined : byName.get(key);
-  if (found === undefined) throw entryNotFound(name, path, key === undefined ? 'that is not a valid entry name' : undefined);
+  if (found === undefined)
+    throw entryNotFound(name, path, key === undefined ? 'that is not a valid entry name' : undefined);
   if (found.info.type !== 'file') throw entryNotFound(name, path, 'that is a folder, not a file');
   return found;
 }
@@ -75,7 +83,11 @@ export class OpenStreams {
       if (stream.listenerCount('error') > 0) {
         const entry = stream.entryName;
         stream.destroy(
-          new ArchiveError(ErrorCode.ArchiveClosed, `the ${kind} reader of ${path} was closed while entry ${entry} was being read`, { context: { entry } }),
+          new ArchiveError(
+            ErrorCode.ArchiveClosed,
+            `the ${kind} reader of ${path} was closed while entry ${entry} was being read`,
+            { context: { entry } },
+          ),
         );
       } else {
         stream.destroy();

@@ -31,7 +31,12 @@ export interface TarPassState {
 /** What to do with one header. */
 export type TarVerdict =
   /** Report the entry; a hard link read as an earlier file carries that file's name in `source`. */
-  | { readonly kind: 'entry'; readonly info: ArchiveEntryInfo; readonly source?: string; readonly warning?: BackupWarning }
+  | {
+      readonly kind: 'entry';
+      readonly info: ArchiveEntryInfo;
+      readonly source?: string;
+      readonly warning?: BackupWarning;
+    }
   /** Skip the entry; `warning` says why when the skip is worth telling (a link). */
   | { readonly kind: 'skip'; readonly warning?: BackupWarning };
 
@@ -49,7 +54,9 @@ export function checkTarHeader(header: TarHeader, guard: LimitGuard, state: TarP
   if (isDirectory && isRootDirectoryName(raw)) return SKIP;
   const checked = checkEntryName(raw);
   if ('code' in checked) {
-    throw new ArchiveError(checked.code, `entry ${quoteEntryName(raw)} has an unsafe name: it ${checked.reason}`, { context: { entry: raw } });
+    throw new ArchiveError(checked.code, `entry ${quoteEntryName(raw)} has an unsafe name: it ${checked.reason}`, {
+      context: { entry: raw },
+    });
   }
   const { name } = checked;
   if (header.type === 'symlink' || header.type === 'link') return checkLink(header, name, guard, state);
@@ -61,9 +68,13 @@ export function checkTarHeader(header: TarHeader, guard: LimitGuard, state: TarP
     );
   }
   if (raw.endsWith('/') && !isDirectory) {
-    throw new ArchiveError(ErrorCode.ArchiveCorrupt, `entry ${quoteEntryName(raw)} is a file whose name ends with "/" and that has content`, {
-      context: { entry: name },
-    });
+    throw new ArchiveError(
+      ErrorCode.ArchiveCorrupt,
+      `entry ${quoteEntryName(raw)} is a file whose name ends with "/" and that has content`,
+      {
+        context: { entry: name },
+      },
+    );
   }
   if (!isDirectory && isArchiveIndexName(name)) return SKIP;
   claimName(name, state);
@@ -94,13 +105,20 @@ export function mapTarError(error: unknown, path: string, entry?: string): Archi
     );
   }
   if (code !== undefined && /^E[A-Z]+$/u.test(code)) {
-    return new ArchiveError(ErrorCode.ArchiveUnreadable, `cannot read ${path} (${code}: ${message})`, { cause: error, context });
+    return new ArchiveError(ErrorCode.ArchiveUnreadable, `cannot read ${path} (${code}: ${message})`, {
+      cause: error,
+      context,
+    });
   }
   const layer = code?.startsWith('Z_') ? 'gzip' : 'tar';
-  return new ArchiveError(ErrorCode.ArchiveCorrupt, `${path} is not a valid gzip-compressed tar: bad ${layer} data (${message})`, {
-    cause: error,
-    context,
-  });
+  return new ArchiveError(
+    ErrorCode.ArchiveCorrupt,
+    `${path} is not a valid gzip-compressed tar: bad ${layer} data (${message})`,
+    {
+      cause: error,
+      context,
+    },
+  );
 }
 
 /**
@@ -143,7 +161,12 @@ function checkLink(header: TarHeader, name: string, guard: LimitGuard, state: Ta
   guard.addRescanBytes(name, file.bytesBefore + file.size);
   guard.addEntryBytes(name, file.size);
   state.files.set(name, { size: file.size, source: file.source, bytesBefore: file.bytesBefore });
-  return { kind: 'entry', info: { name, type: 'file', size: file.size }, source: file.source, warning: hardLinkRead(name, file.source) };
+  return {
+    kind: 'entry',
+    info: { name, type: 'file', size: file.size },
+    source: file.source,
+    warning: hardLinkRead(name, file.source),
+  };
 }
 
 /** Records `name` as reported; `archive.duplicate-entry` when it already was. */

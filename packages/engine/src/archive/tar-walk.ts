@@ -125,7 +125,8 @@ export class TarWalk implements AsyncIterableIterator<ArchiveEntry> {
     const { info } = current;
     if (info === undefined) throw new Error('unreachable: skipped entries are never reported');
     if (current !== this.#current || this.#done || current.opened !== undefined) {
-      const why = current.opened !== undefined ? 'was already opened in this walk' : 'was passed: the walk has moved on';
+      const why =
+        current.opened !== undefined ? 'was already opened in this walk' : 'was passed: the walk has moved on';
       throw new ArchiveError(
         ErrorCode.ArchiveClosed,
         `entry ${info.name} of ${this.#path} ${why}; a tar.gz is read in one pass, so open each entry once while the walk is on it, or use reader.open(name)`,
@@ -223,7 +224,11 @@ export class TarWalk implements AsyncIterableIterator<ArchiveEntry> {
       if (opened.listenerCount('error') > 0) {
         const name = current.info?.name ?? '';
         opened.destroy(
-          new ArchiveError(ErrorCode.ArchiveClosed, `the walk over ${this.#path} ended while entry ${name} was being read`, { context: { entry: name } }),
+          new ArchiveError(
+            ErrorCode.ArchiveClosed,
+            `the walk over ${this.#path} ended while entry ${name} was being read`,
+            { context: { entry: name } },
+          ),
         );
       } else opened.destroy();
     }

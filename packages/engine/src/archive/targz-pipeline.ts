@@ -78,7 +78,10 @@ export class TarGzPipeline {
 
   #onTarBytes(chunk: Buffer): void {
     this.#tarBytes += chunk.length;
-    this.#tail = chunk.length >= BLOCK ? chunk.subarray(chunk.length - BLOCK) : Buffer.concat([this.#tail, chunk]).subarray(-BLOCK);
+    this.#tail =
+      chunk.length >= BLOCK
+        ? chunk.subarray(chunk.length - BLOCK)
+        : Buffer.concat([this.#tail, chunk]).subarray(-BLOCK);
     const { limits } = this.#guard;
     try {
       checkCompressionRatio(`the archive ${this.#path}`, this.#tarBytes, this.#gunzip.bytesWritten, limits);

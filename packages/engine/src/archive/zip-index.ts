@@ -33,10 +33,20 @@ export interface ZipIndexEntry {
 /** Opens `path` with yauzl: lazy entries, explicit close, entry sizes validated, names decoded by us. */
 export function openZipFile(path: string): Promise<ZipFile> {
   return new Promise((resolve, reject) => {
-    const options = { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true, strictFileNames: true };
+    const options = {
+      lazyEntries: true,
+      autoClose: false,
+      decodeStrings: false,
+      validateEntrySizes: true,
+      strictFileNames: true,
+    };
     yauzl.open(path, options, (error, zipfile) => {
       if (error) {
-        reject(typeof (error as NodeJS.ErrnoException).code === 'string' ? fileSystemError(path, error) : mapZipError(error, path));
+        reject(
+          typeof (error as NodeJS.ErrnoException).code === 'string'
+            ? fileSystemError(path, error)
+            : mapZipError(error, path),
+        );
         return;
       }
       // yauzl reports a failed close of its descriptor as an 'error' event; never let it go unhandled.
@@ -110,8 +120,11 @@ export function mapZipError(error: unknown, path: string, entry?: string): Archi
   const where = entry === undefined ? path : `entry ${entry} of ${path}`;
   const context = entry === undefined ? {} : { entry };
   const errno = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (errno !== undefined && errno.startsWith('E') && !errno.startsWith('ERR_')) {
-    return new ArchiveError(ErrorCode.ArchiveUnreadable, `cannot read ${where} (${errno}: ${message})`, { cause: error, context });
+  if (errno?.startsWith('E') && !errno.startsWith('ERR_')) {
+    return new ArchiveError(ErrorCode.ArchiveUnreadable, `cannot read ${where} (${errno}: ${message})`, {
+      cause: error,
+      context,
+    });
   }
   if (TRUNCATED.test(message)) {
     return new ArchiveError(
@@ -127,7 +140,10 @@ export function mapZipError(error: unknown, path: string, entry?: string): Archi
       { cause: error, context },
     );
   }
-  return new ArchiveError(ErrorCode.ArchiveCorrupt, `${where} is not a valid ZIP (${message})`, { cause: error, context });
+  return new ArchiveError(ErrorCode.ArchiveCorrupt, `${where} is not a valid ZIP (${message})`, {
+    cause: error,
+    context,
+  });
 }
 
 // Internal helpers
@@ -145,13 +161,20 @@ const MAX_LINK_TARGET_BYTES = 4096;
 
 function noop(): void {}
 
-function indexEntry(entry: Entry, guard: LimitGuard, names: Set<string>, links: { name: string; entry: Entry }[]): ArchiveEntryInfo | undefined {
+function indexEntry(
+  entry: Entry,
+  guard: LimitGuard,
+  names: Set<string>,
+  links: { name: string; entry: Entry }[],
+): ArchiveEntryInfo | undefined {
   const raw = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
   const isDirectory = raw.endsWith('/');
   if (isDirectory && isRootDirectoryName(raw)) return undefined;
   const checked = checkEntryName(raw);
   if ('code' in checked) {
-    throw new ArchiveError(checked.code, `entry ${quoteEntryName(raw)} has an unsafe name: it ${checked.reason}`, { context: { entry: raw } });
+    throw new ArchiveError(checked.code, `entry ${quoteEntryName(raw)} has an unsafe name: it ${checked.reason}`, {
+      context: { entry: raw },
+    });
   }
   const { name } = checked;
   const mode = (entry.externalFileAttributes >>> 16) & S_IFMT;
@@ -190,13 +213,19 @@ function indexEntry(entry: Entry, guard: LimitGuard, names: Set<string>, links: 
  */
 async function readLinkTarget(zipfile: ZipFile, entry: Entry, name: string, path: string): Promise<string> {
   const corrupt = (why: string): ArchiveError =>
-    new ArchiveError(ErrorCode.ArchiveCorrupt, `entry ${name} of ${path} is a symbolic link ${why}`, { context: { entry: name } });
+    new ArchiveError(ErrorCode.ArchiveCorrupt, `entry ${name} of ${path} is a symbolic link ${why}`, {
+      context: { entry: name },
+    });
   if (entry.uncompressedSize > MAX_LINK_TARGET_BYTES || entry.compressedSize > MAX_LINK_TARGET_BYTES * 2) {
-    throw corrupt(`whose target declares ${entry.uncompressedSize.toLocaleString('en-US')} bytes; a link target is a path of at most ${MAX_LINK_TARGET_BYTES} bytes`);
+    throw corrupt(
+      `whose target declares ${entry.uncompressedSize.toLocaleString('en-US')} bytes; a link target is a path of at most ${MAX_LINK_TARGET_BYTES} bytes`,
+    );
   }
   if (entry.isEncrypted()) throw corrupt('whose target is encrypted; Moodle never encrypts backups');
   if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
-    throw corrupt(`whose target uses ZIP compression method ${entry.compressionMethod}; only stored (0) and deflate (8) are supported`);
+    throw corrupt(
+      `whose target uses ZIP compression method ${entry.compressionMethod}; only stored (0) and deflate (8) are supported`,
+    );
   }
   return new Promise((resolve, reject) => {
     zipfile.openReadStream(entry, (error, stream) => {
@@ -205,7 +234,8 @@ async function readLinkTarget(zipfile: ZipFile, entry: Entry, name: string, path
       let bytes = 0;
       stream.on('data', (chunk: Buffer) => {
         bytes += chunk.length;
-        if (bytes > MAX_LINK_TARGET_BYTES) stream.destroy(corrupt(`whose target is longer than ${MAX_LINK_TARGET_BYTES} bytes`));
+        if (bytes > MAX_LINK_TARGET_BYTES)
+          stream.destroy(corrupt(`whose target is longer than ${MAX_LINK_TARGET_BYTES} bytes`));
         else chunks.push(chunk);
       });
       stream.once('error', (streamError) => reject(mapZipError(streamError, path, name)));

@@ -49,7 +49,13 @@ class ZipReader implements ArchiveReader {
   readonly #warnings: readonly BackupWarning[];
   #closed = false;
 
-  constructor(path: string, limits: ArchiveLimits, zipfile: ZipFile, index: readonly ZipIndexEntry[], warnings: readonly BackupWarning[]) {
+  constructor(
+    path: string,
+    limits: ArchiveLimits,
+    zipfile: ZipFile,
+    index: readonly ZipIndexEntry[],
+    warnings: readonly BackupWarning[],
+  ) {
     this.#warnings = Object.freeze([...warnings]);
     this.#path = path;
     this.#limits = limits;
@@ -65,7 +71,12 @@ class ZipReader implements ArchiveReader {
     for (const item of this.#index) {
       this.#assertOpen();
       const { name, type, size } = item.info;
-      yield { name, type, size, open: () => (type === 'file' ? this.#stream(item, this.#openSource(item)) : emptyStream()) };
+      yield {
+        name,
+        type,
+        size,
+        open: () => (type === 'file' ? this.#stream(item, this.#openSource(item)) : emptyStream()),
+      };
     }
   }
 
@@ -117,9 +128,13 @@ class ZipReader implements ArchiveReader {
     if (this.#closed) return Promise.reject(closedError(this.kind, this.#path));
     if (entry.isEncrypted()) {
       return Promise.reject(
-        new ArchiveError(ErrorCode.ArchiveCorrupt, `entry ${info.name} of ${this.#path} is encrypted; Moodle never encrypts backups and encrypted entries cannot be read`, {
-          context: { entry: info.name },
-        }),
+        new ArchiveError(
+          ErrorCode.ArchiveCorrupt,
+          `entry ${info.name} of ${this.#path} is encrypted; Moodle never encrypts backups and encrypted entries cannot be read`,
+          {
+            context: { entry: info.name },
+          },
+        ),
       );
     }
     if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {

@@ -22,7 +22,8 @@ export function isMoodle2Head(head: Buffer): boolean {
 
 /** Throws {@link UnsupportedFormatError} naming what the container holds, unless it is a moodle2 backup. */
 export async function assertMoodle2(reader: ArchiveReader, manifestHead?: Buffer): Promise<void> {
-  const head = manifestHead ?? ((await reader.has('moodle_backup.xml')) ? await readHead(reader, 'moodle_backup.xml') : undefined);
+  const head =
+    manifestHead ?? ((await reader.has('moodle_backup.xml')) ? await readHead(reader, 'moodle_backup.xml') : undefined);
   if (head && isMoodle2Head(head)) return;
   if (head) {
     throw new UnsupportedFormatError(

@@ -7,7 +7,10 @@ import { ErrorCode, MbzError } from '../errors.ts';
 import type { BackupCounts } from './counts.ts';
 
 /** A count key of {@link BackupCounts} that is summed from XML records. */
-type RecordCountKey = Exclude<keyof BackupCounts, 'sections' | 'activities' | 'modules' | 'blobs' | 'blocks' | 'files' | 'filesNonDir' | 'logEntries'>;
+type RecordCountKey = Exclude<
+  keyof BackupCounts,
+  'sections' | 'activities' | 'modules' | 'blobs' | 'blocks' | 'files' | 'filesNonDir' | 'logEntries'
+>;
 
 /** An entry whose records are counted: absolute record path → the count it adds to. */
 export interface CountRoute {
@@ -16,24 +19,39 @@ export interface CountRoute {
 }
 
 /** How inspection treats one entry. */
-export type Route = CountRoute | { kind: 'manifest' } | { kind: 'files' } | { kind: 'block' } | { kind: 'blob'; hash: string };
+export type Route =
+  | CountRoute
+  | { kind: 'manifest' }
+  | { kind: 'files' }
+  | { kind: 'block' }
+  | { kind: 'blob'; hash: string };
 
 const QUESTION_CATEGORY = '/question_categories/question_category';
 
 /** Entry-name patterns and what they count, checked in order. */
 const COUNT_ROUTES: ReadonlyArray<[RegExp, CountRoute['paths']]> = [
   [/^users\.xml$/, { '/users/user': 'users' }],
-  [/^questions\.xml$/, {
-    [QUESTION_CATEGORY]: 'questionCategories',
-    // Before Moodle 4.0 questions sit directly in their category; from 4.0 inside bank entries and versions.
-    [`${QUESTION_CATEGORY}/questions/question`]: 'questions',
-    [`${QUESTION_CATEGORY}/question_bank_entries/question_bank_entry/question_version/question_versions/questions/question`]: 'questions',
-  }],
+  [
+    /^questions\.xml$/,
+    {
+      [QUESTION_CATEGORY]: 'questionCategories',
+      // Before Moodle 4.0 questions sit directly in their category; from 4.0 inside bank entries and versions.
+      [`${QUESTION_CATEGORY}/questions/question`]: 'questions',
+      [`${QUESTION_CATEGORY}/question_bank_entries/question_bank_entry/question_version/question_versions/questions/question`]:
+        'questions',
+    },
+  ],
   [/(^|\/)logs\.xml$/, { '/logs/log': 'logEntriesLegacy' }],
-  [/(^|\/)logstores\.xml$/, { '/logstores/logstore/subplugin_logstore_standard_logstore/logstore_standard_log': 'logEntriesLogstore' }],
+  [
+    /(^|\/)logstores\.xml$/,
+    { '/logstores/logstore/subplugin_logstore_standard_logstore/logstore_standard_log': 'logEntriesLogstore' },
+  ],
   [/(^|\/)grade_history\.xml$/, { '/grade_history/grade_grades/grade_grade': 'gradeHistoryEntries' }],
   [/^gradebook\.xml$/, { '/gradebook/grade_items/grade_item/grade_grades/grade_grade': 'gradeGrades' }],
-  [/^activities\/[^/]+\/grades\.xml$/, { '/activity_gradebook/grade_items/grade_item/grade_grades/grade_grade': 'gradeGrades' }],
+  [
+    /^activities\/[^/]+\/grades\.xml$/,
+    { '/activity_gradebook/grade_items/grade_item/grade_grades/grade_grade': 'gradeGrades' },
+  ],
   [/^groups\.xml$/, { '/groups/group': 'groups' }],
   [/^course\/enrolments\.xml$/, { '/enrolments/enrols/enrol/user_enrolments/enrolment': 'userEnrolments' }],
   [/(^|\/)comments\.xml$/, { '/comments/comment': 'comments' }],

@@ -63,7 +63,10 @@ export interface InspectOptions extends OpenArchiveOptions {
 }
 
 /** Inspects a `.mbz` (ZIP or tar.gz) or an extracted backup folder, given by path or as an open reader. */
-export async function inspectBackup(source: string | ArchiveReader, options: InspectOptions = {}): Promise<BackupInspection> {
+export async function inspectBackup(
+  source: string | ArchiveReader,
+  options: InspectOptions = {},
+): Promise<BackupInspection> {
   const reader = typeof source === 'string' ? await openArchive(source, options) : source;
   try {
     return await inspectReader(reader, options);
@@ -91,12 +94,28 @@ interface Tally {
 async function inspectReader(reader: ArchiveReader, options: InspectOptions): Promise<BackupInspection> {
   const tally: Tally = {
     counts: {
-      users: 0, logEntries: 0, logEntriesLegacy: 0, logEntriesLogstore: 0, files: 0, filesNonDir: 0, blobs: 0,
-      questionCategories: 0, questions: 0, gradeHistoryEntries: 0, gradeGrades: 0, groups: 0, userEnrolments: 0,
-      comments: 0, blocks: 0,
+      users: 0,
+      logEntries: 0,
+      logEntriesLegacy: 0,
+      logEntriesLogstore: 0,
+      files: 0,
+      filesNonDir: 0,
+      blobs: 0,
+      questionCategories: 0,
+      questions: 0,
+      gradeHistoryEntries: 0,
+      gradeGrades: 0,
+      groups: 0,
+      userEnrolments: 0,
+      comments: 0,
+      blocks: 0,
     },
-    names: new Set(), blobHashes: new Set(), wantedBlobs: new Map(),
-    sawUsersXml: false, sawQuestionsXml: false, sawFilesXml: false,
+    names: new Set(),
+    blobHashes: new Set(),
+    wantedBlobs: new Map(),
+    sawUsersXml: false,
+    sawQuestionsXml: false,
+    sawFilesXml: false,
     ...(options.verify ? { problems: [] } : {}),
   };
   try {
@@ -121,7 +140,12 @@ async function inspectReader(reader: ArchiveReader, options: InspectOptions): Pr
  * Visits an entry as {@link visit} does, but records a damaged entry as a problem and goes on; parses the XML files
  * no count reads, and hashes blobs. A damaged archive (not an entry's content) still fails the whole inspection.
  */
-async function verifyEntry(entry: ArchiveEntry, tally: Tally, options: InspectOptions, problems: BackupProblem[]): Promise<void> {
+async function verifyEntry(
+  entry: ArchiveEntry,
+  tally: Tally,
+  options: InspectOptions,
+  problems: BackupProblem[],
+): Promise<void> {
   try {
     const route = routeEntry(entry.name);
     if (route?.kind === 'blob') await checkBlob(entry, route.hash);
@@ -142,7 +166,10 @@ async function checkBlob(entry: ArchiveEntry, name: string): Promise<void> {
   for await (const chunk of entry.open()) hash.update(chunk as Buffer);
   const actual = hash.digest('hex');
   if (actual !== name) {
-    throw new MbzError(ErrorCode.BackupBlobMismatch, `The content of ${entry.name} does not match its name: its SHA-1 is ${actual}. The file is damaged; a restore stops on it.`);
+    throw new MbzError(
+      ErrorCode.BackupBlobMismatch,
+      `The content of ${entry.name} does not match its name: its SHA-1 is ${actual}. The file is damaged; a restore stops on it.`,
+    );
   }
 }
 
@@ -164,15 +191,28 @@ async function visit(entry: ArchiveEntry, tally: Tally, options: InspectOptions)
   }
 }
 
-async function tallyCounts(entry: ArchiveEntry, route: CountRoute, tally: Tally, options: InspectOptions): Promise<void> {
+async function tallyCounts(
+  entry: ArchiveEntry,
+  route: CountRoute,
+  tally: Tally,
+  options: InspectOptions,
+): Promise<void> {
   if (entry.name === 'users.xml') tally.sawUsersXml = true;
   if (entry.name === 'questions.xml') tally.sawQuestionsXml = true;
-  const found = await countRecords(entry.open(), Object.keys(route.paths), { entry: entry.name, limits: options.xmlLimits });
-  for (const [path, key] of Object.entries(route.paths)) tally.counts[key] = (tally.counts[key] ?? 0) + (found[path] ?? 0);
+  const found = await countRecords(entry.open(), Object.keys(route.paths), {
+    entry: entry.name,
+    limits: options.xmlLimits,
+  });
+  for (const [path, key] of Object.entries(route.paths))
+    tally.counts[key] = (tally.counts[key] ?? 0) + (found[path] ?? 0);
 }
 
 async function tallyFiles(entry: ArchiveEntry, tally: Tally, options: InspectOptions): Promise<void> {
-  for await (const record of readRecords(entry.open(), { paths: ['/files/file'], entry: entry.name, limits: options.xmlLimits })) {
+  for await (const record of readRecords(entry.open(), {
+    paths: ['/files/file'],
+    entry: entry.name,
+    limits: options.xmlLimits,
+  })) {
     tally.counts.files++;
     const { filename, contenthash } = record.data;
     if (filename === '.') continue;
@@ -196,7 +236,12 @@ async function readInformation(bytes: Buffer, options: InspectOptions): Promise<
   return information;
 }
 
-function report(kind: ArchiveKind, manifest: BackupManifest, tally: Tally, archiveWarnings: readonly BackupWarning[]): BackupInspection {
+function report(
+  kind: ArchiveKind,
+  manifest: BackupManifest,
+  tally: Tally,
+  archiveWarnings: readonly BackupWarning[],
+): BackupInspection {
   const warnings = new WarningCollector();
   // Link entries the archive reader skipped or read as another file (`archive/link-entry.ts`), as a restore reports them.
   for (const w of archiveWarnings) warnings.warn(w.code, w.message, w.entry);
@@ -206,25 +251,52 @@ function report(kind: ArchiveKind, manifest: BackupManifest, tally: Tally, archi
     modules[activity.moduleName] = (modules[activity.moduleName] ?? 0) + 1;
   }
   warnIfNewerBackup(manifest, (code, message, entry) => warnings.warn(code, message, entry));
-  if (!tally.sawFilesXml) warnings.warn('files-xml-missing', 'files.xml is missing: the backup lists no files, so none will be restored.', 'files.xml');
+  if (!tally.sawFilesXml)
+    warnings.warn(
+      'files-xml-missing',
+      'files.xml is missing: the backup lists no files, so none will be restored.',
+      'files.xml',
+    );
   if (manifest.rootSettings.users === '1' && !tally.sawUsersXml) {
-    warnings.warn('users-xml-missing', 'The backup says it includes users, but users.xml is missing: no users or user data can be restored.', 'users.xml');
+    warnings.warn(
+      'users-xml-missing',
+      'The backup says it includes users, but users.xml is missing: no users or user data can be restored.',
+      'users.xml',
+    );
   }
   if (manifest.detail.type === 'course' && !names.has('course/course.xml')) {
-    warnings.warn('course-xml-missing', 'course/course.xml is missing: course settings cannot be restored.', 'course/course.xml');
+    warnings.warn(
+      'course-xml-missing',
+      'course/course.xml is missing: course settings cannot be restored.',
+      'course/course.xml',
+    );
   }
   for (const section of manifest.sections) {
     const entry = `${section.directory}/section.xml`;
-    if (!names.has(entry)) warnings.warn('section-xml-missing', `Section ${section.title} has no ${entry}; it will be restored empty.`, entry);
+    if (!names.has(entry))
+      warnings.warn(
+        'section-xml-missing',
+        `Section ${section.title} has no ${entry}; it will be restored empty.`,
+        entry,
+      );
   }
   for (const activity of manifest.activities) {
     const entry = `${activity.directory}/module.xml`;
-    if (!names.has(entry)) warnings.warn('module-xml-missing', `Activity "${activity.title}" has no ${entry}; it cannot be restored.`, entry);
+    if (!names.has(entry))
+      warnings.warn(
+        'module-xml-missing',
+        `Activity "${activity.title}" has no ${entry}; it cannot be restored.`,
+        entry,
+      );
   }
   if (manifest.includeFiles) {
     for (const [hash, filename] of tally.wantedBlobs) {
       if (!tally.blobHashes.has(hash)) {
-        warnings.warn('blob-missing', `File "${filename}" (content ${hash}) is listed in files.xml but its content is not in files/; it will be skipped.`, `files/${hash.slice(0, 2)}/${hash}`);
+        warnings.warn(
+          'blob-missing',
+          `File "${filename}" (content ${hash}) is listed in files.xml but its content is not in files/; it will be skipped.`,
+          `files/${hash.slice(0, 2)}/${hash}`,
+        );
       }
     }
   }

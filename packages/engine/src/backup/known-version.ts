@@ -18,7 +18,10 @@ export const NEWER_BACKUP_WARNING = 'backup-newer-than-known';
  * Calls `warn` with {@link NEWER_BACKUP_WARNING} when the backup's `moodle_version` belongs to a Moodle
  * branch newer than {@link NEWEST_KNOWN_MOODLE} (point releases of a known branch, e.g. 2025100603, do not warn).
  */
-export function warnIfNewerBackup(manifest: BackupManifest, warn: (code: string, message: string, entry?: string) => void): void {
+export function warnIfNewerBackup(
+  manifest: BackupManifest,
+  warn: (code: string, message: string, entry?: string) => void,
+): void {
   const version = Number.parseFloat(manifest.moodleVersion);
   if (!Number.isFinite(version) || branchDate(version) <= branchDate(NEWEST_KNOWN_MOODLE.version)) return;
   warn(

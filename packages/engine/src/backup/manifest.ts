@@ -112,7 +112,8 @@ export function parseManifest(information: XmlObject): BackupManifest {
     if (level === 'root') rootSettings[name] = value;
     else if (level === 'section') sectionSettings.push({ scope: text(setting, 'section'), name, value });
     else if (level === 'activity') activitySettings.push({ scope: text(setting, 'activity'), name, value });
-    else if (level !== 'course') fail(`setting ${quoted(name, false)} has level ${quoted(level)}, expected root, course, section or activity`);
+    else if (level !== 'course')
+      fail(`setting ${quoted(name, false)} has level ${quoted(level)}, expected root, course, section or activity`);
   }
   return {
     name: text(information, 'name'),

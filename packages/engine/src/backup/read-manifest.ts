@@ -1,4 +1,5 @@
 /** Reads and checks `moodle_backup.xml` of a backup opened for restoring. */
+import type { XmlObject } from '../xml/types.ts';
 import { UnsupportedFormatError } from '../errors.ts';
 import type { BackupSource } from '../restore/backup-source.ts';
 import { isMoodle2Head, readHead } from './detect-backup-format.ts';
@@ -18,8 +19,11 @@ export async function readBackupManifest(source: BackupSource): Promise<BackupMa
           : 'This is not a Moodle backup: there is no moodle_backup.xml at the root.',
     );
   }
-  let information;
-  for await (const record of source.records('moodle_backup.xml', { paths: [MANIFEST_RECORD.path], arrays: MANIFEST_RECORD.arrays })) {
+  let information: XmlObject | undefined;
+  for await (const record of source.records('moodle_backup.xml', {
+    paths: [MANIFEST_RECORD.path],
+    arrays: MANIFEST_RECORD.arrays,
+  })) {
     information ??= record.data;
   }
   const head = await readHead(source, 'moodle_backup.xml');
@@ -32,4 +36,3 @@ export async function readBackupManifest(source: BackupSource): Promise<BackupMa
   }
   return parseManifest(information ?? {});
 }
-

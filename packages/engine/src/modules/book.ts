@@ -26,7 +26,8 @@ export const bookModule: ModuleSpec = {
       userinfo: false,
       parent: { bookid: 'book' },
       files: [{ component: 'mod_book', filearea: 'chapter', itemname: 'book_chapter' }],
-      notes: 'Moodle also sets `course` on the object, but book_chapters has no such column (dropped by insert_record()).',
+      notes:
+        'Moodle also sets `course` on the object, but book_chapters has no such column (dropped by insert_record()).',
     },
     {
       ...tagRecord('/activity/book/chaptertags/tag', 'mod_book', 'book_chapters', { itemRef: 'book_chapter' }),

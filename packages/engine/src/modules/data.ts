@@ -21,7 +21,14 @@ export const dataModule: ModuleSpec = {
       userinfo: false,
       course: ['course'],
       refs: { defaultsort: { itemname: 'data_field', deferred: true, unmapped: 'keep' } },
-      dates: ['timeavailablefrom', 'timeavailableto', 'timeviewfrom', 'timeviewto', 'assesstimestart', 'assesstimefinish'],
+      dates: [
+        'timeavailablefrom',
+        'timeavailableto',
+        'timeviewfrom',
+        'timeviewto',
+        'assesstimestart',
+        'assesstimefinish',
+      ],
       files: [{ component: 'mod_data', filearea: 'intro', itemname: null }],
       notes:
         'scale < 0 → -(scale mapping of |scale|). notification null → 0 (MDL-24470). defaultsort is remapped in ' +

@@ -51,7 +51,8 @@ export const feedbackModule: ModuleSpec = {
       userinfo: true,
       parent: { completed: 'feedback_completed' },
       refs: { item: { itemname: 'feedback_item' } },
-      notes: 'course_id: kept on a same-site restore when non-empty, SITEID when restoring into the site course, else 0.',
+      notes:
+        'course_id: kept on a same-site restore when non-empty, SITEID when restoring into the site course, else 0.',
     },
   ],
   sources: ['mod/feedback/backup/moodle2/restore_feedback_stepslib.php'],

@@ -45,7 +45,8 @@ export const glossaryModule: ModuleSpec = {
         { component: 'mod_glossary', filearea: 'entry', itemname: 'glossary_entry' },
         { component: 'mod_glossary', filearea: 'attachment', itemname: 'glossary_entry' },
       ],
-      notes: 'sourceglossaryid (entry exported from another glossary) is looked up through item `glossary`; 0 when that glossary is not in this restore.',
+      notes:
+        'sourceglossaryid (entry exported from another glossary) is looked up through item `glossary`; 0 when that glossary is not in this restore.',
     },
     tagRecord('/activity/glossary/entriestags/tag', 'mod_glossary', 'glossary_entries', { itemRef: 'glossary_entry' }),
     {

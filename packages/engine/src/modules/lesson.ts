@@ -45,7 +45,8 @@ export const lessonModule: ModuleSpec = {
         nextpageid: { itemname: 'lesson_page', deferred: true },
       },
       files: [{ component: 'mod_lesson', filearea: 'page_contents', itemname: 'lesson_page' }],
-      notes: 'prevpageid/nextpageid are remapped in after_execute() once all pages exist (empty stays 0, unmapped → 0).',
+      notes:
+        'prevpageid/nextpageid are remapped in after_execute() once all pages exist (empty stays 0, unmapped → 0).',
     },
     {
       path: ANSWER,

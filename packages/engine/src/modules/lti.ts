@@ -49,7 +49,8 @@ export const ltiModule: ModuleSpec = {
       table: 'lti_types_config',
       userinfo: false,
       parent: { typeid: 'ltitype' },
-      notes: 'Inserted only when the parent type was newly created by this restore; name servicesalt gets a new uniqid value.',
+      notes:
+        'Inserted only when the parent type was newly created by this restore; name servicesalt gets a new uniqid value.',
     },
     {
       path: `${TYPE}/ltitypesconfigs/ltitypesconfigencrypted`,

@@ -28,7 +28,16 @@ export const quizModule: ModuleSpec = {
       userinfo: false,
       course: ['course'],
       dates: ['timeopen', 'timeclose'],
-      drop: ['questions', 'attempts_number', 'optionflags', 'penaltyscheme', 'review', 'popup', 'shufflequestions', 'completionpass'],
+      drop: [
+        'questions',
+        'attempts_number',
+        'optionflags',
+        'penaltyscheme',
+        'review',
+        'popup',
+        'shufflequestions',
+        'completionpass',
+      ],
       files: [{ component: 'mod_quiz', filearea: 'intro', itemname: null }],
       notes:
         'process_quiz() upgrades old backups: attempts_number → attempts; no preferredbehaviour → from ' +

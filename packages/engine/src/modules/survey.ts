@@ -18,7 +18,8 @@ export const surveyModule: ModuleSpec = {
       course: ['course'],
       dates: ['timecreated', 'timemodified'],
       files: [{ component: 'mod_survey', filearea: 'intro', itemname: null }],
-      notes: '`template` names one of the built-in surveys of the install (ids 1–5); the survey hook finds it in the store by name.',
+      notes:
+        '`template` names one of the built-in surveys of the install (ids 1–5); the survey hook finds it in the store by name.',
     },
     {
       path: '/activity/survey/answers/answer',

@@ -52,7 +52,8 @@ export const wikiModule: ModuleSpec = {
       userinfo: true,
       parent: { pageid: 'wiki_page' },
       refs: { userid: { itemname: 'user' } },
-      notes: 'Moodle still inserts versions (pageid 0) under a page that was not restored; skipping them is the sane equivalent.',
+      notes:
+        'Moodle still inserts versions (pageid 0) under a page that was not restored; skipping them is the sane equivalent.',
     },
     tagRecord(`${PAGE}/tags/tag`, 'mod_wiki', 'wiki_pages', { parentItem: 'wiki_page' }),
     {

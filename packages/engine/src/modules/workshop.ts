@@ -112,7 +112,8 @@ export const workshopModule: ModuleSpec = {
       userinfo: false,
       parent: { workshopid: 'workshop' },
       files: SUBMISSION_FILES('workshop_examplesubmission'),
-      notes: 'example := 1; authorid := the restoring user (task userid), not from the XML. gradeoverby is not remapped.',
+      notes:
+        'example := 1; authorid := the restoring user (task userid), not from the XML. gradeoverby is not remapped.',
     },
     {
       path: REFERENCE,

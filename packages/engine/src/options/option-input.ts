@@ -62,7 +62,8 @@ export function checkOptionSyntax(input: RestoreOptionsInput): void {
     if (isRootOptionName(name)) parseValue(name, raw, rootOptionSpec(name).values);
     else if (SCOPED_PATTERN.test(name)) parseValue(name, raw, [0, 1]);
     else {
-      const hint = name === 'customfield' ? ' (The backup writes customfield; the restore option is customfields.)' : '';
+      const hint =
+        name === 'customfield' ? ' (The backup writes customfield; the restore option is customfields.)' : '';
       throw new InvalidArgumentError(
         `Unknown restore option ${name}.${hint} Valid names: ${ROOT_OPTION_NAMES.join(', ')}; and section/activity settings of the backup (section_<id>_included, <module>_<id>_userinfo …).`,
       );
@@ -74,7 +75,8 @@ export function checkOptionSyntax(input: RestoreOptionsInput): void {
 export function scopedSettingNames(manifest: BackupManifest): Set<string> {
   const names = new Set<string>();
   for (const s of manifest.sections) for (const k of ['included', 'userinfo']) names.add(`section_${s.sectionId}_${k}`);
-  for (const a of manifest.activities) for (const k of ['included', 'userinfo']) names.add(`${a.moduleName}_${a.moduleId}_${k}`);
+  for (const a of manifest.activities)
+    for (const k of ['included', 'userinfo']) names.add(`${a.moduleName}_${a.moduleId}_${k}`);
   return names;
 }
 
@@ -86,14 +88,21 @@ const MAX_LISTED = 12;
 function entries(input: RestoreOptionsInput): [string, OptionValue][] {
   if (Array.isArray(input)) {
     return (input as readonly unknown[]).map((item, index) => {
-      if (typeof item !== 'object' || item === null || typeof (item as OptionItem).name !== 'string' || !('value' in item)) {
+      if (
+        typeof item !== 'object' ||
+        item === null ||
+        typeof (item as OptionItem).name !== 'string' ||
+        !('value' in item)
+      ) {
         throw new InvalidArgumentError(`Restore option #${index + 1} is not a { name, value } object.`);
       }
       return [(item as OptionItem).name, (item as OptionItem).value];
     });
   }
   if (typeof input !== 'object' || input === null) {
-    throw new InvalidArgumentError(`Restore options must be an object { name: value } or a list [{ name, value }], got ${typeof input}.`);
+    throw new InvalidArgumentError(
+      `Restore options must be an object { name: value } or a list [{ name, value }], got ${typeof input}.`,
+    );
   }
   return Object.entries(input).filter((e): e is [string, OptionValue] => e[1] !== undefined);
 }
@@ -105,7 +114,9 @@ function parseValue(name: string, raw: unknown, allowed: readonly number[]): num
   else if (typeof raw === 'string' && /^\s*\d+\s*$/u.test(raw)) value = Number(raw);
   if (value === undefined || !allowed.includes(value)) {
     const shown = typeof raw === 'string' ? `"${raw}"` : String(raw);
-    throw new InvalidArgumentError(`Restore option ${name} is ${shown}; valid values are ${orList(allowed.map(String))}${allowed.length === 2 ? ' (or true/false)' : ''}.`);
+    throw new InvalidArgumentError(
+      `Restore option ${name} is ${shown}; valid values are ${orList(allowed.map(String))}${allowed.length === 2 ? ' (or true/false)' : ''}.`,
+    );
   }
   return value;
 }
@@ -118,7 +129,10 @@ function unknownNameMessage(name: string, scopedNames: ReadonlySet<string>): str
   const scoped = [...scopedNames];
   const listed = scoped.slice(0, MAX_LISTED).join(', ');
   const more = scoped.length > MAX_LISTED ? `, … (${scoped.length - MAX_LISTED} more)` : '';
-  const scopedPart = scoped.length === 0 ? 'this backup has no section or activity settings' : `section/activity settings of this backup: ${listed}${more}`;
+  const scopedPart =
+    scoped.length === 0
+      ? 'this backup has no section or activity settings'
+      : `section/activity settings of this backup: ${listed}${more}`;
   return `${head}${hint} Valid names: ${ROOT_OPTION_NAMES.join(', ')}; ${scopedPart}.`;
 }
 

@@ -32,7 +32,9 @@ export function parseOptionArgs(args: readonly string[]): Record<string, string>
       );
     }
     if (options.has(name)) {
-      throw new InvalidArgumentError(`Restore option ${name} is given twice (#${index + 1} "${arg}"); give each option once.`);
+      throw new InvalidArgumentError(
+        `Restore option ${name} is given twice (#${index + 1} "${arg}"); give each option once.`,
+      );
     }
     options.set(name, value);
   });
@@ -45,7 +47,11 @@ export function parseOptionArgs(args: readonly string[]): Record<string, string>
  * followed by the section/activity setting forms.
  */
 export function optionArgsHelp(): string[] {
-  const width = Math.max(...ROOT_OPTIONS.map((s) => s.name.length + 1 + s.values.join('|').length), '<mod>_<cmid>_userinfo=0|1'.length) + 2;
+  const width =
+    Math.max(
+      ...ROOT_OPTIONS.map((s) => s.name.length + 1 + s.values.join('|').length),
+      '<mod>_<cmid>_userinfo=0|1'.length,
+    ) + 2;
   const lines = ROOT_OPTIONS.map((spec) => {
     const form = `${spec.name}=${spec.values.join('|')}`;
     const parts = [`default ${defaultText(spec.defaultValue, spec.defaultKey)}`];

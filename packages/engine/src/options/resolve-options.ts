@@ -101,9 +101,15 @@ export function resolveRestoreOptions(input: RestoreOptionsInput, manifest: Back
   const rs = manifest.rootSettings;
 
   for (const spec of ROOT_OPTIONS) {
-    const fallback = spec.defaultValue === 'backup' ? backupRootValue(rs, spec.defaultKey ?? spec.name) : spec.defaultValue;
+    const fallback =
+      spec.defaultValue === 'backup' ? backupRootValue(rs, spec.defaultKey ?? spec.name) : spec.defaultValue;
     const cap = spec.backupKey === null ? null : { by: spec.backupKey, value: backupRootValue(rs, spec.backupKey) };
-    let resolved = resolve(wanted.root.get(spec.name) ?? null, fallback, cap, spec.dependsOn.map((d) => [d, value(d)]));
+    let resolved = resolve(
+      wanted.root.get(spec.name) ?? null,
+      fallback,
+      cap,
+      spec.dependsOn.map((d) => [d, value(d)]),
+    );
     if (spec.name === 'enrolments' && resolved.value === EnrolMode.WithUsers && value('users') === 0) {
       const status = backupRootValue(rs, 'users') === 0 ? 'capped' : 'locked';
       resolved = Object.freeze({ ...resolved, value: EnrolMode.Never, status, by: 'users' });
@@ -115,7 +121,12 @@ export function resolveRestoreOptions(input: RestoreOptionsInput, manifest: Back
   const scoped = (name: string, absent: number, parents: readonly string[]): number => {
     const inBackup = backup.get(name);
     const cap = { by: name, value: inBackup ?? absent };
-    resolution[name] = resolve(wanted.scoped.get(name) ?? null, inBackup ?? absent, cap, parents.map((p) => [p, value(p)]));
+    resolution[name] = resolve(
+      wanted.scoped.get(name) ?? null,
+      inBackup ?? absent,
+      cap,
+      parents.map((p) => [p, value(p)]),
+    );
     return value(name);
   };
 
@@ -130,8 +141,19 @@ export function resolveRestoreOptions(input: RestoreOptionsInput, manifest: Back
     const setting = `${a.moduleName}_${a.moduleId}`;
     const section = sectionIds.has(a.sectionId) ? `section_${a.sectionId}` : null;
     const included = scoped(`${setting}_included`, 1, ['activities', ...(section ? [`${section}_included`] : [])]);
-    const userinfo = scoped(`${setting}_userinfo`, 0, ['users', ...(section ? [`${section}_userinfo`] : []), `${setting}_included`]);
-    return Object.freeze({ moduleId: a.moduleId, moduleName: a.moduleName, sectionId: a.sectionId, setting, included, userinfo });
+    const userinfo = scoped(`${setting}_userinfo`, 0, [
+      'users',
+      ...(section ? [`${section}_userinfo`] : []),
+      `${setting}_included`,
+    ]);
+    return Object.freeze({
+      moduleId: a.moduleId,
+      moduleName: a.moduleName,
+      sectionId: a.sectionId,
+      setting,
+      included,
+      userinfo,
+    });
   });
 
   const root = Object.fromEntries(ROOT_OPTIONS.map((s) => [s.name, value(s.name)])) as Record<RootOptionName, number>;
@@ -164,7 +186,8 @@ function resolve(
 ): SettingResolution {
   const base = { requested, defaultValue };
   const wanted = requested ?? defaultValue;
-  if (wanted === 0) return Object.freeze({ ...base, value: 0, status: requested === null ? 'defaulted' : 'requested', by: null });
+  if (wanted === 0)
+    return Object.freeze({ ...base, value: 0, status: requested === null ? 'defaulted' : 'requested', by: null });
   if (cap && cap.value === 0) return Object.freeze({ ...base, value: 0, status: 'capped', by: cap.by });
   const parent = parents.find(([, v]) => v === 0);
   if (parent) return Object.freeze({ ...base, value: 0, status: 'locked', by: parent[0] });
@@ -182,11 +205,16 @@ function scopedValues(...lists: (readonly ScopedSetting[])[]): Map<string, numbe
  * backup made without users) or by another setting (`locked`: `users=0` turns `role_assignments` off). One
  * `option-capped` warning each, so a person sees why an option they gave had no effect.
  */
-export function cappedOptionWarnings(resolved: ResolvedRestoreOptions): Array<{ code: 'option-capped'; message: string }> {
+export function cappedOptionWarnings(
+  resolved: ResolvedRestoreOptions,
+): Array<{ code: 'option-capped'; message: string }> {
   const out: Array<{ code: 'option-capped'; message: string }> = [];
   for (const [name, r] of Object.entries(resolved.resolution)) {
     if (r.requested === null || r.requested === r.value || (r.status !== 'capped' && r.status !== 'locked')) continue;
-    const why = r.status === 'capped' ? `the backup was made with ${r.by ?? 'it'} off` : `${r.by ?? 'a setting it depends on'} is 0`;
+    const why =
+      r.status === 'capped'
+        ? `the backup was made with ${r.by ?? 'it'} off`
+        : `${r.by ?? 'a setting it depends on'} is 0`;
     out.push({ code: 'option-capped', message: `${name}=${r.requested} was set to ${r.value}: ${why}.` });
   }
   return out;

@@ -37,7 +37,15 @@ export type EnrolMode = (typeof EnrolMode)[keyof typeof EnrolMode];
 
 /** The ten option names of MDL-64915, as `core_course_duplicate_course` accepts them. */
 export const MDL64915_OPTION_NAMES = [
-  'activities', 'blocks', 'filters', 'users', 'enrolments', 'role_assignments', 'comments', 'userscompletion', 'logs',
+  'activities',
+  'blocks',
+  'filters',
+  'users',
+  'enrolments',
+  'role_assignments',
+  'comments',
+  'userscompletion',
+  'logs',
   'grade_histories',
 ] as const;
 
@@ -46,9 +54,25 @@ export type Mdl64915OptionName = (typeof MDL64915_OPTION_NAMES)[number];
 
 /** Every root restore option, in Moodle's definition order (which is also a topological order). */
 export const ROOT_OPTION_NAMES = [
-  'users', 'enrolments', 'role_assignments', 'permissions', 'activities', 'blocks', 'filters', 'comments', 'badges',
-  'calendarevents', 'userscompletion', 'logs', 'grade_histories', 'groups', 'competencies', 'customfields',
-  'contentbankcontent', 'legacyfiles', 'xapistate',
+  'users',
+  'enrolments',
+  'role_assignments',
+  'permissions',
+  'activities',
+  'blocks',
+  'filters',
+  'comments',
+  'badges',
+  'calendarevents',
+  'userscompletion',
+  'logs',
+  'grade_histories',
+  'groups',
+  'competencies',
+  'customfields',
+  'contentbankcontent',
+  'legacyfiles',
+  'xapistate',
 ] as const;
 
 /** A root restore option name. */
@@ -83,32 +107,40 @@ export const BACKUP_VALUE_WHEN_ABSENT: Readonly<Record<string, number>> = Object
 });
 
 /** The specs of every root option, in {@link ROOT_OPTION_NAMES} order. */
-export const ROOT_OPTIONS: readonly RootOptionSpec[] = Object.freeze([
-  spec('users', 0, 'users', [], 'users.xml and all user data; parent of every section/activity userinfo'),
-  {
-    ...spec('enrolments', EnrolMode.WithUsers, null, [], 'enrolment methods (and, with users, user enrolments)'),
-    values: Object.freeze([EnrolMode.Never, EnrolMode.WithUsers, EnrolMode.Always]),
-  },
-  spec('role_assignments', 0, 'role_assignments', ['users'], 'role assignments in every roles.xml'),
-  spec('permissions', 'backup', 'permissions', [], 'role overrides (permissions) in every roles.xml'),
-  spec('activities', 1, 'activities', [], 'every activity; parent of every <mod>_<cmid>_included'),
-  spec('blocks', 1, 'blocks', [], 'blocks'),
-  spec('filters', 1, 'filters', [], 'filters.xml everywhere'),
-  spec('comments', 0, 'comments', ['users'], 'comments.xml everywhere'),
-  spec('badges', 'backup', 'badges', ['activities', 'users'], 'badges.xml'),
-  spec('calendarevents', 'backup', 'calendarevents', [], 'calendar.xml everywhere'),
-  spec('userscompletion', 0, 'userscompletion', ['users'], 'activity completion and the user part of course completion'),
-  spec('logs', 0, 'logs', ['users'], 'logs.xml and logstores.xml'),
-  spec('grade_histories', 0, 'grade_histories', ['users', 'activities'], 'grade_history.xml (course and activities)'),
-  spec('groups', 'backup', 'groups', [], 'groups.xml (groups and groupings)'),
-  spec('competencies', 'backup', 'competencies', [], 'competencies.xml (course and activities)'),
-  // Moodle's default for customfields is the variable left over from `groups` (a quirk we keep);
-  // the cap is the backup's own `customfield` setting.
-  { ...spec('customfields', 'backup', 'customfield', [], 'course custom field values'), defaultKey: 'groups' },
-  spec('contentbankcontent', 'backup', 'contentbankcontent', [], 'contentbank.xml'),
-  spec('legacyfiles', 1, 'legacyfiles', [], 'the course legacy file area'),
-  spec('xapistate', 'backup', 'xapistate', ['users'], 'xapistate.xml of activities (users\' H5P state)'),
-].map((s) => Object.freeze(s)));
+export const ROOT_OPTIONS: readonly RootOptionSpec[] = Object.freeze(
+  [
+    spec('users', 0, 'users', [], 'users.xml and all user data; parent of every section/activity userinfo'),
+    {
+      ...spec('enrolments', EnrolMode.WithUsers, null, [], 'enrolment methods (and, with users, user enrolments)'),
+      values: Object.freeze([EnrolMode.Never, EnrolMode.WithUsers, EnrolMode.Always]),
+    },
+    spec('role_assignments', 0, 'role_assignments', ['users'], 'role assignments in every roles.xml'),
+    spec('permissions', 'backup', 'permissions', [], 'role overrides (permissions) in every roles.xml'),
+    spec('activities', 1, 'activities', [], 'every activity; parent of every <mod>_<cmid>_included'),
+    spec('blocks', 1, 'blocks', [], 'blocks'),
+    spec('filters', 1, 'filters', [], 'filters.xml everywhere'),
+    spec('comments', 0, 'comments', ['users'], 'comments.xml everywhere'),
+    spec('badges', 'backup', 'badges', ['activities', 'users'], 'badges.xml'),
+    spec('calendarevents', 'backup', 'calendarevents', [], 'calendar.xml everywhere'),
+    spec(
+      'userscompletion',
+      0,
+      'userscompletion',
+      ['users'],
+      'activity completion and the user part of course completion',
+    ),
+    spec('logs', 0, 'logs', ['users'], 'logs.xml and logstores.xml'),
+    spec('grade_histories', 0, 'grade_histories', ['users', 'activities'], 'grade_history.xml (course and activities)'),
+    spec('groups', 'backup', 'groups', [], 'groups.xml (groups and groupings)'),
+    spec('competencies', 'backup', 'competencies', [], 'competencies.xml (course and activities)'),
+    // Moodle's default for customfields is the variable left over from `groups` (a quirk we keep);
+    // the cap is the backup's own `customfield` setting.
+    { ...spec('customfields', 'backup', 'customfield', [], 'course custom field values'), defaultKey: 'groups' },
+    spec('contentbankcontent', 'backup', 'contentbankcontent', [], 'contentbank.xml'),
+    spec('legacyfiles', 1, 'legacyfiles', [], 'the course legacy file area'),
+    spec('xapistate', 'backup', 'xapistate', ['users'], "xapistate.xml of activities (users' H5P state)"),
+  ].map((s) => Object.freeze(s)),
+);
 
 /** The spec of `name`. */
 export function rootOptionSpec(name: RootOptionName): RootOptionSpec {

@@ -12,7 +12,9 @@ export class PhpNumber {
   readonly isFloat: boolean;
   constructor(raw: string | number, isFloat?: boolean) {
     this.value = Number(raw);
-    this.isFloat = isFloat ?? (typeof raw === 'string' ? /[.eE]/.test(raw) || !Number.isSafeInteger(this.value) : !Number.isInteger(raw));
+    this.isFloat =
+      isFloat ??
+      (typeof raw === 'string' ? /[.eE]/.test(raw) || !Number.isSafeInteger(this.value) : !Number.isInteger(raw));
   }
 }
 

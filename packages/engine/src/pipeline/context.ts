@@ -41,7 +41,12 @@ export interface RestoredQuestionBank {
   /** Context its categories are in now. A module bank starts in the course context and is moved to its module's context by the files stage. */
   newContextId: number;
   /** Categories of the bank, old id → new id, with whether the category was top-level (`parent` 0) in the backup. */
-  readonly categories: Array<{ readonly oldId: number; newId: number; readonly topLevel: boolean; readonly created: boolean }>;
+  readonly categories: Array<{
+    readonly oldId: number;
+    newId: number;
+    readonly topLevel: boolean;
+    readonly created: boolean;
+  }>;
   /** New ids of the questions created in this bank (not those matched to existing ones). */
   readonly createdQuestionIds: number[];
   /** Question types of the created questions (their qtype file areas are restored). */

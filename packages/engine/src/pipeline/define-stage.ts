@@ -33,7 +33,13 @@ export interface StageDefinition {
 
 /** Checks and freezes a stage definition. */
 export function defineStage(stage: StageDefinition): StageDefinition {
-  if (!/^[a-z][a-z0-9-]*$/.test(stage.name)) throw new InvalidArgumentError(`Stage name "${stage.name}" must be kebab-case.`);
-  if (!(stage.weight >= 0)) throw new InvalidArgumentError(`Stage ${stage.name} needs a weight ≥ 0, got ${stage.weight}.`);
-  return Object.freeze({ ...stage, enabledBy: Object.freeze([...stage.enabledBy]), reads: Object.freeze([...stage.reads]) });
+  if (!/^[a-z][a-z0-9-]*$/.test(stage.name))
+    throw new InvalidArgumentError(`Stage name "${stage.name}" must be kebab-case.`);
+  if (!(stage.weight >= 0))
+    throw new InvalidArgumentError(`Stage ${stage.name} needs a weight ≥ 0, got ${stage.weight}.`);
+  return Object.freeze({
+    ...stage,
+    enabledBy: Object.freeze([...stage.enabledBy]),
+    reads: Object.freeze([...stage.reads]),
+  });
 }

@@ -25,7 +25,6 @@ export interface RestoreSettings {
   resolution(name: string): SettingResolution | undefined;
 }
 
-
 /** The pipeline's view of resolved options. */
 export function settingsView(resolved: ResolvedRestoreOptions): RestoreSettings {
   const sections = new Map(resolved.sections.map((s) => [s.setting, s]));

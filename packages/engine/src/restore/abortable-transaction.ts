@@ -32,5 +32,10 @@ export function abortableTransaction(tx: StorageTransaction, signal: AbortSignal
 const WRITES: ReadonlySet<string | symbol> = new Set(['allocateIds', 'insert', 'update', 'putBlob', 'adoptBlob']);
 
 function isStream(value: unknown): value is { destroy(): void; pipe: unknown } {
-  return typeof value === 'object' && value !== null && typeof (value as { destroy?: unknown }).destroy === 'function' && 'pipe' in value;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { destroy?: unknown }).destroy === 'function' &&
+    'pipe' in value
+  );
 }

@@ -64,7 +64,14 @@ export async function openBackupSource(path: string, options: BackupSourceOption
   const archive = await openArchive(path, { limits: options.limits });
   if (archive.randomAccess) {
     const names = (await archive.list()).filter((e) => e.type === 'file').map((e) => e.name);
-    const source = sourceOver(names, (name) => archive.open(name), archive.kind, options, async () => archive.close(), () => undefined);
+    const source = sourceOver(
+      names,
+      (name) => archive.open(name),
+      archive.kind,
+      options,
+      async () => archive.close(),
+      () => undefined,
+    );
     return { ...source, warnings: () => archive.warnings?.() ?? [] };
   }
   const spool = await mkdtemp(join(options.tempDir ?? tmpdir(), 'mbz-restore-'));
@@ -75,13 +82,22 @@ export async function openBackupSource(path: string, options: BackupSourceOption
       const content = held.get(name);
       if (content) return content;
       // fs allocates a full highWaterMark per read: size small files' buffers to the file.
-      return createReadStream(join(spool, name), { highWaterMark: Math.min(MiB, Math.max(16 * 1024, (sizes.get(name) ?? 0) + 1)) });
+      return createReadStream(join(spool, name), {
+        highWaterMark: Math.min(MiB, Math.max(16 * 1024, (sizes.get(name) ?? 0) + 1)),
+      });
     };
     const adoptable = (name: string): string | undefined => (verified.has(name) ? join(spool, name) : undefined);
     const warnings = archive.warnings?.() ?? [];
-    const source = sourceOver([...sizes.keys()], open, archive.kind, options, async () => {
-      await rm(spool, { recursive: true, force: true });
-    }, adoptable);
+    const source = sourceOver(
+      [...sizes.keys()],
+      open,
+      archive.kind,
+      options,
+      async () => {
+        await rm(spool, { recursive: true, force: true });
+      },
+      adoptable,
+    );
     return { ...source, warnings: () => warnings };
   } catch (error) {
     await archive.close().catch(() => undefined);
@@ -104,7 +120,10 @@ function readSmall(stream: Readable, size: number): Promise<Buffer> {
     let at = 0;
     stream.on('data', (chunk: Buffer) => {
       // The entry stream fails on more bytes than declared before it hands them out; this is a second guard.
-      if (at + chunk.length > size) return void stream.destroy(new MbzError(ErrorCode.ArchiveEntryTooLarge, `An entry gave more bytes than the ${size} it declared.`));
+      if (at + chunk.length > size)
+        return void stream.destroy(
+          new MbzError(ErrorCode.ArchiveEntryTooLarge, `An entry gave more bytes than the ${size} it declared.`),
+        );
       chunk.copy(content, at);
       at += chunk.length;
     });
@@ -142,19 +161,29 @@ function sourceOver(
     names: () => names,
     open: (name) => {
       if (!present.has(name) || moved.has(name)) {
-        throw new MbzError(ErrorCode.ArchiveEntryNotFound, `The backup has no ${name}${moved.has(name) ? ' any more (it was moved into the store)' : ''}.`, { context: { entry: name } });
+        throw new MbzError(
+          ErrorCode.ArchiveEntryNotFound,
+          `The backup has no ${name}${moved.has(name) ? ' any more (it was moved into the store)' : ''}.`,
+          { context: { entry: name } },
+        );
       }
-      return openEntry(name).then((content) => (Buffer.isBuffer(content) ? Readable.from([content], { objectMode: false }) : content));
+      return openEntry(name).then((content) =>
+        Buffer.isBuffer(content) ? Readable.from([content], { objectMode: false }) : content,
+      );
     },
     records(name, recordOptions) {
       if (!present.has(name)) return NO_RECORDS;
-      return lazyRecords(async () => readRecords(await openEntry(name), { ...recordOptions, entry: name, limits: options.xmlLimits }));
+      return lazyRecords(async () =>
+        readRecords(await openEntry(name), { ...recordOptions, entry: name, limits: options.xmlLimits }),
+      );
     },
     close,
   };
 }
 
-const NO_RECORDS: AsyncIterable<XmlRecord> = { [Symbol.asyncIterator]: () => ({ next: async () => ({ done: true, value: undefined }) }) };
+const NO_RECORDS: AsyncIterable<XmlRecord> = {
+  [Symbol.asyncIterator]: () => ({ next: async () => ({ done: true, value: undefined }) }),
+};
 
 /**
  * The records of an entry opened on the first `next()`. After that, calls go straight to the reader's own

@@ -8,7 +8,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { readBackupManifest } from '../backup/read-manifest.ts';
 import type { ArchiveLimits } from '../archive/limits.ts';
-import { cappedOptionWarnings, resolveRestoreOptions, type ResolvedRestoreOptions } from '../options/resolve-options.ts';
+import {
+  cappedOptionWarnings,
+  resolveRestoreOptions,
+  type ResolvedRestoreOptions,
+} from '../options/resolve-options.ts';
 import type { RestoreOptionsInput } from '../options/option-input.ts';
 import type { RestoreState } from '../pipeline/context.ts';
 import { planRestore } from '../pipeline/plan.ts';
@@ -97,9 +101,13 @@ async function restoreUnit(path: string, request: RestoreRequest): Promise<Resto
   const restoreId = request.restoreId ?? randomBytes(16).toString('hex');
   const signal = request.signal ?? new AbortController().signal;
   const categoryId = request.categoryid ?? 1;
-  if (!Number.isSafeInteger(categoryId) || categoryId < 1) throw new InvalidArgumentError(`categoryid must be a positive whole number, got ${String(request.categoryid)}.`);
+  if (!Number.isSafeInteger(categoryId) || categoryId < 1)
+    throw new InvalidArgumentError(`categoryid must be a positive whole number, got ${String(request.categoryid)}.`);
   const report = request.onProgress ?? (() => undefined);
-  const archiveBytes = await stat(path).then((s) => (s.isFile() ? s.size : 0), () => 0);
+  const archiveBytes = await stat(path).then(
+    (s) => (s.isFile() ? s.size : 0),
+    () => 0,
+  );
   report({ stage: 'unpack', stageIndex: 0, stageCount: 1, fraction: 0 });
   const source = await openBackupSource(path, {
     limits: request.limits,
@@ -107,7 +115,13 @@ async function restoreUnit(path: string, request: RestoreRequest): Promise<Resto
     tempDir: request.tempDir,
     signal,
     // Uncompressed size is unknown up front: estimate it from the archive size, never past the span.
-    onUnpack: (bytes) => report({ stage: 'unpack', stageIndex: 0, stageCount: 1, fraction: Math.min(UNPACK_SPAN * 0.99, (UNPACK_SPAN * bytes) / Math.max(1, archiveBytes * 2.5)) }),
+    onUnpack: (bytes) =>
+      report({
+        stage: 'unpack',
+        stageIndex: 0,
+        stageCount: 1,
+        fraction: Math.min(UNPACK_SPAN * 0.99, (UNPACK_SPAN * bytes) / Math.max(1, archiveBytes * 2.5)),
+      }),
   });
   try {
     const manifest = await readBackupManifest(source);
@@ -127,7 +141,15 @@ async function restoreUnit(path: string, request: RestoreRequest): Promise<Resto
       await runPipeline(
         plan,
         {
-          restoreId, source, manifest, settings, ids: new IdMap(), rows, tx, state, signal,
+          restoreId,
+          source,
+          manifest,
+          settings,
+          ids: new IdMap(),
+          rows,
+          tx,
+          state,
+          signal,
           warn: (code, message, entry) => warnings.warn(code, message, entry),
           shiftDate: (value) => shiftDate(value, state.dateOffset),
         },
@@ -162,13 +184,18 @@ async function requireCategory(storage: StorageAdapter, categoryId: number): Pro
   }
 }
 
-async function initialState(request: RestoreRequest, backupSiteHash: string, categoryId: number): Promise<RestoreState> {
+async function initialState(
+  request: RestoreRequest,
+  backupSiteHash: string,
+  categoryId: number,
+): Promise<RestoreState> {
   const { storage } = request;
   const [identifier] = await storage.select('config', { name: 'siteidentifier' });
   const [wwwroot] = await storage.select('config', { name: 'wwwroot' });
   const [admin] = await storage.select('user', { username: 'admin' });
   const actingUserId = request.actingUserId ?? 0;
-  if (!Number.isSafeInteger(actingUserId) || actingUserId < 0) throw new InvalidArgumentError(`actingUserId must be a whole number ≥ 0, got ${String(request.actingUserId)}.`);
+  if (!Number.isSafeInteger(actingUserId) || actingUserId < 0)
+    throw new InvalidArgumentError(`actingUserId must be a whole number ≥ 0, got ${String(request.actingUserId)}.`);
   const siteHash = identifier ? createHash('md5').update(String(identifier.value)).digest('hex') : '';
   return {
     courseId: 0,

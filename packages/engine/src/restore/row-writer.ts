@@ -109,7 +109,11 @@ export class RowWriter {
 /** The schema of a Moodle table; `storage.unknown-table` when there is none. */
 export function tableSpec(table: string): TableSpec {
   const spec = TABLES.get(table);
-  if (!spec) throw new StorageError(ErrorCode.StorageUnknownTable, `There is no Moodle table "${table}" in the engine's schema.`);
+  if (!spec)
+    throw new StorageError(
+      ErrorCode.StorageUnknownTable,
+      `There is no Moodle table "${table}" in the engine's schema.`,
+    );
   return spec;
 }
 

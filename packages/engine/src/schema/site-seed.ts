@@ -41,9 +41,30 @@ export const SITE_SEED_VERSION = { version: '2023100900', release: '4.3 (Build: 
 
 /** Every core activity module installed by the seed, in install (= id) order. */
 export const SEED_MODULES: readonly string[] = [
-  'assign', 'bigbluebuttonbn', 'book', 'chat', 'choice', 'data', 'feedback', 'folder', 'forum', 'glossary',
-  'h5pactivity', 'imscp', 'label', 'lesson', 'lti', 'page', 'qbank', 'quiz', 'resource', 'scorm', 'survey',
-  'url', 'wiki', 'workshop',
+  'assign',
+  'bigbluebuttonbn',
+  'book',
+  'chat',
+  'choice',
+  'data',
+  'feedback',
+  'folder',
+  'forum',
+  'glossary',
+  'h5pactivity',
+  'imscp',
+  'label',
+  'lesson',
+  'lti',
+  'page',
+  'qbank',
+  'quiz',
+  'resource',
+  'scorm',
+  'survey',
+  'url',
+  'wiki',
+  'workshop',
 ];
 
 /**
@@ -68,7 +89,8 @@ export function createSiteIdentifier(wwwroot?: string): string {
 /** The rows of a fresh site, by table name (without prefix). Each row carries its `id`. */
 export function createSiteSeed(options: SiteSeedOptions): Record<string, Row[]> {
   const { siteidentifier, wwwroot, now } = options;
-  if (!Number.isInteger(now) || now < 0) throw new RangeError(`now must be Unix seconds (a non-negative integer), got ${now}`);
+  if (!Number.isInteger(now) || now < 0)
+    throw new RangeError(`now must be Unix seconds (a non-negative integer), got ${now}`);
   if (siteidentifier === '') throw new RangeError('siteidentifier must not be empty');
 
   const config: Array<[string, string]> = [
@@ -94,15 +116,36 @@ export function createSiteSeed(options: SiteSeedOptions): Record<string, Row[]> 
 
   return {
     config: config.map(([name, value], i) => ({ id: i + 1, name, value })),
-    course: [{
-      id: 1, category: 0, sortorder: 1, fullname: options.fullname ?? 'mbz-restore', shortname: options.shortname ?? 'mbz-restore',
-      summary: null, format: 'site', newsitems: 3, timecreated: now, timemodified: now,
-    }],
+    course: [
+      {
+        id: 1,
+        category: 0,
+        sortorder: 1,
+        fullname: options.fullname ?? 'mbz-restore',
+        shortname: options.shortname ?? 'mbz-restore',
+        summary: null,
+        format: 'site',
+        newsitems: 3,
+        timecreated: now,
+        timemodified: now,
+      },
+    ],
     course_format_options: [{ id: 1, courseid: 1, format: 'site', sectionid: 0, name: 'numsections', value: '1' }],
-    course_categories: [{
-      id: 1, name: 'Category 1', descriptionformat: 0, parent: 0, sortorder: 10000, coursecount: 0, visible: 1,
-      visibleold: 1, timemodified: now, depth: 1, path: '/1',
-    }],
+    course_categories: [
+      {
+        id: 1,
+        name: 'Category 1',
+        descriptionformat: 0,
+        parent: 0,
+        sortorder: 10000,
+        coursecount: 0,
+        visible: 1,
+        visibleold: 1,
+        timemodified: now,
+        depth: 1,
+        path: '/1',
+      },
+    ],
     context: [
       { id: 1, contextlevel: CONTEXT.system, instanceid: 0, path: '/1', depth: 1, locked: 0 },
       { id: 2, contextlevel: CONTEXT.course, instanceid: 1, path: '/1/2', depth: 2, locked: 0 },
@@ -112,26 +155,77 @@ export function createSiteSeed(options: SiteSeedOptions): Record<string, Row[]> 
     ],
     user: [
       {
-        id: 1, auth: 'manual', confirmed: 1, mnethostid: 1, username: 'guest', password: '', firstname: 'Guest user',
-        lastname: ' ', email: 'root@localhost', lang: 'en', timemodified: now,
+        id: 1,
+        auth: 'manual',
+        confirmed: 1,
+        mnethostid: 1,
+        username: 'guest',
+        password: '',
+        firstname: 'Guest user',
+        lastname: ' ',
+        email: 'root@localhost',
+        lang: 'en',
+        timemodified: now,
         description: 'This user is a special user that allows read-only access to some courses.',
       },
       {
-        id: 2, auth: 'manual', confirmed: 1, mnethostid: 1, username: 'admin', password: 'adminsetuppending', firstname: 'Admin',
-        lastname: 'User', email: '', lang: 'en', maildisplay: 1, lastip: '0.0.0.0', timemodified: now,
+        id: 2,
+        auth: 'manual',
+        confirmed: 1,
+        mnethostid: 1,
+        username: 'admin',
+        password: 'adminsetuppending',
+        firstname: 'Admin',
+        lastname: 'User',
+        email: '',
+        lang: 'en',
+        maildisplay: 1,
+        lastip: '0.0.0.0',
+        timemodified: now,
       },
     ],
-    role: roles.map((shortname, i) => ({ id: i + 1, name: '', shortname, description: '', sortorder: i + 1, archetype: shortname })),
+    role: roles.map((shortname, i) => ({
+      id: i + 1,
+      name: '',
+      shortname,
+      description: '',
+      sortorder: i + 1,
+      archetype: shortname,
+    })),
     role_context_levels: roleLevels
-      .flatMap(([shortname, levels]) => levels.map((contextlevel) => ({ roleid: roles.indexOf(shortname) + 1, contextlevel })))
+      .flatMap(([shortname, levels]) =>
+        levels.map((contextlevel) => ({ roleid: roles.indexOf(shortname) + 1, contextlevel })),
+      )
       .map((row, i) => ({ id: i + 1, ...row })),
-    modules: SEED_MODULES.map((name, i) => ({ id: i + 1, name, cron: 0, lastcron: 0, search: '', visible: DISABLED_MODULES.has(name) ? 0 : 1 })),
+    modules: SEED_MODULES.map((name, i) => ({
+      id: i + 1,
+      name,
+      cron: 0,
+      lastcron: 0,
+      search: '',
+      visible: DISABLED_MODULES.has(name) ? 0 : 1,
+    })),
     survey: SURVEY_TEMPLATES.map(([name, intro, questions], i) => ({
-      id: i + 1, course: 0, template: 0, days: 0, timecreated: 985017600, timemodified: 985017600, name, intro, introformat: 0, questions,
+      id: i + 1,
+      course: 0,
+      template: 0,
+      days: 0,
+      timecreated: 985017600,
+      timemodified: 985017600,
+      name,
+      intro,
+      introformat: 0,
+      questions,
       completionsubmit: 0,
     })),
     survey_questions: SURVEY_QUESTIONS.map(([text, shorttext, multi, intro, type, options], i) => ({
-      id: i + 1, text, shorttext, multi, intro, type, options,
+      id: i + 1,
+      text,
+      shorttext,
+      multi,
+      intro,
+      type,
+      options,
     })),
   };
 }
@@ -152,12 +246,30 @@ export const SURVEY_TEMPLATES: ReadonlyArray<readonly [string, string, string]> 
 export const SURVEY_QUESTIONS: ReadonlyArray<readonly [string, string, string, string, number, string | null]> = [
   ...Array.from({ length: 24 }, (_, i) => [`colles${i + 1}`, `colles${i + 1}short`, '', '', 1, 'scaletimes5'] as const),
   ...[1, 2, 3].flatMap((type) =>
-    Array.from({ length: 6 }, (_, i) => [`collesm${i + 1}`, `collesm${i + 1}short`, [4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4].join(','), 'collesmintro', type, 'scaletimes5'] as const),
+    Array.from(
+      { length: 6 },
+      (_, i) =>
+        [
+          `collesm${i + 1}`,
+          `collesm${i + 1}short`,
+          [4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4].join(','),
+          'collesmintro',
+          type,
+          'scaletimes5',
+        ] as const,
+    ),
   ),
   ['howlong', '', '', '', 1, 'howlongoptions'],
   ['othercomments', '', '', '', 0, null],
   ...Array.from({ length: 20 }, (_, i) => [`attls${i + 1}`, `attls${i + 1}short`, '', '', 1, 'scaleagree5'] as const),
-  ['attlsm1', 'attlsm1', '45,46,47,48,49,50,51,52,53,54,55,56,57,58,59,60,61,62,63,64', 'attlsmintro', 1, 'scaleagree5'],
+  [
+    'attlsm1',
+    'attlsm1',
+    '45,46,47,48,49,50,51,52,53,54,55,56,57,58,59,60,61,62,63,64',
+    'attlsmintro',
+    1,
+    'scaleagree5',
+  ],
   ['-', '-', '-', '-', 0, '-'],
   ['attlsm2', 'attlsm2', '63,62,59,57,55,49,52,50,48,47', 'attlsmintro', -1, 'scaleagree5'],
   ['attlsm3', 'attlsm3', '46,54,45,51,60,53,56,58,61,64', 'attlsmintro', -1, 'scaleagree5'],

@@ -45,11 +45,18 @@ export async function saveDraftFiles(
   const batch = checkBatch(files, options);
   if (batch.files.length === 0) return [];
   const [user] = await storage.select('user', { id: batch.userid });
-  if (!user) throw new RestoreServiceError(ErrorCode.ServiceUserNotFound, `There is no user with id ${batch.userid} in the store.`, 'invaliduser');
+  if (!user)
+    throw new RestoreServiceError(
+      ErrorCode.ServiceUserNotFound,
+      `There is no user with id ${batch.userid} in the store.`,
+      'invaliduser',
+    );
   const author = options.author ?? `${String(user.firstname ?? '')} ${String(user.lastname ?? '')}`.trim();
   const fields = { author, license: options.license ?? 'unknown' };
 
-  const spool = batch.files.some((f) => typeof f.content !== 'string') ? await mkdtemp(join(tempDir ?? tmpdir(), 'mbz-draft-')) : undefined;
+  const spool = batch.files.some((f) => typeof f.content !== 'string')
+    ? await mkdtemp(join(tempDir ?? tmpdir(), 'mbz-draft-'))
+    : undefined;
   try {
     const prepared: PreparedFile[] = [];
     for (const [i, file] of batch.files.entries()) {
@@ -75,7 +82,10 @@ export async function saveDraftFiles(
 }
 
 /** The user context id of `userid`, or undefined when it has none. */
-export async function userContextId(reader: Pick<StorageAdapter, 'select'>, userid: number): Promise<number | undefined> {
+export async function userContextId(
+  reader: Pick<StorageAdapter, 'select'>,
+  userid: number,
+): Promise<number | undefined> {
   const [context] = await reader.select('context', { contextlevel: CONTEXT_USER, instanceid: userid });
   return context ? Number(context.id) : undefined;
 }
@@ -92,7 +102,11 @@ interface PreparedFile extends ContentDigest {
 
 /** A batch, checked. */
 interface CheckedBatch {
-  readonly files: ReadonlyArray<{ readonly content: DraftFileInput['content']; readonly filename: string; readonly filepath: string }>;
+  readonly files: ReadonlyArray<{
+    readonly content: DraftFileInput['content'];
+    readonly filename: string;
+    readonly filepath: string;
+  }>;
   readonly userid: number;
   readonly itemid: number | undefined;
   readonly ifExists: 'fail' | 'skip';
@@ -105,9 +119,14 @@ function checkBatch(files: readonly DraftFileInput[], options: SaveDraftFilesOpt
     throw invalidParameter(`itemid must be a whole number ≥ 0, got ${String(options.itemid)}.`);
   }
   const ifExists = options.ifExists ?? 'fail';
-  if (ifExists !== 'fail' && ifExists !== 'skip') throw invalidParameter(`ifExists must be "fail" or "skip", got ${JSON.stringify(ifExists)}.`);
+  if (ifExists !== 'fail' && ifExists !== 'skip')
+    throw invalidParameter(`ifExists must be "fail" or "skip", got ${JSON.stringify(ifExists)}.`);
   return {
-    files: files.map((f) => ({ content: f.content, filename: checkFilename(f.filename), filepath: f.filepath === undefined ? filepath : checkFilepath(f.filepath) })),
+    files: files.map((f) => ({
+      content: f.content,
+      filename: checkFilename(f.filename),
+      filepath: f.filepath === undefined ? filepath : checkFilepath(f.filepath),
+    })),
     userid: options.userid ?? ADMIN_USERID,
     itemid: options.itemid !== undefined && options.itemid > 0 ? options.itemid : undefined,
     ifExists,
@@ -125,9 +144,17 @@ async function writeDraftFiles(
     const area = { contextid, component: 'user', filearea: 'draft' };
     const itemid = batch.itemid ?? (await unusedItemid(tx, contextid));
     const now = Math.floor(Date.now() / 1000);
-    const common = { userid: batch.userid, timecreated: now, timemodified: now, sortorder: 0, status: 0, referencefileid: null };
+    const common = {
+      userid: batch.userid,
+      timecreated: now,
+      timemodified: now,
+      sortorder: 0,
+      status: 0,
+      referencefileid: null,
+    };
     const taken = new Set<string>();
-    const isTaken = async (hash: string) => taken.has(hash) || (await tx.select('files', { pathnamehash: hash }, { limit: 1 })).length > 0;
+    const isTaken = async (hash: string) =>
+      taken.has(hash) || (await tx.select('files', { pathnamehash: hash }, { limit: 1 })).length > 0;
     const blobs = new Set<string>();
     const rows: Row[] = [];
     const answers: Array<DraftFileRecord | DraftFileSkipped> = [];
@@ -150,23 +177,53 @@ async function writeDraftFiles(
       }
       blobs.add(f.contenthash);
       const source = phpSerializedSource(f.filename);
-      rows.push({ ...target, ...common, pathnamehash: hash, contenthash: f.contenthash, filesize: f.filesize, mimetype: mimetypeOf(f.filename),
-        source, author: batch.author, license: batch.license });
+      rows.push({
+        ...target,
+        ...common,
+        pathnamehash: hash,
+        contenthash: f.contenthash,
+        filesize: f.filesize,
+        mimetype: mimetypeOf(f.filename),
+        source,
+        author: batch.author,
+        license: batch.license,
+      });
       for (const dir of directoriesOf(f.filepath)) {
         const at = { ...area, itemid, filepath: dir, filename: '.' };
         const dirHash = pathnameHash(at);
         if (await isTaken(dirHash)) continue;
         taken.add(dirHash);
-        rows.push({ ...at, ...common, pathnamehash: dirHash, contenthash: EMPTY_CONTENTHASH, filesize: 0, mimetype: null, source: null, author: null, license: null });
+        rows.push({
+          ...at,
+          ...common,
+          pathnamehash: dirHash,
+          contenthash: EMPTY_CONTENTHASH,
+          filesize: 0,
+          mimetype: null,
+          source: null,
+          author: null,
+          license: null,
+        });
       }
       answers.push({
-        component: 'user', contextid, userid: String(batch.userid), filearea: 'draft', filename: f.filename, filepath: f.filepath, itemid,
-        license: batch.license, author: batch.author, source,
+        component: 'user',
+        contextid,
+        userid: String(batch.userid),
+        filearea: 'draft',
+        filename: f.filename,
+        filepath: f.filepath,
+        itemid,
+        license: batch.license,
+        author: batch.author,
+        source,
       });
     }
     if (rows.length > 0) {
       const first = await tx.allocateIds('files', rows.length);
-      await tx.insert('files', rows.map((row, i) => ({ ...row, id: first + i })));
+      await tx.insert(
+        'files',
+        rows.map((row, i) => ({ ...row, id: first + i })),
+      );
     }
     await tx.commit();
     return answers;
@@ -186,7 +243,9 @@ function nameTaken(itemid: number, f: PreparedFile): RestoreServiceError {
 
 async function createUserContext(tx: StorageTransaction, userid: number): Promise<number> {
   const id = await tx.allocateIds('context', 1);
-  await tx.insert('context', [{ id, contextlevel: CONTEXT_USER, instanceid: userid, path: `/1/${id}`, depth: 2, locked: 0 }]);
+  await tx.insert('context', [
+    { id, contextlevel: CONTEXT_USER, instanceid: userid, path: `/1/${id}`, depth: 2, locked: 0 },
+  ]);
   return id;
 }
 
@@ -194,7 +253,10 @@ async function createUserContext(tx: StorageTransaction, userid: number): Promis
 async function unusedItemid(tx: StorageTransaction, contextid: number): Promise<number> {
   for (;;) {
     const itemid = randomInt(1, 999_999_999);
-    if ((await tx.select('files', { contextid, component: 'user', filearea: 'draft', itemid }, { limit: 1 })).length === 0) return itemid;
+    if (
+      (await tx.select('files', { contextid, component: 'user', filearea: 'draft', itemid }, { limit: 1 })).length === 0
+    )
+      return itemid;
   }
 }
 
@@ -205,15 +267,30 @@ function directoriesOf(filepath: string): string[] {
 }
 
 function checkFilename(filename: unknown): string {
-  if (typeof filename !== 'string' || filename === '' || filename === '.' || filename === '..' || /[/\\\0]/u.test(filename)) {
-    throw invalidParameter(`filename must be a plain file name (no slashes, not "." or ".."), got ${JSON.stringify(filename)}.`);
+  if (
+    typeof filename !== 'string' ||
+    filename === '' ||
+    filename === '.' ||
+    filename === '..' ||
+    /[/\\\0]/u.test(filename)
+  ) {
+    throw invalidParameter(
+      `filename must be a plain file name (no slashes, not "." or ".."), got ${JSON.stringify(filename)}.`,
+    );
   }
   return filename;
 }
 
 function checkFilepath(filepath: unknown): string {
-  if (typeof filepath !== 'string' || !filepath.startsWith('/') || !filepath.endsWith('/') || /\/\.{1,2}\/|\/\/|[\\\0]/u.test(filepath)) {
-    throw invalidParameter(`filepath must start and end with "/" and hold no "." or ".." folders, got ${JSON.stringify(filepath)}.`);
+  if (
+    typeof filepath !== 'string' ||
+    !filepath.startsWith('/') ||
+    !filepath.endsWith('/') ||
+    /\/\.{1,2}\/|\/\/|[\\\0]/u.test(filepath)
+  ) {
+    throw invalidParameter(
+      `filepath must start and end with "/" and hold no "." or ".." folders, got ${JSON.stringify(filepath)}.`,
+    );
   }
   return filepath;
 }

@@ -52,7 +52,13 @@ export async function spoolStream(content: Readable, path: string): Promise<Cont
 /** Moodle's mimetype of a file name (`mimeinfo()`): the backup types, else `document/unknown`. */
 export function mimetypeOf(filename: string): string {
   const ext = /\.([^.]+)$/u.exec(filename)?.[1]?.toLowerCase();
-  return ext === 'mbz' ? 'application/vnd.moodle.backup' : ext === 'zip' ? 'application/zip' : ext === 'gz' || ext === 'tgz' ? 'application/g-zip' : 'document/unknown';
+  return ext === 'mbz'
+    ? 'application/vnd.moodle.backup'
+    : ext === 'zip'
+      ? 'application/zip'
+      : ext === 'gz' || ext === 'tgz'
+        ? 'application/g-zip'
+        : 'document/unknown';
 }
 
 /** `serialize((object)['source' => $filename])`, which upload.php stores as the file's source. */

@@ -27,22 +27,43 @@ export interface DraftFile {
 }
 
 /** The one file of the draft item `ref` names; `service.draft-file-not-found` (Moodle `filenotfound`) when there is none. */
-export async function findDraftFile(storage: StorageAdapter, ref: LocalFileRef, identity: RequestIdentity = {}): Promise<DraftFile> {
+export async function findDraftFile(
+  storage: StorageAdapter,
+  ref: LocalFileRef,
+  identity: RequestIdentity = {},
+): Promise<DraftFile> {
   const contextid = ref.filecontextid ?? ref.contextid;
   const { itemid } = ref;
-  if (identity.userid !== undefined && (await userContextId(storage, identity.userid)) !== contextid) throw notFound(ref);
-  const rows = (await storage.select('files', { contextid, component: 'user', filearea: 'draft', itemid })).filter((r) => r.filename !== '.');
+  if (identity.userid !== undefined && (await userContextId(storage, identity.userid)) !== contextid)
+    throw notFound(ref);
+  const rows = (await storage.select('files', { contextid, component: 'user', filearea: 'draft', itemid })).filter(
+    (r) => r.filename !== '.',
+  );
   if (rows.length === 0) throw notFound(ref);
   if (rows.length > 1) {
-    const names = rows.slice(0, 5).map((r) => `${String(r.filepath)}${String(r.filename)}`).join(', ');
-    throw invalidParameter(`Draft item ${itemid} holds ${rows.length} files (${names}); upload the backup to a draft item of its own.`);
+    const names = rows
+      .slice(0, 5)
+      .map((r) => `${String(r.filepath)}${String(r.filename)}`)
+      .join(', ');
+    throw invalidParameter(
+      `Draft item ${itemid} holds ${rows.length} files (${names}); upload the backup to a draft item of its own.`,
+    );
   }
   const row = rows[0]!;
   const file: DraftFile = {
-    contextid, itemid, filepath: String(row.filepath), filename: String(row.filename), contenthash: String(row.contenthash), filesize: Number(row.filesize),
+    contextid,
+    itemid,
+    filepath: String(row.filepath),
+    filename: String(row.filename),
+    contenthash: String(row.contenthash),
+    filesize: Number(row.filesize),
   };
   if (!(await storage.hasBlob(file.contenthash))) {
-    throw new RestoreServiceError(ErrorCode.ServiceDraftFileNotFound, `The content of draft file ${describeDraftFile(file)} is missing from the store.`, 'filenotfound');
+    throw new RestoreServiceError(
+      ErrorCode.ServiceDraftFileNotFound,
+      `The content of draft file ${describeDraftFile(file)} is missing from the store.`,
+      'filenotfound',
+    );
   }
   return file;
 }
@@ -51,7 +72,11 @@ export async function findDraftFile(storage: StorageAdapter, ref: LocalFileRef, 
 export async function copyDraftFile(storage: StorageAdapter, file: DraftFile, target: string): Promise<void> {
   const content = await storage.readBlob(file.contenthash);
   if (!content) {
-    throw new RestoreServiceError(ErrorCode.ServiceDraftFileNotFound, `The content of draft file ${describeDraftFile(file)} is missing from the store.`, 'filenotfound');
+    throw new RestoreServiceError(
+      ErrorCode.ServiceDraftFileNotFound,
+      `The content of draft file ${describeDraftFile(file)} is missing from the store.`,
+      'filenotfound',
+    );
   }
   await pipeline(content, createWriteStream(target, { flags: 'wx' }));
 }
@@ -65,12 +90,22 @@ export function describeDraftFile(file: Pick<DraftFile, 'contextid' | 'itemid' |
 export function checkLocalFile(ref: unknown): LocalFileRef {
   const r = ref as Partial<Record<keyof LocalFileRef, unknown>> | null;
   const positive = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
-  if (typeof r !== 'object' || r === null || !positive(r.contextid) || !positive(r.itemid) || (r.filecontextid !== undefined && !positive(r.filecontextid))) {
+  if (
+    typeof r !== 'object' ||
+    r === null ||
+    !positive(r.contextid) ||
+    !positive(r.itemid) ||
+    (r.filecontextid !== undefined && !positive(r.filecontextid))
+  ) {
     throw invalidParameter(
       `localfile must be { contextid, itemid, filecontextid? } with positive whole numbers (the draft file record upload.php answered), got ${JSON.stringify(ref)}.`,
     );
   }
-  return { contextid: r.contextid as number, itemid: r.itemid as number, ...(r.filecontextid === undefined ? {} : { filecontextid: r.filecontextid as number }) };
+  return {
+    contextid: r.contextid as number,
+    itemid: r.itemid as number,
+    ...(r.filecontextid === undefined ? {} : { filecontextid: r.filecontextid as number }),
+  };
 }
 
 // Internal helpers

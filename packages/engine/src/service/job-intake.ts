@@ -55,7 +55,17 @@ export async function acceptDraftRequest(
   try {
     await copyDraftFile(storage, file, path);
     const settings = await precheckBackup(path, options, limits);
-    return { restoreid, path, tempFile: path, categoryid, options, settings, userid, ...acting(identity), source: describeDraftFile(file) };
+    return {
+      restoreid,
+      path,
+      tempFile: path,
+      categoryid,
+      options,
+      settings,
+      userid,
+      ...acting(identity),
+      source: describeDraftFile(file),
+    };
   } catch (error) {
     await rm(path, { force: true });
     throw error;
@@ -76,15 +86,39 @@ export async function acceptFileRequest(
   await requireCategory(storage, categoryid);
   const absolute = resolve(path);
   const settings = await precheckBackup(absolute, options, limits);
-  return { restoreid: newRestoreId(), path: absolute, tempFile: undefined, categoryid, options, settings, userid, ...acting(identity), source: absolute };
+  return {
+    restoreid: newRestoreId(),
+    path: absolute,
+    tempFile: undefined,
+    categoryid,
+    options,
+    settings,
+    userid,
+    ...acting(identity),
+    source: absolute,
+  };
 }
 
 /** The 700 record of an accepted job, held by `owner`. */
 export function awaitingRecord(job: AcceptedJob, owner: string, now: number): RestoreJobRecord {
   return {
-    restoreid: job.restoreid, status: RestoreStatus.Awaiting, progress: 0, stage: null, categoryid: job.categoryid, courseid: null,
-    settings: job.settings, error: null, warnings: [], source: job.source, userid: job.userid, timecreated: now, timemodified: now,
-    timestarted: null, timefinished: null, owner, heartbeat: now,
+    restoreid: job.restoreid,
+    status: RestoreStatus.Awaiting,
+    progress: 0,
+    stage: null,
+    categoryid: job.categoryid,
+    courseid: null,
+    settings: job.settings,
+    error: null,
+    warnings: [],
+    source: job.source,
+    userid: job.userid,
+    timecreated: now,
+    timemodified: now,
+    timestarted: null,
+    timefinished: null,
+    owner,
+    heartbeat: now,
   };
 }
 
@@ -97,6 +131,10 @@ function acting(identity: RequestIdentity): { actingUserId?: number } {
 
 async function requireCategory(storage: StorageAdapter, categoryid: number): Promise<void> {
   if ((await storage.count('course_categories', { id: categoryid })) === 0) {
-    throw new RestoreServiceError(ErrorCode.ServiceCategoryNotFound, `There is no course category with id ${categoryid} in the store.`, 'invalidrecord');
+    throw new RestoreServiceError(
+      ErrorCode.ServiceCategoryNotFound,
+      `There is no course category with id ${categoryid} in the store.`,
+      'invalidrecord',
+    );
   }
 }

@@ -33,12 +33,21 @@ export function isAbandoned(job: RestoreJobRecord, now: number, leaseMs: number)
 
 /** `job` ended 900 `interrupted` at `now`. */
 export function interrupted(job: RestoreJobRecord, now: number, message: string): RestoreJobRecord {
-  return { ...job, status: RestoreStatus.FinishedError, error: { code: ErrorCode.Interrupted, message }, timemodified: now, timefinished: now };
+  return {
+    ...job,
+    status: RestoreStatus.FinishedError,
+    error: { code: ErrorCode.Interrupted, message },
+    timemodified: now,
+    timefinished: now,
+  };
 }
 
 /** The message of a job whose owner died. */
 export function ownerGoneMessage(job: RestoreJobRecord): string {
-  const at = job.status === RestoreStatus.Executing ? `while running${job.stage ? ` (stage ${job.stage})` : ''}` : 'before it started';
+  const at =
+    job.status === RestoreStatus.Executing
+      ? `while running${job.stage ? ` (stage ${job.stage})` : ''}`
+      : 'before it started';
   return `The process that held this restore (${job.owner ?? 'unknown'}) stopped ${at}, before the restore ended; start the restore again.`;
 }
 

@@ -25,7 +25,13 @@ export class LocalJob {
   readonly ended: Promise<void>;
   readonly #resolveEnded: () => void;
 
-  constructor(storage: StorageAdapter, record: RestoreJobRecord, input: RestoreInput, tempFile: string | undefined, onEndedElsewhere: (job: LocalJob) => void) {
+  constructor(
+    storage: StorageAdapter,
+    record: RestoreJobRecord,
+    input: RestoreInput,
+    tempFile: string | undefined,
+    onEndedElsewhere: (job: LocalJob) => void,
+  ) {
     this.record = record;
     this.input = input;
     this.tempFile = tempFile;

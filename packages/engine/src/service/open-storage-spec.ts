@@ -14,7 +14,9 @@ export async function openStorageSpec(spec: StorageOpenSpec, resolveFrom: readon
   const mod = (await importFrom(spec.module, resolveFrom)) as Record<string, unknown>;
   const factory = mod[spec.factory];
   if (typeof factory !== 'function') {
-    throw new InvalidArgumentError(`${spec.module} has no export ${spec.factory} to open the store with (from the adapter's workerOpenSpec()).`);
+    throw new InvalidArgumentError(
+      `${spec.module} has no export ${spec.factory} to open the store with (from the adapter's workerOpenSpec()).`,
+    );
   }
   return (factory as (options: unknown) => StorageAdapter)(spec.options);
 }

@@ -14,7 +14,12 @@ import type { ResourceLimits } from 'node:worker_threads';
 import type { WorkerExitReason } from './types.ts';
 import type { ProgressReport, RestoreInput, RestoreOutcome, RunningRestore } from './restore-runner.ts';
 import { restoreWorkerEntry, startWorker } from './worker-launch.ts';
-import { deserializeError, type RestoreWorkerData, type ServiceMessage, type WorkerMessage } from './worker-protocol.ts';
+import {
+  deserializeError,
+  type RestoreWorkerData,
+  type ServiceMessage,
+  type WorkerMessage,
+} from './worker-protocol.ts';
 
 /** What a {@link PooledWorker} tells its pool. */
 export interface PooledWorkerHooks {
@@ -38,7 +43,10 @@ export class PooledWorker {
   #ending: WorkerExitReason | undefined;
   #failure: Error | undefined;
 
-  constructor(data: RestoreWorkerData, options: { cancelTimeoutMs: number; resourceLimits: ResourceLimits; hooks: PooledWorkerHooks }) {
+  constructor(
+    data: RestoreWorkerData,
+    options: { cancelTimeoutMs: number; resourceLimits: ResourceLimits; hooks: PooledWorkerHooks },
+  ) {
     this.#hooks = options.hooks;
     this.#cancelTimeoutMs = options.cancelTimeoutMs;
     this.#worker = startWorker(restoreWorkerEntry(), data, options.resourceLimits);
@@ -62,7 +70,10 @@ export class PooledWorker {
 
   /** Runs one restore on the thread; it must be free. */
   run(input: RestoreInput, onProgress: (progress: ProgressReport) => void): RunningRestore {
-    if (this.#job || this.#ending) throw new Error(`Restore worker thread ${this.threadId} is ${this.#job ? 'busy' : 'ending'}; it cannot take restore ${input.restoreId}.`);
+    if (this.#job || this.#ending)
+      throw new Error(
+        `Restore worker thread ${this.threadId} is ${this.#job ? 'busy' : 'ending'}; it cannot take restore ${input.restoreId}.`,
+      );
     const jobId = input.restoreId;
     const done = new Promise<RestoreOutcome>((resolve, reject) => {
       this.#job = { jobId, onProgress, resolve, reject, committing: false, cancelTimer: undefined };
@@ -123,7 +134,10 @@ export class PooledWorker {
     this.#hooks.onExit(this, code, this.#ending ?? 'crashed');
     if (!job) return;
     const cause = this.#failure;
-    const why = this.#ending === 'terminated' ? `was terminated: it did not stop the cancelled restore within ${this.#cancelTimeoutMs} ms` : `ended unexpectedly (exit code ${code})`;
+    const why =
+      this.#ending === 'terminated'
+        ? `was terminated: it did not stop the cancelled restore within ${this.#cancelTimeoutMs} ms`
+        : `ended unexpectedly (exit code ${code})`;
     job.reject(new Error(`The restore worker thread ${why}${cause ? `: ${cause.message}` : ''}.`, { cause }));
   }
 

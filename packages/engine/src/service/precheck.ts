@@ -23,7 +23,7 @@ import type { RestoreOptionsInput } from '../options/option-input.ts';
 import { checkOptionSyntax } from '../options/option-input.ts';
 import { resolveRestoreOptions } from '../options/resolve-options.ts';
 import { readRecords } from '../xml/record-reader.ts';
-import type { XmlLimits } from '../xml/types.ts';
+import type { XmlLimits, XmlObject } from '../xml/types.ts';
 import { RestoreServiceError } from './service-error.ts';
 
 /** Limits the precheck reads under (the restore's own). */
@@ -42,7 +42,11 @@ export const DEFAULT_PRECHECK_TAR_BYTES = 64 * 1024 * 1024;
  * format's own code with Moodle's `errorinvalidformat` (`filenotfound` when the file is missing), or
  * `input.invalid-argument` with `invalidextparam` for a bad option.
  */
-export async function precheckBackup(path: string, options: RestoreOptionsInput, limits: PrecheckLimits = {}): Promise<Record<string, number>> {
+export async function precheckBackup(
+  path: string,
+  options: RestoreOptionsInput,
+  limits: PrecheckLimits = {},
+): Promise<Record<string, number>> {
   let manifest: BackupManifest | typeof LEFT_TO_RESTORE;
   try {
     manifest = await readManifest(path, limits);
@@ -59,7 +63,8 @@ export async function precheckBackup(path: string, options: RestoreOptionsInput,
     }
     return { ...(resolveRestoreOptions(options, manifest).root as Record<string, number>) };
   } catch (error) {
-    if (error instanceof InvalidArgumentError) throw new RestoreServiceError(error.code, error.message, 'invalidextparam', { cause: error });
+    if (error instanceof InvalidArgumentError)
+      throw new RestoreServiceError(error.code, error.message, 'invalidextparam', { cause: error });
     throw error;
   }
 }
@@ -72,11 +77,18 @@ const LEFT_TO_RESTORE = Symbol('left to the restore');
 async function readManifest(path: string, limits: PrecheckLimits): Promise<BackupManifest | typeof LEFT_TO_RESTORE> {
   const reader = await openArchive(path, { limits: limits.limits });
   try {
-    const bytes = reader.randomAccess ? await readWhole(reader) : await walkToManifest(reader, limits.precheckTarBytes ?? DEFAULT_PRECHECK_TAR_BYTES);
+    const bytes = reader.randomAccess
+      ? await readWhole(reader)
+      : await walkToManifest(reader, limits.precheckTarBytes ?? DEFAULT_PRECHECK_TAR_BYTES);
     if (bytes === LEFT_TO_RESTORE) return LEFT_TO_RESTORE;
     if (!bytes || !isMoodle2Head(bytes)) await assertMoodle2(reader, bytes);
-    let information;
-    for await (const record of readRecords([bytes!], { paths: [MANIFEST_RECORD.path], arrays: MANIFEST_RECORD.arrays, entry: 'moodle_backup.xml', limits: limits.xmlLimits })) {
+    let information: XmlObject | undefined;
+    for await (const record of readRecords([bytes!], {
+      paths: [MANIFEST_RECORD.path],
+      arrays: MANIFEST_RECORD.arrays,
+      entry: 'moodle_backup.xml',
+      limits: limits.xmlLimits,
+    })) {
       information ??= record.data;
     }
     return parseManifest(information ?? {});
@@ -90,7 +102,10 @@ async function readWhole(reader: ArchiveReader): Promise<Buffer | undefined> {
   return collect(await reader.open('moodle_backup.xml'));
 }
 
-async function walkToManifest(reader: ArchiveReader, budget: number): Promise<Buffer | undefined | typeof LEFT_TO_RESTORE> {
+async function walkToManifest(
+  reader: ArchiveReader,
+  budget: number,
+): Promise<Buffer | undefined | typeof LEFT_TO_RESTORE> {
   let walked = 0;
   for await (const entry of reader.entries()) {
     // `return await`: the read must settle before the loop closes the walk, or its rejection has no handler meanwhile.

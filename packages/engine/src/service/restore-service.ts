@@ -23,8 +23,21 @@ import type { ProgressReport, RestoreOutcome, RestoreRunner } from './restore-ru
 import { RestoreServiceError } from './service-error.ts';
 import { checkRestoreId, checkUserId } from './service-params.ts';
 import type {
-  DraftFileInput, DraftFileRecord, DraftFileSkipped, QueueState, RequestIdentity, RestoreAsyncOptions, RestoreAsyncParams, RestoreAsyncResult,
-  RestoreDetail, RestoreFileParams, RestoreService, RestoreServiceEvents, RestoreServiceOptions, RestoreStatusResult, SaveDraftFileOptions,
+  DraftFileInput,
+  DraftFileRecord,
+  DraftFileSkipped,
+  QueueState,
+  RequestIdentity,
+  RestoreAsyncOptions,
+  RestoreAsyncParams,
+  RestoreAsyncResult,
+  RestoreDetail,
+  RestoreFileParams,
+  RestoreService,
+  RestoreServiceEvents,
+  RestoreServiceOptions,
+  RestoreStatusResult,
+  SaveDraftFileOptions,
   SaveDraftFilesOptions,
 } from './types.ts';
 import type { WorkerLifecycleEvent } from './worker-pool.ts';
@@ -70,7 +83,8 @@ class AsyncRestoreService extends EventEmitter<RestoreServiceEvents> implements 
     this.#storage = options.storage;
     this.#options = options;
     const concurrency = options.concurrency ?? availableParallelism();
-    if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new InvalidArgumentError(`concurrency must be a positive whole number, got ${concurrency}.`);
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1)
+      throw new InvalidArgumentError(`concurrency must be a positive whole number, got ${concurrency}.`);
     const precheckTarBytes = options.precheckTarBytes;
     if (precheckTarBytes !== undefined && (!Number.isSafeInteger(precheckTarBytes) || precheckTarBytes < 0)) {
       throw new InvalidArgumentError(`precheckTarBytes must be a whole number of bytes ≥ 0, got ${precheckTarBytes}.`);
@@ -93,17 +107,27 @@ class AsyncRestoreService extends EventEmitter<RestoreServiceEvents> implements 
 
   async saveDraftFile(content: Readable | string, options: SaveDraftFileOptions): Promise<DraftFileRecord> {
     const { filename, filepath, ...batch } = options;
-    const [record] = await this.saveDraftFiles([{ content, filename, ...(filepath === undefined ? {} : { filepath }) }], batch);
+    const [record] = await this.saveDraftFiles(
+      [{ content, filename, ...(filepath === undefined ? {} : { filepath }) }],
+      batch,
+    );
     return record as DraftFileRecord;
   }
 
-  saveDraftFiles(files: readonly DraftFileInput[], options: SaveDraftFilesOptions = {}): Promise<Array<DraftFileRecord | DraftFileSkipped>> {
+  saveDraftFiles(
+    files: readonly DraftFileInput[],
+    options: SaveDraftFilesOptions = {},
+  ): Promise<Array<DraftFileRecord | DraftFileSkipped>> {
     this.#assertOpen();
     if (options.userid !== undefined) checkUserId(options.userid);
     return saveDraftFiles(this.#storage, files, options, this.#options.tempDir);
   }
 
-  async restoreAsync(params: RestoreAsyncParams, identity: RequestIdentity = {}, hooks: RestoreAsyncOptions = {}): Promise<RestoreAsyncResult> {
+  async restoreAsync(
+    params: RestoreAsyncParams,
+    identity: RequestIdentity = {},
+    hooks: RestoreAsyncOptions = {},
+  ): Promise<RestoreAsyncResult> {
     this.#assertOpen();
     const job = await acceptDraftRequest(this.#storage, this.#options, this.#jobDir, params, identity);
     try {
@@ -114,7 +138,12 @@ class AsyncRestoreService extends EventEmitter<RestoreServiceEvents> implements 
     }
   }
 
-  async restoreFile(path: string, params: RestoreFileParams = {}, identity: RequestIdentity = {}, hooks: RestoreAsyncOptions = {}): Promise<RestoreAsyncResult> {
+  async restoreFile(
+    path: string,
+    params: RestoreFileParams = {},
+    identity: RequestIdentity = {},
+    hooks: RestoreAsyncOptions = {},
+  ): Promise<RestoreAsyncResult> {
     this.#assertOpen();
     return this.#accept(await acceptFileRequest(this.#storage, this.#options, path, params, identity), hooks);
   }
@@ -129,7 +158,11 @@ class AsyncRestoreService extends EventEmitter<RestoreServiceEvents> implements 
     const local = this.#jobs.get(restoreid);
     const job = local?.record ?? (await this.#reconciled(await this.#storage.getJob(restoreid)));
     if (!job || (identity.userid !== undefined && job.userid !== identity.userid)) {
-      throw new RestoreServiceError(ErrorCode.ServiceRestoreNotFound, `There is no restore ${restoreid} in this store${identity.userid === undefined ? '' : ' for this user'}.`, 'invalidrecord');
+      throw new RestoreServiceError(
+        ErrorCode.ServiceRestoreNotFound,
+        `There is no restore ${restoreid} in this store${identity.userid === undefined ? '' : ' for this user'}.`,
+        'invalidrecord',
+      );
     }
     return job;
   }
@@ -146,7 +179,8 @@ class AsyncRestoreService extends EventEmitter<RestoreServiceEvents> implements 
   async cancel(restoreid: string, identity: RequestIdentity = {}): Promise<boolean> {
     checkRestoreId(restoreid);
     const local = this.#jobs.get(restoreid);
-    if (!local || (identity.userid !== undefined && local.record.userid !== identity.userid)) return this.#cancelElsewhere(restoreid, identity);
+    if (!local || (identity.userid !== undefined && local.record.userid !== identity.userid))
+      return this.#cancelElsewhere(restoreid, identity);
     if (local.phase === 'queued') {
       local.stop = 'cancelled';
       await this.#endQueued(local, { code: ErrorCode.Cancelled, message: CANCELLED });
@@ -165,7 +199,10 @@ class AsyncRestoreService extends EventEmitter<RestoreServiceEvents> implements 
     // Its owner finds the job ended at its next write (a heartbeat at most) and stops, rolling back.
     const now = Date.now();
     await this.#storage.putJob({
-      ...job, status: RestoreStatus.FinishedError, timemodified: now, timefinished: now,
+      ...job,
+      status: RestoreStatus.FinishedError,
+      timemodified: now,
+      timefinished: now,
       error: { code: ErrorCode.Cancelled, message: `${CANCELLED} (Cancelled from another process.)` },
     });
     return true;
@@ -201,7 +238,8 @@ class AsyncRestoreService extends EventEmitter<RestoreServiceEvents> implements 
     const jobs = [...this.#jobs.values()];
     // Marked first, so that none of them starts while the others are being ended.
     for (const job of jobs) if (job.phase === 'queued') job.stop = 'interrupted';
-    for (const job of jobs) if (job.phase === 'queued') await this.#endQueued(job, { code: ErrorCode.Interrupted, message: CLOSED_QUEUED });
+    for (const job of jobs)
+      if (job.phase === 'queued') await this.#endQueued(job, { code: ErrorCode.Interrupted, message: CLOSED_QUEUED });
     if (!this.#closingWaits) this.#interruptRunning();
     await Promise.all(jobs.map((job) => job.ended));
     clearInterval(this.#heartbeat);
@@ -233,10 +271,15 @@ class AsyncRestoreService extends EventEmitter<RestoreServiceEvents> implements 
     const record = awaitingRecord(job, this.#owner, Date.now());
     await this.#storage.putJob(record);
     const input = {
-      path: job.path, categoryid: job.categoryid, options: job.options ?? {}, restoreId: job.restoreid,
+      path: job.path,
+      categoryid: job.categoryid,
+      options: job.options ?? {},
+      restoreId: job.restoreid,
       // The restore unpacks into a folder of the job's own, which the service removes when the job ends, even when the
       // thread that ran it was killed (it cannot clean up after itself then).
-      limits: this.#options.limits, xmlLimits: this.#options.xmlLimits, tempDir: this.#workDir(job.restoreid),
+      limits: this.#options.limits,
+      xmlLimits: this.#options.xmlLimits,
+      tempDir: this.#workDir(job.restoreid),
       ...(this.#options.siteUrl === undefined ? {} : { siteUrl: this.#options.siteUrl }),
       ...(job.actingUserId === undefined ? {} : { actingUserId: job.actingUserId }),
     };
@@ -256,8 +299,16 @@ class AsyncRestoreService extends EventEmitter<RestoreServiceEvents> implements 
     remove(this.#queued, job.restoreid);
     this.#running.push(job.restoreid);
     const now = Date.now();
-    job.record = { ...job.record, status: RestoreStatus.Executing, timestarted: now, timemodified: now, heartbeat: now };
-    const throttle = new ProgressThrottle(this.#options.progressIntervalMs ?? 250, (p) => this.#progress(job, p.stage, p.fraction));
+    job.record = {
+      ...job.record,
+      status: RestoreStatus.Executing,
+      timestarted: now,
+      timemodified: now,
+      heartbeat: now,
+    };
+    const throttle = new ProgressThrottle(this.#options.progressIntervalMs ?? 250, (p) =>
+      this.#progress(job, p.stage, p.fraction),
+    );
     let announced = false;
     let early: ProgressReport | undefined;
     try {
@@ -298,8 +349,17 @@ class AsyncRestoreService extends EventEmitter<RestoreServiceEvents> implements 
     const now = Date.now();
     const reportOne = job.record.progress < 1;
     job.record = {
-      ...job.record, status: RestoreStatus.FinishedOk, progress: 1, stage: 'commit', courseid: outcome.courseid, settings: outcome.settings,
-      warnings: outcome.warnings, error: null, timemodified: now, timefinished: now, heartbeat: null,
+      ...job.record,
+      status: RestoreStatus.FinishedOk,
+      progress: 1,
+      stage: 'commit',
+      courseid: outcome.courseid,
+      settings: outcome.settings,
+      warnings: outcome.warnings,
+      error: null,
+      timemodified: now,
+      timefinished: now,
+      heartbeat: null,
     };
     // The course is committed: the record says so even if another process had meanwhile ended the job.
     await job.writer.write(job.record, 'force').catch(() => undefined);
@@ -312,7 +372,14 @@ class AsyncRestoreService extends EventEmitter<RestoreServiceEvents> implements 
       job.record = job.endedElsewhere;
     } else {
       const now = Date.now();
-      job.record = { ...job.record, status: RestoreStatus.FinishedError, error: jobError(job.stop, error), timemodified: now, timefinished: now, heartbeat: null };
+      job.record = {
+        ...job.record,
+        status: RestoreStatus.FinishedError,
+        error: jobError(job.stop, error),
+        timemodified: now,
+        timefinished: now,
+        heartbeat: null,
+      };
       await job.writer.write(job.record).catch(() => undefined);
       if (job.endedElsewhere) job.record = job.endedElsewhere;
     }
@@ -328,7 +395,14 @@ class AsyncRestoreService extends EventEmitter<RestoreServiceEvents> implements 
       job.record = job.endedElsewhere;
     } else {
       const now = Date.now();
-      job.record = { ...job.record, status: RestoreStatus.FinishedError, error, timemodified: now, timefinished: now, heartbeat: null };
+      job.record = {
+        ...job.record,
+        status: RestoreStatus.FinishedError,
+        error,
+        timemodified: now,
+        timefinished: now,
+        heartbeat: null,
+      };
       await job.writer.write(job.record).catch(() => undefined);
       if (job.endedElsewhere) job.record = job.endedElsewhere;
     }
@@ -367,7 +441,8 @@ class AsyncRestoreService extends EventEmitter<RestoreServiceEvents> implements 
   #onEndedElsewhere(job: LocalJob): void {
     if (job.phase === 'ended') return;
     job.stop ??= 'ended-elsewhere';
-    if (job.phase === 'queued') void this.#endQueued(job, job.endedElsewhere!.error ?? { code: ErrorCode.Interrupted, message: '' });
+    if (job.phase === 'queued')
+      void this.#endQueued(job, job.endedElsewhere!.error ?? { code: ErrorCode.Interrupted, message: '' });
     else job.running?.cancel();
   }
 
@@ -409,7 +484,12 @@ class AsyncRestoreService extends EventEmitter<RestoreServiceEvents> implements 
   }
 
   #assertOpen(): void {
-    if (this.#closing) throw new RestoreServiceError(ErrorCode.ServiceClosed, 'The restore service is closed; create a new one to restore.', 'servicenotavailable');
+    if (this.#closing)
+      throw new RestoreServiceError(
+        ErrorCode.ServiceClosed,
+        'The restore service is closed; create a new one to restore.',
+        'servicenotavailable',
+      );
   }
 }
 

@@ -37,7 +37,14 @@ port.on('message', (message: ServiceMessage) => {
 
 async function run(jobId: string, input: RestoreInput): Promise<void> {
   if (current) {
-    post({ type: 'error', jobId, error: { name: 'Error', message: `The restore worker was given restore ${jobId} while restore ${current.jobId} ran.` } });
+    post({
+      type: 'error',
+      jobId,
+      error: {
+        name: 'Error',
+        message: `The restore worker was given restore ${jobId} while restore ${current.jobId} ran.`,
+      },
+    });
     return;
   }
   const controller = new AbortController();

@@ -38,7 +38,8 @@ export class RestoreServiceError extends MbzError {
 export function moodleErrorcodeOf(error: unknown): string {
   if (error instanceof RestoreServiceError) return error.moodleErrorcode;
   if (error instanceof InvalidArgumentError) return 'invalidparameter';
-  if (isMbzError(error) && (error.code.startsWith('archive.') || error.code === ErrorCode.BackupUnsupportedFormat)) return 'errorinvalidformat';
+  if (isMbzError(error) && (error.code.startsWith('archive.') || error.code === ErrorCode.BackupUnsupportedFormat))
+    return 'errorinvalidformat';
   return 'generalexceptionmessage';
 }
 

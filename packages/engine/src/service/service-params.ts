@@ -16,7 +16,9 @@ export function newRestoreId(): string {
 /** `restoreid`, checked to be 32 hex characters. */
 export function checkRestoreId(restoreid: unknown): string {
   if (typeof restoreid !== 'string' || !/^[0-9a-f]{32}$/u.test(restoreid)) {
-    throw invalidParameter(`restoreid must be 32 lowercase hex characters (as restoreAsync answered), got ${JSON.stringify(restoreid)}.`);
+    throw invalidParameter(
+      `restoreid must be 32 lowercase hex characters (as restoreAsync answered), got ${JSON.stringify(restoreid)}.`,
+    );
   }
   return restoreid;
 }
@@ -30,11 +32,17 @@ export function checkCategoryId(categoryid: unknown): number {
 }
 
 /** The parameters of `core_course_restore_async`, checked for shape (values are checked against the backup later). */
-export function checkAsyncParams(params: unknown): { categoryid: number; localfile: LocalFileRef; options: readonly OptionItem[] } {
-  if (typeof params !== 'object' || params === null) throw invalidParameter('The parameters must be an object { categoryid, localfile, options }.');
+export function checkAsyncParams(params: unknown): {
+  categoryid: number;
+  localfile: LocalFileRef;
+  options: readonly OptionItem[];
+} {
+  if (typeof params !== 'object' || params === null)
+    throw invalidParameter('The parameters must be an object { categoryid, localfile, options }.');
   const p = params as Partial<RestoreAsyncParams>;
   const options = p.options ?? [];
-  if (!Array.isArray(options)) throw invalidParameter(`options must be a list of { name, value }, got ${JSON.stringify(p.options)}.`);
+  if (!Array.isArray(options))
+    throw invalidParameter(`options must be a list of { name, value }, got ${JSON.stringify(p.options)}.`);
   return { categoryid: checkCategoryId(p.categoryid), localfile: checkLocalFile(p.localfile), options };
 }
 

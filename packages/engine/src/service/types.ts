@@ -239,16 +239,28 @@ export interface RestoreService extends EventEmitter<RestoreServiceEvents> {
    * Stores several files in one draft item, all or none: in one unit of work, so a failure on any file (a full
    * disk, a name taken with `ifExists: 'fail'` …) keeps none of them. Answers one entry per file, in order.
    */
-  saveDraftFiles(files: readonly DraftFileInput[], options?: SaveDraftFilesOptions): Promise<Array<DraftFileRecord | DraftFileSkipped>>;
+  saveDraftFiles(
+    files: readonly DraftFileInput[],
+    options?: SaveDraftFilesOptions,
+  ): Promise<Array<DraftFileRecord | DraftFileSkipped>>;
   /**
    * `core_course_restore_async`: validates (category, draft file, moodle2 format, options), records the job at
    * 700, queues it, and answers without waiting for the restore. Refusals throw {@link RestoreServiceError}
    * and record nothing. `options.onAccepted` runs between the last check and the job's record
    * ({@link RestoreAsyncOptions}).
    */
-  restoreAsync(params: RestoreAsyncParams, identity?: RequestIdentity, options?: RestoreAsyncOptions): Promise<RestoreAsyncResult>;
+  restoreAsync(
+    params: RestoreAsyncParams,
+    identity?: RequestIdentity,
+    options?: RestoreAsyncOptions,
+  ): Promise<RestoreAsyncResult>;
   /** Like {@link restoreAsync} for a backup file on disk (no draft copy): what `mbz restore --detach` uses. */
-  restoreFile(path: string, params?: RestoreFileParams, identity?: RequestIdentity, options?: RestoreAsyncOptions): Promise<RestoreAsyncResult>;
+  restoreFile(
+    path: string,
+    params?: RestoreFileParams,
+    identity?: RequestIdentity,
+    options?: RestoreAsyncOptions,
+  ): Promise<RestoreAsyncResult>;
   /** `core_course_restore_async_get_status`; `service.restore-not-found` (Moodle `invalidrecord`) for an unknown id. */
   getStatus(restoreid: string, identity?: RequestIdentity): Promise<RestoreStatusResult>;
   /** Everything known about one restore; `service.restore-not-found` for an unknown id. */

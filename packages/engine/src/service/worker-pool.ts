@@ -20,7 +20,12 @@ import type { WorkerExitReason } from './types.ts';
 /** What the pool reports about its threads. */
 export type WorkerLifecycleEvent =
   | { readonly type: 'started'; readonly threadId: number }
-  | { readonly type: 'exited'; readonly threadId: number; readonly exitCode: number; readonly reason: WorkerExitReason };
+  | {
+      readonly type: 'exited';
+      readonly threadId: number;
+      readonly exitCode: number;
+      readonly reason: WorkerExitReason;
+    };
 
 /** Options of a {@link WorkerPool}. */
 export interface WorkerPoolOptions {
@@ -77,7 +82,11 @@ export class WorkerPool implements RestoreRunner {
   #start(): PooledWorker {
     const worker = new PooledWorker(
       { storage: this.#options.spec, resolveFrom: resolveBases() },
-      { cancelTimeoutMs: this.#options.cancelTimeoutMs, resourceLimits: this.#options.resourceLimits, hooks: { onFree: (w) => this.#onFree(w), onExit: (w, code, reason) => this.#onExit(w, code, reason) } },
+      {
+        cancelTimeoutMs: this.#options.cancelTimeoutMs,
+        resourceLimits: this.#options.resourceLimits,
+        hooks: { onFree: (w) => this.#onFree(w), onExit: (w, code, reason) => this.#onExit(w, code, reason) },
+      },
     );
     this.#threads.add(worker);
     this.#options.onLifecycle?.({ type: 'started', threadId: worker.threadId });

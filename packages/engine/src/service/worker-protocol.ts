@@ -6,7 +6,16 @@
  * message and context; the service re-creates the same engine error class with the same code, so callers
  * branch on `code` whichever thread the restore ran on.
  */
-import { ArchiveError, ErrorCode, InvalidArgumentError, MbzError, StorageError, UnsupportedFormatError, XmlError, type ErrorContext } from '../errors.ts';
+import {
+  ArchiveError,
+  type ErrorCode,
+  InvalidArgumentError,
+  MbzError,
+  StorageError,
+  UnsupportedFormatError,
+  XmlError,
+  type ErrorContext,
+} from '../errors.ts';
 import type { StorageOpenSpec } from '../storage/storage-adapter.ts';
 import type { ProgressReport, RestoreInput, RestoreOutcome } from './restore-runner.ts';
 
@@ -51,7 +60,11 @@ export interface SerializedError {
 export function serializeError(error: unknown): SerializedError {
   if (error instanceof MbzError) {
     return {
-      name: error.name, message: error.message, code: error.code, context: error.context, stack: error.stack,
+      name: error.name,
+      message: error.message,
+      code: error.code,
+      context: error.context,
+      stack: error.stack,
       ...(error instanceof UnsupportedFormatError ? { found: error.found } : {}),
     };
   }
@@ -66,13 +79,15 @@ export function deserializeError(s: SerializedError): Error {
   let error: Error;
   if (s.name === 'AbortError') error = new DOMException(s.message, 'AbortError');
   else if (code === undefined) error = new Error(s.message);
-  else if (s.name === 'UnsupportedFormatError') error = new UnsupportedFormatError(s.found ?? 'unknown', s.message, options);
+  else if (s.name === 'UnsupportedFormatError')
+    error = new UnsupportedFormatError(s.found ?? 'unknown', s.message, options);
   else if (s.name === 'InvalidArgumentError') error = new InvalidArgumentError(s.message, options);
   else if (s.name === 'ArchiveError') error = new ArchiveError(code, s.message, options);
   else if (s.name === 'XmlError') error = new XmlError(code, s.message, options);
   else if (s.name === 'StorageError') error = new StorageError(code, s.message, options);
   else error = new MbzError(code, s.message, options);
-  if (s.stack !== undefined && !(error instanceof DOMException)) error.stack = `${s.stack}\n    (in a restore worker thread)`;
+  if (s.stack !== undefined && !(error instanceof DOMException))
+    error.stack = `${s.stack}\n    (in a restore worker thread)`;
   return error;
 }
 

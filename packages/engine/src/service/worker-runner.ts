@@ -27,7 +27,9 @@ export function runnerFor(
   const safe = storage.capabilities.workerSafe && typeof storage.workerOpenSpec === 'function';
   const workers = options.workers ?? 'auto';
   if (workers === true && !safe) {
-    throw new InvalidArgumentError(`The ${storage.name} store cannot be opened from a worker thread (capabilities.workerSafe is false); use workers: false or 'auto'.`);
+    throw new InvalidArgumentError(
+      `The ${storage.name} store cannot be opened from a worker thread (capabilities.workerSafe is false); use workers: false or 'auto'.`,
+    );
   }
   if (workers === false || !safe) return threadRunner(storage);
   return new WorkerPool({
@@ -35,8 +37,14 @@ export function runnerFor(
     idleMs: milliseconds('workerIdleMs', options.workerIdleMs ?? DEFAULT_WORKER_IDLE_MS),
     cancelTimeoutMs: milliseconds('cancelTimeoutMs', options.cancelTimeoutMs ?? DEFAULT_CANCEL_TIMEOUT_MS),
     resourceLimits: {
-      maxOldGenerationSizeMb: megabytes('maxOldGenerationSizeMb', options.workerMemory?.maxOldGenerationSizeMb ?? DEFAULT_WORKER_MEMORY.maxOldGenerationSizeMb),
-      maxYoungGenerationSizeMb: megabytes('maxYoungGenerationSizeMb', options.workerMemory?.maxYoungGenerationSizeMb ?? DEFAULT_WORKER_MEMORY.maxYoungGenerationSizeMb),
+      maxOldGenerationSizeMb: megabytes(
+        'maxOldGenerationSizeMb',
+        options.workerMemory?.maxOldGenerationSizeMb ?? DEFAULT_WORKER_MEMORY.maxOldGenerationSizeMb,
+      ),
+      maxYoungGenerationSizeMb: megabytes(
+        'maxYoungGenerationSizeMb',
+        options.workerMemory?.maxYoungGenerationSizeMb ?? DEFAULT_WORKER_MEMORY.maxYoungGenerationSizeMb,
+      ),
     },
     onLifecycle,
   });
@@ -45,11 +53,13 @@ export function runnerFor(
 // Internal helpers
 
 function megabytes(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 1) throw new InvalidArgumentError(`workerMemory.${name} must be a whole number of MB ≥ 1, got ${value}.`);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new InvalidArgumentError(`workerMemory.${name} must be a whole number of MB ≥ 1, got ${value}.`);
   return value;
 }
 
 function milliseconds(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 0) throw new InvalidArgumentError(`${name} must be a whole number of milliseconds ≥ 0, got ${value}.`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new InvalidArgumentError(`${name} must be a whole number of milliseconds ≥ 0, got ${value}.`);
   return value;
 }

@@ -116,20 +116,41 @@ async function restoreActivity(ctx: RestoreContext, activity: BackupActivityRef,
   };
   await interpretModule(run, MODULE_HOOKS[name]);
   const path = `${ctx.state.courseContextPath}/${contextId}`;
-  await ctx.rows.insert('context', { contextlevel: ContextLevel.Module, instanceid: cmId, depth: path.split('/').length - 1, path, locked: 0 }, contextId);
+  await ctx.rows.insert(
+    'context',
+    { contextlevel: ContextLevel.Module, instanceid: cmId, depth: path.split('/').length - 1, path, locked: 0 },
+    contextId,
+  );
   if (run.instanceId === undefined) {
-    ctx.warn('activity-xml-invalid', `Activity ${key}: the ${name} record of ${entry} could not be restored; the activity is left out.`, entry);
+    ctx.warn(
+      'activity-xml-invalid',
+      `Activity ${key}: the ${name} record of ${entry} could not be restored; the activity is left out.`,
+      entry,
+    );
     return;
   }
-  const sectionId = await shared.sections.resolve(num(module.sectionid, activity.sectionId), num(module.sectionnumber, -1));
+  const sectionId = await shared.sections.resolve(
+    num(module.sectionid, activity.sectionId),
+    num(module.sectionnumber, -1),
+  );
   // process_module() / process_availability_field(): availability JSON, or the pre-2.7 fields converted.
   run.cmChanges.availability ??= await moduleAvailability(ctx, module);
-  await ctx.rows.insert('course_modules', courseModuleRow(ctx, module, { moduleId, instance: run.instanceId, sectionId, shared, changes: run.cmChanges }), cmId);
+  await ctx.rows.insert(
+    'course_modules',
+    courseModuleRow(ctx, module, { moduleId, instance: run.instanceId, sectionId, shared, changes: run.cmChanges }),
+    cmId,
+  );
   ctx.ids.set('course_module', num(module.id, activity.moduleId), cmId);
   shared.sections.append(sectionId, cmId);
   // restore_module_structure_step::process_tag(): core_tag_tag::add_item_tag('core', 'course_modules', …).
   for (const tag of list(module.tags, 'tag')) {
-    await addItemTag(ctx, { component: 'core', itemtype: 'course_modules', itemid: cmId, contextid: contextId, rawname: text(tag.rawname) || text(tag.name) });
+    await addItemTag(ctx, {
+      component: 'core',
+      itemtype: 'course_modules',
+      itemid: cmId,
+      contextid: contextId,
+      rawname: text(tag.rawname) || text(tag.name),
+    });
   }
 }
 
@@ -137,7 +158,13 @@ async function restoreActivity(ctx: RestoreContext, activity: BackupActivityRef,
 function courseModuleRow(
   ctx: RestoreContext,
   module: XmlObject,
-  where: { moduleId: number; instance: number; sectionId: number; shared: StageShared; changes: Record<string, unknown> },
+  where: {
+    moduleId: number;
+    instance: number;
+    sectionId: number;
+    shared: StageShared;
+    changes: Record<string, unknown>;
+  },
 ): Record<string, unknown> {
   // grade_verify_idnumber() accepts an empty idnumber, so a NULL one stays NULL; a taken one becomes ''.
   let idnumber: string | null = typeof module.idnumber === 'string' ? module.idnumber : null;
@@ -161,7 +188,12 @@ function courseModuleRow(
 }
 
 /** The first record at `path` of an entry (the reader stops there). */
-async function firstRecord(ctx: RestoreContext, entry: string, path: string, arrays: readonly string[] = []): Promise<XmlObject | undefined> {
+async function firstRecord(
+  ctx: RestoreContext,
+  entry: string,
+  path: string,
+  arrays: readonly string[] = [],
+): Promise<XmlObject | undefined> {
   for await (const record of ctx.source.records(entry, { paths: [path], arrays: [...arrays] })) return record.data;
   return undefined;
 }
@@ -170,7 +202,11 @@ async function firstRecord(ctx: RestoreContext, entry: string, path: string, arr
  * `/activity/@contextid` of a module's XML, when the file also holds the instance element. Reads only up to the
  * instance (every spec path is selected, so the instance is emitted before its first nested record).
  */
-async function activityHead(ctx: RestoreContext, entry: string, spec: ModuleSpec): Promise<{ contextid: number } | undefined> {
+async function activityHead(
+  ctx: RestoreContext,
+  entry: string,
+  spec: ModuleSpec,
+): Promise<{ contextid: number } | undefined> {
   const instancePath = spec.records[0]!.path;
   let contextid: number | undefined;
   const paths = ['/activity', ...spec.records.map((r) => r.path)];

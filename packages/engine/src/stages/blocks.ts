@@ -28,16 +28,61 @@ import { ContextLevel, list, num, text } from './support.ts';
 
 /** Core blocks of Moodle 4.3 (`blocks/`). */
 const CORE_BLOCKS = new Set([
-  'accessreview', 'activity_modules', 'activity_results', 'admin_bookmarks', 'badges', 'blog_menu', 'blog_recent', 'blog_tags',
-  'calendar_month', 'calendar_upcoming', 'comments', 'completionstatus', 'course_list', 'course_summary', 'feedback', 'globalsearch',
-  'glossary_random', 'html', 'login', 'lp', 'mentees', 'mnet_hosts', 'myoverview', 'myprofile', 'navigation', 'news_items',
-  'online_users', 'private_files', 'recent_activity', 'recentlyaccessedcourses', 'recentlyaccesseditems', 'rss_client',
-  'search_forums', 'section_links', 'selfcompletion', 'settings', 'site_main_menu', 'social_activities', 'starredcourses',
-  'tag_flickr', 'tag_youtube', 'tags', 'timeline',
+  'accessreview',
+  'activity_modules',
+  'activity_results',
+  'admin_bookmarks',
+  'badges',
+  'blog_menu',
+  'blog_recent',
+  'blog_tags',
+  'calendar_month',
+  'calendar_upcoming',
+  'comments',
+  'completionstatus',
+  'course_list',
+  'course_summary',
+  'feedback',
+  'globalsearch',
+  'glossary_random',
+  'html',
+  'login',
+  'lp',
+  'mentees',
+  'mnet_hosts',
+  'myoverview',
+  'myprofile',
+  'navigation',
+  'news_items',
+  'online_users',
+  'private_files',
+  'recent_activity',
+  'recentlyaccessedcourses',
+  'recentlyaccesseditems',
+  'rss_client',
+  'search_forums',
+  'section_links',
+  'selfcompletion',
+  'settings',
+  'site_main_menu',
+  'social_activities',
+  'starredcourses',
+  'tag_flickr',
+  'tag_youtube',
+  'tags',
+  'timeline',
 ]);
 
 /** Core blocks whose `instance_allow_multiple()` is true. */
-const MULTIPLE_BLOCKS = new Set(['html', 'rss_client', 'tag_flickr', 'tag_youtube', 'glossary_random', 'tags', 'mentees']);
+const MULTIPLE_BLOCKS = new Set([
+  'html',
+  'rss_client',
+  'tag_flickr',
+  'tag_youtube',
+  'glossary_random',
+  'tags',
+  'mentees',
+]);
 
 /** File areas of blocks (`block_<name>::get_fileareas()` in their restore task). */
 const BLOCK_FILEAREAS: Readonly<Record<string, readonly string[]>> = { html: ['content'] };
@@ -60,14 +105,18 @@ export const blocksStage = defineStage({
     const pending: PendingPosition[] = [];
     const positions = new Set<string>();
     for (const [index, entry] of entries.entries()) {
-      for await (const record of ctx.source.records(entry, { paths: ['/block'], arrays: ['block_positions/block_position'] })) {
+      for await (const record of ctx.source.records(entry, {
+        paths: ['/block'],
+        arrays: ['block_positions/block_position'],
+      })) {
         await restoreBlock(ctx, entry, record.data, restored, pending, positions);
       }
       ctx.progress(index + 1, entries.length + 1);
     }
     for (const position of pending) {
       const contextid = ctx.ids.get('context', text(position.data.contextid));
-      if (contextid !== undefined) await insertPosition(ctx, position.blockinstanceid, contextid, position.data, positions);
+      if (contextid !== undefined)
+        await insertPosition(ctx, position.blockinstanceid, contextid, position.data, positions);
     }
   },
 });
@@ -77,7 +126,8 @@ export const blocksStage = defineStage({
 /** block.xml of the course, then of each included activity in task order. */
 function blockEntries(ctx: RestoreContext): string[] {
   const names = ctx.source.names().filter((n) => n.endsWith('/block.xml'));
-  const under = (prefix: string) => names.filter((n) => n.startsWith(prefix) && n.slice(prefix.length).split('/').length === 2).sort(byBlockId);
+  const under = (prefix: string) =>
+    names.filter((n) => n.startsWith(prefix) && n.slice(prefix.length).split('/').length === 2).sort(byBlockId);
   const entries = under('course/blocks/');
   for (const activity of activitiesInTaskOrder(ctx.manifest)) {
     if (!ctx.settings.activityIncluded(activityKey(activity))) continue;
@@ -103,19 +153,31 @@ async function restoreBlock(
 ): Promise<void> {
   const blockname = text(data.blockname);
   if (!CORE_BLOCKS.has(blockname)) {
-    ctx.warn('block-not-installed', `Block "${blockname}" of ${entry} is not a block the target has; it is not restored.`, entry);
+    ctx.warn(
+      'block-not-installed',
+      `Block "${blockname}" of ${entry} is not a block the target has; it is not restored.`,
+      entry,
+    );
     return;
   }
   const parentcontextid = ctx.ids.get('context', text(data.parentcontextid));
   if (parentcontextid === undefined) {
-    ctx.warn('block-parent-missing', `The parent context ${text(data.parentcontextid)} of ${entry} was not restored; the block is not restored.`, entry);
+    ctx.warn(
+      'block-parent-missing',
+      `The parent context ${text(data.parentcontextid)} of ${entry} was not restored; the block is not restored.`,
+      entry,
+    );
     return;
   }
   const block = { ...data, parentcontextid: String(parentcontextid) };
   if (restored.some((other) => isDuplicate(other, block))) return;
   const [parent] = await ctx.rows.select('context', { id: parentcontextid }, { limit: 1 });
   if (!parent) {
-    ctx.warn('block-parent-missing', `The parent context of ${entry} does not exist in the store; the block is not restored.`, entry);
+    ctx.warn(
+      'block-parent-missing',
+      `The parent context of ${entry} does not exist in the store; the block is not restored.`,
+      entry,
+    );
     return;
   }
   const now = ctx.state.now;
@@ -132,7 +194,11 @@ async function restoreBlock(
   ctx.ids.set('block_instance', num(data.id), id);
   const contextId = await ctx.rows.reserveId('context');
   const path = `${String(parent.path)}/${contextId}`;
-  await ctx.rows.insert('context', { contextlevel: ContextLevel.Block, instanceid: id, depth: path.split('/').length - 1, path, locked: 0 }, contextId);
+  await ctx.rows.insert(
+    'context',
+    { contextlevel: ContextLevel.Block, instanceid: id, depth: path.split('/').length - 1, path, locked: 0 },
+    contextId,
+  );
   const oldContextId = num(data.contextid, NaN);
   if (Number.isFinite(oldContextId)) {
     ctx.ids.set('context', oldContextId, contextId);
@@ -151,11 +217,22 @@ async function restoreBlock(
 function isDuplicate(other: XmlObject, block: XmlObject): boolean {
   const same = (k: string) => (other[k] ?? null) === (block[k] ?? null);
   if (!same('blockname') || !same('parentcontextid')) return false;
-  if (!MULTIPLE_BLOCKS.has(text(block.blockname)) && same('pagetypepattern') && (block.subpagepattern === null || same('subpagepattern'))) return true;
+  if (
+    !MULTIPLE_BLOCKS.has(text(block.blockname)) &&
+    same('pagetypepattern') &&
+    (block.subpagepattern === null || same('subpagepattern'))
+  )
+    return true;
   return ['showinsubcontexts', 'pagetypepattern', 'subpagepattern', 'defaultregion', 'configdata'].every(same);
 }
 
-async function insertPosition(ctx: RestoreContext, blockinstanceid: number, contextid: number, data: XmlObject, seen: Set<string>): Promise<void> {
+async function insertPosition(
+  ctx: RestoreContext,
+  blockinstanceid: number,
+  contextid: number,
+  data: XmlObject,
+  seen: Set<string>,
+): Promise<void> {
   const key = `${blockinstanceid}/${contextid}/${text(data.pagetype)}/${text(data.subpage)}`;
   if (seen.has(key)) return;
   seen.add(key);

@@ -34,12 +34,22 @@ export const calendarStage = defineStage({
     const repeatFixed = new Set<number>();
     for (const [index, file] of files.entries()) {
       const instance = file.activity ? await activityInstance(ctx, file.activity.cmId) : 0;
-      const userinfo = file.activity ? ctx.settings.activityUserinfo(file.activity.key) : ctx.settings.root('users') !== 0;
+      const userinfo = file.activity
+        ? ctx.settings.activityUserinfo(file.activity.key)
+        : ctx.settings.root('users') !== 0;
       let restored = false;
       for await (const record of ctx.source.records(file.entry, { paths: ['/events/event'] })) {
         const row = eventRow(ctx, record.data, instance, userinfo);
         if (!row) continue;
-        const key = JSON.stringify([row.name, row.courseid, row.modulename, row.instance, row.timestart, row.timeduration, row.description]);
+        const key = JSON.stringify([
+          row.name,
+          row.courseid,
+          row.modulename,
+          row.instance,
+          row.timestart,
+          row.timeduration,
+          row.description,
+        ]);
         if (seen.has(key)) continue;
         seen.add(key);
         const id = await ctx.rows.insert('event', row);
@@ -53,7 +63,12 @@ export const calendarStage = defineStage({
         }
       }
       if (restored && file.oldContextId !== null) {
-        addFileArea(ctx, { component: 'calendar', filearea: 'event_description', itemname: 'event_description', oldContextId: file.oldContextId });
+        addFileArea(ctx, {
+          component: 'calendar',
+          filearea: 'event_description',
+          itemname: 'event_description',
+          oldContextId: file.oldContextId,
+        });
       }
       ctx.progress(index + 1, files.length);
     }
@@ -68,7 +83,12 @@ async function activityInstance(ctx: RestoreContext, cmId: number): Promise<numb
 }
 
 /** The `event` row, or `undefined` when the event is skipped. */
-function eventRow(ctx: RestoreContext, data: XmlObject, instance: number, userinfo: boolean): Record<string, unknown> | undefined {
+function eventRow(
+  ctx: RestoreContext,
+  data: XmlObject,
+  instance: number,
+  userinfo: boolean,
+): Record<string, unknown> | undefined {
   if (num(data.type) === ACTION_EVENT) return undefined;
   const courseid = num(data.courseid);
   const modulename = text(data.modulename);
@@ -84,7 +104,8 @@ function eventRow(ctx: RestoreContext, data: XmlObject, instance: number, userin
   let eventtype = text(data.eventtype);
   if (eventtype === '') {
     if (courseid === 1) eventtype = 'site';
-    else if (courseid !== 0 && groupid === 0 && (modulename === 'assign' || modulename === 'assignment')) eventtype = 'due';
+    else if (courseid !== 0 && groupid === 0 && (modulename === 'assign' || modulename === 'assignment'))
+      eventtype = 'due';
     else if (courseid !== 0 && groupid === 0) eventtype = 'course';
     else if (groupid !== 0) eventtype = 'group';
     else eventtype = 'user';

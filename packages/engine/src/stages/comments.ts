@@ -27,14 +27,27 @@ const AREA_ITEMNAMES: Readonly<Record<string, Readonly<Record<string, string>>>>
 export const commentsStage = defineStage({
   name: 'comments',
   enabledBy: ['comments'],
-  reads: ['course/comments.xml', 'activities/*/comments.xml', 'course/blocks/*/comments.xml', 'activities/*/blocks/*/comments.xml'],
+  reads: [
+    'course/comments.xml',
+    'activities/*/comments.xml',
+    'course/blocks/*/comments.xml',
+    'activities/*/blocks/*/comments.xml',
+  ],
   weight: 1,
   async run(ctx) {
     const contexts = new ContextLookup(ctx);
     const tasks: { entry: string; module: string | null; context: () => Promise<number | undefined> }[] = [
       { entry: 'course/comments.xml', module: null, context: async () => ctx.state.courseContextId },
-      ...includedActivities(ctx).map((a) => ({ entry: `${a.directory}/comments.xml`, module: a.moduleName, context: () => contexts.activityContext(a) })),
-      ...includedBlocks(ctx).map((b) => ({ entry: `${b.directory}/comments.xml`, module: null, context: () => contexts.blockContext(b) })),
+      ...includedActivities(ctx).map((a) => ({
+        entry: `${a.directory}/comments.xml`,
+        module: a.moduleName,
+        context: () => contexts.activityContext(a),
+      })),
+      ...includedBlocks(ctx).map((b) => ({
+        entry: `${b.directory}/comments.xml`,
+        module: null,
+        context: () => contexts.blockContext(b),
+      })),
     ];
     const present = tasks.filter((t) => ctx.source.has(t.entry));
     let skippedUsers = 0;
@@ -42,7 +55,11 @@ export const commentsStage = defineStage({
       skippedUsers += await restoreComments(ctx, task.entry, task.context, task.module);
       ctx.progress(index + 1, present.length);
     }
-    if (skippedUsers > 0) ctx.warn('comment-user-unmapped', `${skippedUsers} comments belong to users who were not restored; they were skipped (as Moodle does).`);
+    if (skippedUsers > 0)
+      ctx.warn(
+        'comment-user-unmapped',
+        `${skippedUsers} comments belong to users who were not restored; they were skipped (as Moodle does).`,
+      );
   },
 });
 
@@ -67,7 +84,11 @@ async function restoreComments(
     if (contextid === null) {
       contextid = await context();
       if (contextid === undefined) {
-        ctx.warn('comments-context-missing', `The context of ${entry} was not restored; its comments were skipped.`, entry);
+        ctx.warn(
+          'comments-context-missing',
+          `The context of ${entry} was not restored; its comments were skipped.`,
+          entry,
+        );
         return 0;
       }
     }

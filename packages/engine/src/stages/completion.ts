@@ -35,7 +35,8 @@ import { ContextLookup, hasMissingModules, includedActivities, type ActivityTask
 
 const DEFAULTS = '/course_completion_defaults/course_completion_default';
 const CRITERIA = '/course_completion/course_completion_criteria';
-const CRIT_COMPL = '/course_completion/course_completion_criteria/course_completion_crit_completions/course_completion_crit_compl';
+const CRIT_COMPL =
+  '/course_completion/course_completion_criteria/course_completion_crit_completions/course_completion_crit_compl';
 const AGGR = '/course_completion/course_completion_aggr_methd';
 const COMPLETIONS = '/course_completion/course_completions';
 const COMPLETION = '/completions/completion';
@@ -61,7 +62,11 @@ export const completionStage = defineStage({
       skipped += await restoreActivityCompletion(ctx, contexts, activity, withoutUsers);
       ctx.progress(index + 1, activities.length);
     }
-    if (skipped > 0) ctx.warn('completion-user-unmapped', `${skipped} activity completion rows belong to users who were not restored; they were skipped.`);
+    if (skipped > 0)
+      ctx.warn(
+        'completion-user-unmapped',
+        `${skipped} activity completion rows belong to users who were not restored; they were skipped.`,
+      );
   },
 });
 
@@ -76,7 +81,11 @@ function keptWithoutUsers(ctx: RestoreContext): boolean {
   const users = ctx.settings.resolution('users');
   const completion = ctx.settings.resolution('userscompletion');
   if (!users || !completion || users.value !== 0 || users.status !== 'capped') return false;
-  return completion.status === 'locked' && completion.by === 'users' && (completion.requested ?? completion.defaultValue) === 1;
+  return (
+    completion.status === 'locked' &&
+    completion.by === 'users' &&
+    (completion.requested ?? completion.defaultValue) === 1
+  );
 }
 
 async function restoreDefaults(ctx: RestoreContext): Promise<void> {
@@ -104,13 +113,21 @@ async function restoreCourseCompletion(ctx: RestoreContext, users: boolean): Pro
     const data = record.data;
     if (record.path === CRITERIA) {
       const row = await criterion(ctx, data, roles, courses);
-      if (row) ctx.ids.set('course_completion_criteria', num(data.id), await ctx.rows.insert('course_completion_criteria', row));
+      if (row)
+        ctx.ids.set(
+          'course_completion_criteria',
+          num(data.id),
+          await ctx.rows.insert('course_completion_criteria', row),
+        );
     } else if (record.path === AGGR) {
       const key = text(data.criteriatype);
       if (methods.has(key)) continue;
       methods.add(key);
       await ctx.rows.insert('course_completion_aggr_methd', {
-        course: courseId, criteriatype: data.criteriatype ?? null, method: data.method ?? 0, value: data.value ?? null,
+        course: courseId,
+        criteriatype: data.criteriatype ?? null,
+        method: data.method ?? 0,
+        value: data.value ?? null,
       });
     } else if (record.path === CRIT_COMPL) {
       const criteriaid = ctx.ids.get('course_completion_criteria', text(data.criteriaid));
@@ -119,15 +136,23 @@ async function restoreCourseCompletion(ctx: RestoreContext, users: boolean): Pro
       if (criteriaid === undefined || userid === undefined || critCompl.has(key)) continue;
       critCompl.add(key);
       await ctx.rows.insert('course_completion_crit_compl', {
-        userid, course: courseId, criteriaid, timecompleted: data.timecompleted ?? null,
-        gradefinal: data.gradefinal ?? null, unenroled: data.unenroled ?? null,
+        userid,
+        course: courseId,
+        criteriaid,
+        timecompleted: data.timecompleted ?? null,
+        gradefinal: data.gradefinal ?? null,
+        unenroled: data.unenroled ?? null,
       });
     } else {
       const userid = ctx.ids.get('user', text(data.userid));
       if (userid === undefined) continue;
       const row = {
-        userid, course: courseId, timeenrolled: data.timeenrolled ?? 0, timestarted: data.timestarted ?? 0,
-        timecompleted: data.timecompleted ?? null, reaggregate: data.reaggregate ?? 0,
+        userid,
+        course: courseId,
+        timeenrolled: data.timeenrolled ?? 0,
+        timestarted: data.timestarted ?? 0,
+        timecompleted: data.timecompleted ?? null,
+        reaggregate: data.reaggregate ?? 0,
       };
       const existing = completions.get(userid);
       // MDL-46651: a second record for the user replaces the first.
@@ -189,12 +214,21 @@ async function criterion(
 }
 
 function skip(ctx: RestoreContext, what: string): undefined {
-  ctx.warn('completion-criterion-unmatched', `A course completion criterion was skipped: ${what} could not be matched in the store.`, 'completion.xml');
+  ctx.warn(
+    'completion-criterion-unmatched',
+    `A course completion criterion was skipped: ${what} could not be matched in the store.`,
+    'completion.xml',
+  );
   return undefined;
 }
 
 /** One activity's completion.xml; returns how many rows were skipped for an unmapped user. */
-async function restoreActivityCompletion(ctx: RestoreContext, contexts: ContextLookup, activity: ActivityTask, withoutUsers: boolean): Promise<number> {
+async function restoreActivityCompletion(
+  ctx: RestoreContext,
+  contexts: ContextLookup,
+  activity: ActivityTask,
+  withoutUsers: boolean,
+): Promise<number> {
   const entry = `${activity.directory}/completion.xml`;
   if (!ctx.source.has(entry)) return 0;
   const cmid = contexts.moduleId(activity);
@@ -213,7 +247,11 @@ async function restoreActivityCompletion(ctx: RestoreContext, contexts: ContextL
     if (record.path === VIEW) {
       if (viewed.has(userid)) continue;
       viewed.add(userid);
-      await ctx.rows.insert('course_modules_viewed', { coursemoduleid: cmid, userid, timecreated: data.timecreated ?? 0 });
+      await ctx.rows.insert('course_modules_viewed', {
+        coursemoduleid: cmid,
+        userid,
+        timecreated: data.timecreated ?? 0,
+      });
       continue;
     }
     const row = {
@@ -225,7 +263,10 @@ async function restoreActivityCompletion(ctx: RestoreContext, contexts: ContextL
     };
     const existing = states.get(userid);
     if (existing === undefined) {
-      states.set(userid, { id: await ctx.rows.insert('course_modules_completion', row), timemodified: row.timemodified });
+      states.set(userid, {
+        id: await ctx.rows.insert('course_modules_completion', row),
+        timemodified: row.timemodified,
+      });
     } else if (existing.timemodified < row.timemodified) {
       existing.timemodified = row.timemodified;
       await ctx.rows.update('course_modules_completion', existing.id, row);

@@ -42,7 +42,10 @@ export const courseStage = defineStage({
     }
     const data: XmlObject = course ?? {};
     // The restore settings course_fullname/course_shortname default to moodle_backup.xml's names (§4.2).
-    state.courseBaseNames = [manifest.originalCourseFullname || text(data.fullname), manifest.originalCourseShortname || text(data.shortname)];
+    state.courseBaseNames = [
+      manifest.originalCourseFullname || text(data.fullname),
+      manifest.originalCourseShortname || text(data.shortname),
+    ];
     const [fullname, shortname] = await courseNames(ctx, ...state.courseBaseNames);
     const idnumber = await keptIdnumber(ctx, text(data.idnumber));
     // process_course(): "Any empty value for course->hiddensections will lead to 0" (MDL-31532).
@@ -64,10 +67,12 @@ export const courseStage = defineStage({
       format,
       // process_course(): `$data->x ?? $courseconfig->x` (3.11+ backups carry both fields). Without course.xml
       // process_course() does not run and the skeleton course keeps the columns' defaults.
-      ...(course ? {
-        showcompletionconditions: data.showcompletionconditions ?? SITE_COURSE_DEFAULTS.showcompletionconditions,
-        showactivitydates: data.showactivitydates ?? SITE_COURSE_DEFAULTS.showactivitydates,
-      } : {}),
+      ...(course
+        ? {
+            showcompletionconditions: data.showcompletionconditions ?? SITE_COURSE_DEFAULTS.showcompletionconditions,
+            showactivitydates: data.showactivitydates ?? SITE_COURSE_DEFAULTS.showactivitydates,
+          }
+        : {}),
       startdate: ctx.shiftDate(data.startdate ?? manifest.originalCourseStartdate) ?? 0,
       enddate: ctx.shiftDate(data.enddate ?? manifest.originalCourseEnddate) ?? 0,
       // The grouping is restored later; the groups stage sets the new id.
@@ -77,8 +82,17 @@ export const courseStage = defineStage({
       timemodified: num(data.timemodified, state.now),
       cacherev: state.now,
     });
-    const [category] = await ctx.rows.select('context', { contextlevel: ContextLevel.Category, instanceid: state.categoryId });
-    const context = await createContext(ctx, ContextLevel.Course, courseId, String(category?.path ?? '/1'), manifest.originalCourseContextId);
+    const [category] = await ctx.rows.select('context', {
+      contextlevel: ContextLevel.Category,
+      instanceid: state.categoryId,
+    });
+    const context = await createContext(
+      ctx,
+      ContextLevel.Course,
+      courseId,
+      String(category?.path ?? '/1'),
+      manifest.originalCourseContextId,
+    );
     if (course) ctx.ids.set('context', num(course.contextid), context.id);
     ctx.ids.set('course', manifest.originalCourseId, courseId);
     if (course) ctx.ids.set('course', num(course.id), courseId);
@@ -91,13 +105,24 @@ export const courseStage = defineStage({
       // process_course_format_option(): section-level options (sectionid ≠ 0) are restored with their section;
       // an option the course has (same name, format, section 0) gets the backup's value, else it is inserted.
       if (num(option.sectionid) !== 0) continue;
-      const [existing] = await ctx.rows.select('course_format_options', { courseid: courseId, name: text(option.name), format: text(option.format), sectionid: 0 }, { limit: 1 });
-      if (existing) await ctx.rows.update('course_format_options', Number(existing.id), { value: option.value ?? null });
+      const [existing] = await ctx.rows.select(
+        'course_format_options',
+        { courseid: courseId, name: text(option.name), format: text(option.format), sectionid: 0 },
+        { limit: 1 },
+      );
+      if (existing)
+        await ctx.rows.update('course_format_options', Number(existing.id), { value: option.value ?? null });
       else await ctx.rows.insert('course_format_options', { ...option, courseid: courseId, sectionid: 0 });
     }
     // restore_course_structure_step::process_tag(): core_tag_tag::add_item_tag('core', 'course', …).
     for (const tag of list(data.tags, 'tag')) {
-      await addItemTag(ctx, { component: 'core', itemtype: 'course', itemid: courseId, contextid: context.id, rawname: text(tag.rawname) || text(tag.name) });
+      await addItemTag(ctx, {
+        component: 'core',
+        itemtype: 'course',
+        itemid: courseId,
+        contextid: context.id,
+        rawname: text(tag.rawname) || text(tag.name),
+      });
     }
     if (manifest.originalSystemContextId) ctx.ids.set('context', manifest.originalSystemContextId, 1);
   },
@@ -121,7 +146,11 @@ export async function settleCourseNames(ctx: Pick<RestoreContext, 'rows' | 'stat
 }
 
 /** `restore_dbops::calculate_course_names()`: the first counter at which neither name is taken by another course. */
-async function courseNames(ctx: Pick<RestoreContext, 'rows' | 'state'>, fullname: string, shortname: string): Promise<[string, string]> {
+async function courseNames(
+  ctx: Pick<RestoreContext, 'rows' | 'state'>,
+  fullname: string,
+  shortname: string,
+): Promise<[string, string]> {
   for (let counter = 0; ; counter++) {
     const full = counter === 0 ? fullname : `${fullname} copy ${counter}`;
     const suffix = `_${counter}`;
@@ -131,9 +160,16 @@ async function courseNames(ctx: Pick<RestoreContext, 'rows' | 'state'>, fullname
 }
 
 /** True when a course other than the one being restored has this full name or short name. */
-async function taken(ctx: Pick<RestoreContext, 'rows' | 'state'>, fullname: string, shortname: string): Promise<boolean> {
+async function taken(
+  ctx: Pick<RestoreContext, 'rows' | 'state'>,
+  fullname: string,
+  shortname: string,
+): Promise<boolean> {
   const other = (rows: readonly Row[]): boolean => rows.some((row) => Number(row.id) !== ctx.state.courseId);
-  return other(await ctx.rows.select('course', { fullname }, { limit: 2 })) || other(await ctx.rows.select('course', { shortname }, { limit: 2 }));
+  return (
+    other(await ctx.rows.select('course', { fullname }, { limit: 2 })) ||
+    other(await ctx.rows.select('course', { shortname }, { limit: 2 }))
+  );
 }
 
 /** PHP's `empty()` of an XML value. */

@@ -55,7 +55,9 @@ export const decodeLinksStage = defineStage({
     const work = MOODLE_TABLES.filter((t) => !USERS_XML_TABLES.has(t.name))
       .map((t) => ({ table: t.name, ids: [...ctx.rows.rowsWithLinks(t.name)].sort((a, b) => a - b) }))
       .filter((w) => w.ids.length > 0);
-    const blocks = [...new Set(ctx.ids.entries('block_instance').values())].filter((id) => id > 0).sort((a, b) => a - b);
+    const blocks = [...new Set(ctx.ids.entries('block_instance').values())]
+      .filter((id) => id > 0)
+      .sort((a, b) => a - b);
     const total = work.reduce((n, w) => n + w.ids.length, 0) + blocks.length;
     let done = 0;
     const tick = (): void => {
@@ -95,7 +97,12 @@ export const decodeLinksStage = defineStage({
 // Internal helpers
 
 /** Reads one row back and updates the text columns `change` changes (`restore_decode_content::process()`). */
-async function decodeRow(ctx: RestoreContext, table: string, id: number, change: (column: string, value: string) => string): Promise<void> {
+async function decodeRow(
+  ctx: RestoreContext,
+  table: string,
+  id: number,
+  change: (column: string, value: string) => string,
+): Promise<void> {
   const [row] = await ctx.rows.select(table, { id }, { limit: 1 });
   if (!row) return;
   const changes: Record<string, string> = {};

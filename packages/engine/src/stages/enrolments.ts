@@ -25,7 +25,12 @@
 import { EnrolMode } from '../options/restore-options.ts';
 import { defineStage } from '../pipeline/define-stage.ts';
 import type { RestoreContext } from '../pipeline/context.ts';
-import { CourseEnrolments, DEFAULT_ENABLED_PLUGINS, RESTORABLE_PLUGINS, type EnrolInstance } from './enrolments/course-enrolments.ts';
+import {
+  CourseEnrolments,
+  DEFAULT_ENABLED_PLUGINS,
+  RESTORABLE_PLUGINS,
+  type EnrolInstance,
+} from './enrolments/course-enrolments.ts';
 import { num, text } from './support.ts';
 
 const ENROLMENTS_XML = 'course/enrolments.xml';
@@ -143,7 +148,10 @@ async function restoreInstance(
     default: {
       // self: a cohort restriction only means something on the same site.
       const cohortRestricted = num(fields.customint5) !== 0;
-      return course.addInstance(plugin, cohortRestricted && !ctx.state.sameSite ? { ...fields, customint5: -1 } : fields);
+      return course.addInstance(
+        plugin,
+        cohortRestricted && !ctx.state.sameSite ? { ...fields, customint5: -1 } : fields,
+      );
     }
   }
 }
@@ -152,5 +160,8 @@ async function restoreInstance(
 async function enabledPlugins(ctx: RestoreContext): Promise<string[]> {
   const [row] = await ctx.rows.select('config', { name: 'enrol_plugins_enabled' }, { limit: 1 });
   if (!row) return [...DEFAULT_ENABLED_PLUGINS];
-  return String(row.value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return String(row.value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

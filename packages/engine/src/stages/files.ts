@@ -23,6 +23,7 @@
  * Departure: content sniffing covers the common formats only (`files/mimetypes.ts`); a file whose name gives no type and
  * whose content was already moved into the store for an earlier file of another name gets `document/unknown`.
  */
+import type { Readable } from 'node:stream';
 import { defineStage } from '../pipeline/define-stage.ts';
 import type { BackupFileRecord, RestoreContext } from '../pipeline/context.ts';
 import { BackupBlobs, blobEntry } from './files/backup-blobs.ts';
@@ -83,21 +84,34 @@ class FilesRun {
       filename: record.filename,
     };
     if (!/^\/(.*\/)?$/.test(record.filepath) || record.filename === '') {
-      ctx.warn('file-invalid-path', `File ${record.filepath}${record.filename} (files.xml id ${record.id}) has an invalid path; it is not restored.`, 'files.xml');
+      ctx.warn(
+        'file-invalid-path',
+        `File ${record.filepath}${record.filename} (files.xml id ${record.id}) has an invalid path; it is not restored.`,
+        'files.xml',
+      );
       return;
     }
-    const userid = (record.userid === null ? undefined : ctx.ids.get('user', record.userid)) ?? ctx.state.restorerUserId;
+    const userid =
+      (record.userid === null ? undefined : ctx.ids.get('user', record.userid)) ?? ctx.state.restorerUserId;
     if (record.filename === '.') {
       await this.#rows.directory(target, userid);
       return;
     }
     if (!empty(d.repositoryid)) {
-      ctx.warn('file-alias-skipped', `${describe(record)} is an alias to a repository file; aliases are not restored.`, 'files.xml');
+      ctx.warn(
+        'file-alias-skipped',
+        `${describe(record)} is an alias to a repository file; aliases are not restored.`,
+        'files.xml',
+      );
       return;
     }
     const hash = record.contenthash;
     if (!/^[0-9a-f]{40}$/.test(hash) || (ctx.manifest.includeFiles && !ctx.source.has(blobEntry(hash)))) {
-      ctx.warn('file-missing-in-backup', `Missing file in backup: ${describe(record)}; it is not restored.`, hash ? blobEntry(hash) : 'files.xml');
+      ctx.warn(
+        'file-missing-in-backup',
+        `Missing file in backup: ${describe(record)}; it is not restored.`,
+        hash ? blobEntry(hash) : 'files.xml',
+      );
       return;
     }
     if (await this.#rows.exists(target)) return;
@@ -105,7 +119,11 @@ class FilesRun {
     const mimetype = await this.#mimetype(record.filename, hash);
     const blob = await this.#blobs.ensure(hash);
     if (!blob.present) {
-      ctx.warn('file-missing-in-backup', `${describe(record)} is not in the backup (it was made without files) and its content is not in the store; it is not restored.`, 'files.xml');
+      ctx.warn(
+        'file-missing-in-backup',
+        `${describe(record)} is not in the backup (it was made without files) and its content is not in the store; it is not restored.`,
+        'files.xml',
+      );
       return;
     }
     await this.#rows.file(target, {
@@ -154,7 +172,11 @@ class FilesRun {
       if (contextid !== undefined) return { contextid, itemid };
       if (!spec.quiet && !this.#unmapped.has(record.contextid)) {
         this.#unmapped.add(record.contextid);
-        this.#ctx.warn('file-context-unmapped', `Files of old context ${record.contextid} (${record.component}/${record.filearea}) are not restored: that context was not restored.`, 'files.xml');
+        this.#ctx.warn(
+          'file-context-unmapped',
+          `Files of old context ${record.contextid} (${record.component}/${record.filearea}) are not restored: that context was not restored.`,
+          'files.xml',
+        );
       }
       return undefined;
     }
@@ -164,7 +186,7 @@ class FilesRun {
 
 /** libmagic's type of a backup entry, from its first {@link SNIFF_BYTES} bytes; `document/unknown` when it cannot be read. */
 async function sniffEntry(ctx: RestoreContext, entry: string): Promise<string> {
-  let stream;
+  let stream: Readable;
   try {
     stream = await ctx.source.open(entry);
   } catch {

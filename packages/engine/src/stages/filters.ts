@@ -16,8 +16,20 @@ import { num, text } from './support.ts';
 
 /** Core filters of Moodle 4.3 (`filter/`). */
 const CORE_FILTERS = [
-  'activitynames', 'algebra', 'censor', 'data', 'displayh5p', 'emailprotect', 'emoticon', 'glossary', 'mathjaxloader',
-  'mediaplugin', 'multilang', 'tex', 'tidy', 'urltolink',
+  'activitynames',
+  'algebra',
+  'censor',
+  'data',
+  'displayh5p',
+  'emailprotect',
+  'emoticon',
+  'glossary',
+  'mathjaxloader',
+  'mediaplugin',
+  'multilang',
+  'tex',
+  'tidy',
+  'urltolink',
 ];
 
 /** `TEXTFILTER_DISABLED`. */
@@ -62,7 +74,13 @@ function filterName(raw: string): string | undefined {
   return raw.includes('/') || raw === '' ? undefined : raw;
 }
 
-async function setActive(ctx: RestoreContext, contextid: number, filter: string, data: XmlObject, seen: Set<string>): Promise<void> {
+async function setActive(
+  ctx: RestoreContext,
+  contextid: number,
+  filter: string,
+  data: XmlObject,
+  seen: Set<string>,
+): Promise<void> {
   const active = num(data.active);
   const key = `a/${contextid}/${filter}`;
   if (active === 0 || seen.has(key)) return;
@@ -70,7 +88,13 @@ async function setActive(ctx: RestoreContext, contextid: number, filter: string,
   await ctx.rows.insert('filter_active', { filter, contextid, active });
 }
 
-async function setConfig(ctx: RestoreContext, contextid: number, filter: string, data: XmlObject, seen: Set<string>): Promise<void> {
+async function setConfig(
+  ctx: RestoreContext,
+  contextid: number,
+  filter: string,
+  data: XmlObject,
+  seen: Set<string>,
+): Promise<void> {
   const name = text(data.name);
   const key = `c/${contextid}/${filter}/${name}`;
   if (name === '' || seen.has(key)) return;

@@ -26,15 +26,25 @@ export const finalizeStage = defineStage({
 
 // Internal helpers
 
-async function remapAll(ctx: RestoreContext, table: 'course_modules' | 'course_sections', courseColumn: string): Promise<void> {
+async function remapAll(
+  ctx: RestoreContext,
+  table: 'course_modules' | 'course_sections',
+  courseColumn: string,
+): Promise<void> {
   const existing = await loadCourseItems(ctx);
   const disabled = await disabledModules(ctx);
   for (const row of await ctx.rows.select(table, { [courseColumn]: ctx.state.courseId })) {
     if (typeof row.availability !== 'string' || row.availability === '') continue;
     if (table === 'course_modules' && disabled.has(Number(row.module))) continue;
     const what = table === 'course_modules' ? `course module ${String(row.id)}` : `section ${String(row.section)}`;
-    const remapped = remapAvailability(ctx, row.availability, (kind, oldId) =>
-      ctx.warn('availability-condition-unmapped', `The access restriction of ${what} refers to ${kind} ${oldId}, which was not restored; the condition can no longer be met.`),
+    const remapped = remapAvailability(
+      ctx,
+      row.availability,
+      (kind, oldId) =>
+        ctx.warn(
+          'availability-condition-unmapped',
+          `The access restriction of ${what} refers to ${kind} ${oldId}, which was not restored; the condition can no longer be met.`,
+        ),
       existing,
     );
     if (remapped !== undefined) await ctx.rows.update(table, Number(row.id), { availability: remapped });
@@ -48,7 +58,9 @@ async function remapAll(ctx: RestoreContext, table: 'course_modules' | 'course_s
 const MAX_FILLED_SECTION = 1000;
 
 async function createMissingSections(ctx: RestoreContext): Promise<void> {
-  const numbers = new Set((await ctx.rows.select('course_sections', { course: ctx.state.courseId })).map((s) => Number(s.section)));
+  const numbers = new Set(
+    (await ctx.rows.select('course_sections', { course: ctx.state.courseId })).map((s) => Number(s.section)),
+  );
   let max = 0;
   for (const n of numbers) if (Number.isSafeInteger(n) && n > max) max = n;
   if (max > MAX_FILLED_SECTION) {

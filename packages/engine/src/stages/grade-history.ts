@@ -41,7 +41,12 @@ export const gradeHistoryStage = defineStage({
   weight: 3,
   async run(ctx) {
     const files: { entry: string; activity: boolean }[] = [];
-    if (ctx.source.has('grade_history.xml') && !ctx.settings.excludesActivities && !(await hasMissingModules(ctx)) && (await gradeCategories(ctx)) <= 1) {
+    if (
+      ctx.source.has('grade_history.xml') &&
+      !ctx.settings.excludesActivities &&
+      !(await hasMissingModules(ctx)) &&
+      (await gradeCategories(ctx)) <= 1
+    ) {
       files.push({ entry: 'grade_history.xml', activity: false });
     }
     const activities = includedActivities(ctx);
@@ -56,8 +61,16 @@ export const gradeHistoryStage = defineStage({
       ctx.progress(index + 1, files.length);
     }
     if (mapHistory) await registerGradeFileAreas(ctx, activities, 'historyfeedback', 'grade_grades_history');
-    if (counts.user > 0) ctx.warn('grade-history-user-unmapped', `${counts.user} grade history rows belong to users who were not restored; they were skipped (as Moodle does).`);
-    if (counts.item > 0) ctx.warn('grade-history-item-unmapped', `${counts.item} grade history rows belong to grade items that were not restored; they were skipped.`);
+    if (counts.user > 0)
+      ctx.warn(
+        'grade-history-user-unmapped',
+        `${counts.user} grade history rows belong to users who were not restored; they were skipped (as Moodle does).`,
+      );
+    if (counts.item > 0)
+      ctx.warn(
+        'grade-history-item-unmapped',
+        `${counts.item} grade history rows belong to grade items that were not restored; they were skipped.`,
+      );
   },
 });
 
@@ -68,7 +81,12 @@ async function gradeCategories(ctx: RestoreContext): Promise<number> {
   return (await ctx.rows.select('grade_categories', { courseid: ctx.state.courseId })).length;
 }
 
-async function restoreFile(ctx: RestoreContext, entry: string, mapHistory: boolean, skipped: { user: number; item: number }): Promise<void> {
+async function restoreFile(
+  ctx: RestoreContext,
+  entry: string,
+  mapHistory: boolean,
+  skipped: { user: number; item: number },
+): Promise<void> {
   const { ids } = ctx;
   for await (const record of ctx.source.records(entry, { paths: [GRADE] })) {
     const data = record.data;

@@ -45,7 +45,8 @@ export const gradebookStage = defineStage({
   async run(ctx) {
     const activities = includedActivities(ctx);
     const total = activities.length + 2;
-    const withGradebookXml = ctx.source.has('gradebook.xml') && !ctx.settings.excludesActivities && !(await hasMissingModules(ctx));
+    const withGradebookXml =
+      ctx.source.has('gradebook.xml') && !ctx.settings.excludesActivities && !(await hasMissingModules(ctx));
     const writer = new GradebookWriter(ctx);
     if (withGradebookXml) await restoreGradeCategories(ctx, writer);
     ctx.progress(1, total);
@@ -58,7 +59,10 @@ export const gradebookStage = defineStage({
     if (activities.length > 0) await fixDuplicateSortorder(ctx);
     await registerGradeFileAreas(ctx, activities, 'feedback', 'grade_grades');
     if (writer.skippedGrades > 0) {
-      ctx.warn('grade-user-unmapped', `${writer.skippedGrades} grades belong to users who were not restored; they were skipped (as Moodle does).`);
+      ctx.warn(
+        'grade-user-unmapped',
+        `${writer.skippedGrades} grades belong to users who were not restored; they were skipped (as Moodle does).`,
+      );
     }
     ctx.progress(total, total);
   },

@@ -71,7 +71,8 @@ export const groupMembersStage = defineStage({
 async function enrolledUsers(ctx: RestoreContext): Promise<Set<number>> {
   const users = new Set<number>();
   for (const instance of await ctx.rows.select('enrol', { courseid: ctx.state.courseId })) {
-    for (const ue of await ctx.rows.select('user_enrolments', { enrolid: Number(instance.id) })) users.add(Number(ue.userid));
+    for (const ue of await ctx.rows.select('user_enrolments', { enrolid: Number(instance.id) }))
+      users.add(Number(ue.userid));
   }
   return users;
 }

@@ -35,7 +35,9 @@ export const groupsStage = defineStage({
   async run(ctx) {
     const courseid = ctx.state.courseId;
     const assigned = new Set<string>();
-    for await (const record of ctx.source.records(GROUPS_XML, { paths: [GROUP_PATH, MEMBER_PATH, GROUPING_PATH, GROUPING_GROUP_PATH] })) {
+    for await (const record of ctx.source.records(GROUPS_XML, {
+      paths: [GROUP_PATH, MEMBER_PATH, GROUPING_PATH, GROUPING_GROUP_PATH],
+    })) {
       const data = record.data;
       if (record.path === GROUP_PATH) {
         ctx.ids.set('group', num(data.id, NaN), await matchOrCreate(ctx, 'groups', courseid, data));
@@ -56,7 +58,12 @@ export const groupsStage = defineStage({
 // Internal helpers
 
 /** `process_group()` / `process_grouping()`: the id of the matching group (grouping) of the course, or of a new one. */
-async function matchOrCreate(ctx: RestoreContext, table: 'groups' | 'groupings', courseid: number, data: XmlObject): Promise<number> {
+async function matchOrCreate(
+  ctx: RestoreContext,
+  table: 'groups' | 'groupings',
+  courseid: number,
+  data: XmlObject,
+): Promise<number> {
   const name = text(data.name);
   const description = text(data.description);
   const sameName = await ctx.rows.select(table, { courseid, name });
@@ -68,7 +75,13 @@ async function matchOrCreate(ctx: RestoreContext, table: 'groups' | 'groupings',
 }
 
 /** `groups_assign_grouping()`: one row per (grouping, group). */
-async function assignGrouping(ctx: RestoreContext, groupingid: number, groupid: number, timeadded: number, assigned: Set<string>): Promise<void> {
+async function assignGrouping(
+  ctx: RestoreContext,
+  groupingid: number,
+  groupid: number,
+  timeadded: number,
+  assigned: Set<string>,
+): Promise<void> {
   const key = `${groupingid}:${groupid}`;
   if (assigned.has(key)) return;
   assigned.add(key);

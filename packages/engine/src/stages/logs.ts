@@ -53,7 +53,9 @@ export const logsStage = defineStage({
     const contexts = new ContextLookup(ctx);
     const activities = includedActivities(ctx);
     // Moodle's order: each activity task, then the final task's course logs.
-    const standard = [...activities.map((a) => `${a.directory}/logstores.xml`), 'course/logstores.xml'].filter((e) => ctx.source.has(e));
+    const standard = [...activities.map((a) => `${a.directory}/logstores.xml`), 'course/logstores.xml'].filter((e) =>
+      ctx.source.has(e),
+    );
     const legacy = [
       ...activities.map((a) => ({ entry: `${a.directory}/logs.xml`, cmid: () => contexts.moduleId(a) })),
       { entry: 'course/logs.xml', cmid: () => 0 },
@@ -69,14 +71,27 @@ export const logsStage = defineStage({
       if (newCmid !== undefined) await restoreLegacyLog(ctx, entry, newCmid, skipped);
       ctx.progress(standard.length + index + 1, total);
     }
-    if (skipped.context > 0) ctx.warn('log-context-unmapped', `${skipped.context} log rows belong to contexts that were not restored; they were skipped (as Moodle does).`);
-    if (skipped.user > 0) ctx.warn('log-user-unmapped', `${skipped.user} log rows name a user, related user or real user who was not restored; they were skipped (as Moodle does).`);
+    if (skipped.context > 0)
+      ctx.warn(
+        'log-context-unmapped',
+        `${skipped.context} log rows belong to contexts that were not restored; they were skipped (as Moodle does).`,
+      );
+    if (skipped.user > 0)
+      ctx.warn(
+        'log-user-unmapped',
+        `${skipped.user} log rows name a user, related user or real user who was not restored; they were skipped (as Moodle does).`,
+      );
   },
 });
 
 // Internal helpers
 
-async function restoreStandardLog(ctx: RestoreContext, contexts: ContextLookup, entry: string, skipped: Skipped): Promise<void> {
+async function restoreStandardLog(
+  ctx: RestoreContext,
+  contexts: ContextLookup,
+  entry: string,
+  skipped: Skipped,
+): Promise<void> {
   const { ids, rows } = ctx;
   const courseid = ctx.state.courseId;
   for await (const record of ctx.source.records(entry, { paths: [STANDARD_LOG] })) {
@@ -84,7 +99,8 @@ async function restoreStandardLog(ctx: RestoreContext, contexts: ContextLookup, 
     // keeps only the table's columns (no copy per row on the hot path).
     const row = record.data as Record<string, unknown>;
     const contextid = ids.get('context', row.contextid as string | null);
-    const facts = contextid === undefined ? undefined : (contexts.known(contextid) ?? (await contexts.facts(contextid)));
+    const facts =
+      contextid === undefined ? undefined : (contexts.known(contextid) ?? (await contexts.facts(contextid)));
     if (facts === undefined) {
       skipped.context++;
       continue;

@@ -9,7 +9,17 @@ import { defineStage } from '../pipeline/define-stage.ts';
 import type { BackupFileRecord, RestoreContext } from '../pipeline/context.ts';
 
 /** Item names an inforef.xml can list (`backup_helper::get_inforef_itemnames()`). */
-const INFOREF_ITEMS = ['user', 'grouping', 'group', 'role', 'file', 'scale', 'outcome', 'grade_item', 'question_category'];
+const INFOREF_ITEMS = [
+  'user',
+  'grouping',
+  'group',
+  'role',
+  'file',
+  'scale',
+  'outcome',
+  'grade_item',
+  'question_category',
+];
 
 /** Components whose files are restored even without a fileref (Moodle restores them by context). */
 const FILES_WITHOUT_REF = new Set(['user', 'group', 'grouping', 'grade', 'question', 'badges']);
@@ -17,7 +27,13 @@ const FILES_WITHOUT_REF = new Set(['user', 'group', 'grouping', 'grade', 'questi
 export const prepareStage = defineStage({
   name: 'prepare',
   enabledBy: [],
-  reads: ['course/inforef.xml', 'sections/*/inforef.xml', 'activities/*/inforef.xml', '*/blocks/*/inforef.xml', 'files.xml'],
+  reads: [
+    'course/inforef.xml',
+    'sections/*/inforef.xml',
+    'activities/*/inforef.xml',
+    '*/blocks/*/inforef.xml',
+    'files.xml',
+  ],
   weight: 2,
   async run(ctx) {
     const inforefFiles = includedInforefs(ctx);

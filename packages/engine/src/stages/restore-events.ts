@@ -75,7 +75,17 @@ export const restoreEventsStage = defineStage({
     if (!ctx.state.restoreEvents) return;
     const log = new LiveLog(ctx);
     const contexts = await courseContexts(ctx);
-    const steps = [groupingEvents, enrolmentEvents, groupMemberEvents, roleAssignmentEvents, sectionEvents, gradeItemEvents, tagEvents, logRegradeEvents, courseRestored];
+    const steps = [
+      groupingEvents,
+      enrolmentEvents,
+      groupMemberEvents,
+      roleAssignmentEvents,
+      sectionEvents,
+      gradeItemEvents,
+      tagEvents,
+      logRegradeEvents,
+      courseRestored,
+    ];
     for (const [index, step] of steps.entries()) {
       await step(ctx, log, contexts);
       ctx.progress(index + 1, steps.length);
@@ -97,7 +107,10 @@ async function childRows(ctx: RestoreContext, table: string, column: string, par
 async function groupingEvents(ctx: RestoreContext, log: LiveLog): Promise<void> {
   const groupings = await ctx.rows.select('groupings', { courseid: ctx.state.courseId });
   for (const row of await childRows(ctx, 'groupings_groups', 'groupingid', groupings)) {
-    await log.write('grouping_group_assigned', { objectid: Number(row.groupingid), other: { groupid: String(row.groupid) } });
+    await log.write('grouping_group_assigned', {
+      objectid: Number(row.groupingid),
+      other: { groupid: String(row.groupid) },
+    });
   }
 }
 
@@ -107,7 +120,11 @@ async function enrolmentEvents(ctx: RestoreContext, log: LiveLog): Promise<void>
     const enrol = text(instance.enrol);
     await log.write('enrol_instance_created', { objectid: Number(instance.id), other: { enrol } });
     for (const ue of (await ctx.rows.select('user_enrolments', { enrolid: Number(instance.id) })).sort(byId)) {
-      await log.write('user_enrolment_created', { objectid: Number(ue.id), relateduserid: Number(ue.userid), other: { enrol } });
+      await log.write('user_enrolment_created', {
+        objectid: Number(ue.id),
+        relateduserid: Number(ue.userid),
+        other: { enrol },
+      });
     }
   }
 }
@@ -141,13 +158,22 @@ async function courseContexts(ctx: RestoreContext): Promise<EventContext[]> {
 }
 
 /** The rows of `table` in the course's contexts, in id order, with their context. */
-async function rowsInContexts(ctx: RestoreContext, contexts: readonly EventContext[], table: string): Promise<Array<{ row: Row; context: EventContext }>> {
+async function rowsInContexts(
+  ctx: RestoreContext,
+  contexts: readonly EventContext[],
+  table: string,
+): Promise<Array<{ row: Row; context: EventContext }>> {
   const out: Array<{ row: Row; context: EventContext }> = [];
-  for (const context of contexts) for (const row of await ctx.rows.select(table, { contextid: context.id })) out.push({ row, context });
+  for (const context of contexts)
+    for (const row of await ctx.rows.select(table, { contextid: context.id })) out.push({ row, context });
   return out.sort((a, b) => byId(a.row, b.row));
 }
 
-async function roleAssignmentEvents(ctx: RestoreContext, log: LiveLog, contexts: readonly EventContext[]): Promise<void> {
+async function roleAssignmentEvents(
+  ctx: RestoreContext,
+  log: LiveLog,
+  contexts: readonly EventContext[],
+): Promise<void> {
   for (const { row, context } of await rowsInContexts(ctx, contexts, 'role_assignments')) {
     await log.write('role_assigned', {
       objectid: Number(row.roleid),
@@ -179,7 +205,13 @@ async function tagEvents(ctx: RestoreContext, log: LiveLog, contexts: readonly E
     await log.write('tag_added', {
       objectid: Number(row.id),
       context,
-      other: { tagid: String(tagid), tagname: tag?.name ?? null, tagrawname: tag?.rawname ?? null, itemid: Number(row.itemid), itemtype: text(row.itemtype) },
+      other: {
+        tagid: String(tagid),
+        tagname: tag?.name ?? null,
+        tagrawname: tag?.rawname ?? null,
+        itemid: Number(row.itemid),
+        itemtype: text(row.itemtype),
+      },
     });
   }
 }
@@ -205,9 +237,10 @@ async function gradeItemEvents(ctx: RestoreContext, log: LiveLog): Promise<void>
   for (const item of items) {
     const itemtype = text(item.itemtype);
     // The course item made by insert_course_category() has no name yet (gradebook.xml sets it later).
-    const other = itemtype === 'course' && hasActivityItems
-      ? { itemname: null, itemtype, itemmodule: null }
-      : { itemname: item.itemname ?? null, itemtype, itemmodule: item.itemmodule ?? null };
+    const other =
+      itemtype === 'course' && hasActivityItems
+        ? { itemname: null, itemtype, itemmodule: null }
+        : { itemname: item.itemname ?? null, itemtype, itemmodule: item.itemmodule ?? null };
     await log.write('grade_item_created', { objectid: Number(item.id), other });
     if (itemtype === 'mod') await log.write('grade_item_updated', { objectid: Number(item.id), other });
   }
@@ -218,5 +251,9 @@ async function courseRestored(ctx: RestoreContext, log: LiveLog): Promise<void> 
   const other: Record<string, PhpEncodable> = { ...COURSE_RESTORED_OTHER, samesite: state.sameSite };
   if (state.sameSite) other.originalcourseid = String(manifest.originalCourseId);
   // The controller's user: the admin of a CLI restore, the webservice's token user.
-  await log.write('course_restored', { objectid: state.courseId, userid: state.actingUserId || state.restorerUserId, other });
+  await log.write('course_restored', {
+    objectid: state.courseId,
+    userid: state.actingUserId || state.restorerUserId,
+    other,
+  });
 }

@@ -107,7 +107,14 @@ class RoleWriter {
     this.#overridden.add(key);
     // assign_capability(): modifierid = $USER->id (the acting user, not the restore controller's user).
     const { now, actingUserId } = this.#ctx.state;
-    await this.#ctx.rows.insert('role_capabilities', { contextid, roleid, capability, permission, timemodified: now, modifierid: actingUserId });
+    await this.#ctx.rows.insert('role_capabilities', {
+      contextid,
+      roleid,
+      capability,
+      permission,
+      timemodified: now,
+      modifierid: actingUserId,
+    });
   }
 
   /** `role_assign()` with no component (every context here is new, so only this restore's rows can repeat). */
@@ -118,7 +125,14 @@ class RoleWriter {
     // role_assign(): modifierid = empty($USER->id) ? 0 : $USER->id (the acting user).
     const { now, actingUserId } = this.#ctx.state;
     await this.#ctx.rows.insert('role_assignments', {
-      roleid, contextid, userid, timemodified: now, modifierid: actingUserId, component: '', itemid: 0, sortorder: 0,
+      roleid,
+      contextid,
+      userid,
+      timemodified: now,
+      modifierid: actingUserId,
+      component: '',
+      itemid: 0,
+      sortorder: 0,
     });
   }
 }
@@ -159,9 +173,10 @@ async function contextOf(ctx: RestoreContext, entry: string): Promise<number | u
   const parts = entry.split('/');
   if (parts.length === 2) return ctx.state.courseContextId || undefined;
   const blockDir = parts.length >= 4 ? parts.at(-2)! : undefined;
-  const [level, item, dir] = blockDir !== undefined
-    ? [ContextLevel.Block, 'block_instance', blockDir]
-    : [ContextLevel.Module, 'course_module', parts[1]!];
+  const [level, item, dir] =
+    blockDir !== undefined
+      ? [ContextLevel.Block, 'block_instance', blockDir]
+      : [ContextLevel.Module, 'course_module', parts[1]!];
   const oldId = Number(/_(\d+)$/.exec(dir)?.[1]);
   const newId = ctx.ids.get(item, oldId);
   if (newId === undefined) return undefined;

@@ -45,11 +45,16 @@ export const rolesStage = defineStage({
 });
 
 /** `get_best_assignable_role()`: same shortname, else same archetype, else editingteacher → teacher. */
-export function bestAssignableRole(role: Pick<BackupRole, 'shortname' | 'archetype'>, assignable: readonly Row[]): number | undefined {
+export function bestAssignableRole(
+  role: Pick<BackupRole, 'shortname' | 'archetype'>,
+  assignable: readonly Row[],
+): number | undefined {
   const byShortname = assignable.find((r) => r.shortname === role.shortname);
   if (byShortname) return Number(byShortname.id);
   // Moodle's `get_record_select(... IGNORE_MULTIPLE)` takes the first row the database returns: lowest id.
-  const byArchetype = [...assignable].sort((a, b) => Number(a.id) - Number(b.id)).find((r) => r.archetype === role.archetype);
+  const byArchetype = [...assignable]
+    .sort((a, b) => Number(a.id) - Number(b.id))
+    .find((r) => r.archetype === role.archetype);
   if (byArchetype) return Number(byArchetype.id);
   if (role.shortname === 'editingteacher') {
     const teacher = assignable.find((r) => r.shortname === 'teacher');

@@ -72,8 +72,12 @@ async function restoreScales(ctx: RestoreContext): Promise<void> {
 async function restoreOutcomes(ctx: RestoreContext): Promise<void> {
   const courseId = ctx.state.courseId;
   const site = firstById(await ctx.rows.select('grade_outcomes', { courseid: null }), (r) => String(r.shortname ?? ''));
-  const course = firstById(await ctx.rows.select('grade_outcomes', { courseid: courseId }), (r) => String(r.shortname ?? ''));
-  const linked = new Set((await ctx.rows.select('grade_outcomes_courses', { courseid: courseId })).map((r) => Number(r.outcomeid)));
+  const course = firstById(await ctx.rows.select('grade_outcomes', { courseid: courseId }), (r) =>
+    String(r.shortname ?? ''),
+  );
+  const linked = new Set(
+    (await ctx.rows.select('grade_outcomes_courses', { courseid: courseId })).map((r) => Number(r.outcomeid)),
+  );
   for await (const record of ctx.source.records('outcomes.xml', { paths: ['/outcomes_definition/outcome'] })) {
     const data = record.data;
     const oldId = num(data.id, NaN);
@@ -102,7 +106,10 @@ async function restoreOutcomes(ctx: RestoreContext): Promise<void> {
 }
 
 /** Key → id of the lowest-id row with that key (rows come ordered by id). */
-function firstById(rows: readonly Record<string, unknown>[], key: (row: Record<string, unknown>) => string): Map<string, number> {
+function firstById(
+  rows: readonly Record<string, unknown>[],
+  key: (row: Record<string, unknown>) => string,
+): Map<string, number> {
   const map = new Map<string, number>();
   for (const row of rows) if (!map.has(key(row))) map.set(key(row), Number(row.id));
   return map;

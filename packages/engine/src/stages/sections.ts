@@ -39,7 +39,8 @@ export const sectionsStage = defineStage({
     const [course] = await ctx.rows.select('course', { id: state.courseId });
     const format = String(course?.format ?? '');
     const byNumber = new Map<number, number>();
-    for (const row of await ctx.rows.select('course_sections', { course: state.courseId })) byNumber.set(Number(row.section), Number(row.id));
+    for (const row of await ctx.rows.select('course_sections', { course: state.courseId }))
+      byNumber.set(Number(row.section), Number(row.id));
     const options = new Set<string>();
     for (const row of await ctx.rows.select('course_format_options', { courseid: state.courseId })) {
       options.add(`${String(row.sectionid)}/${String(row.format)}/${String(row.name)}`);
@@ -51,7 +52,11 @@ export const sectionsStage = defineStage({
       if (!ctx.settings.sectionIncluded(key)) continue;
       const entry = `${ref.directory}/section.xml`;
       if (!ctx.source.has(entry)) {
-        ctx.warn('section-xml-missing', `Section ${ref.sectionId} is listed in moodle_backup.xml but ${entry} is missing; it is not restored.`, entry);
+        ctx.warn(
+          'section-xml-missing',
+          `Section ${ref.sectionId} is listed in moodle_backup.xml but ${entry} is missing; it is not restored.`,
+          entry,
+        );
         continue;
       }
       let sectionId: number | undefined;
@@ -67,7 +72,12 @@ export const sectionsStage = defineStage({
         ctx.warn('section-xml-invalid', `${entry} holds no <section> element; the section is not restored.`, entry);
         continue;
       }
-      addFileArea(ctx, { component: 'course', filearea: 'section', itemname: 'course_section', oldContextId: manifest.originalCourseContextId });
+      addFileArea(ctx, {
+        component: 'course',
+        filearea: 'section',
+        itemname: 'course_section',
+        oldContextId: manifest.originalCourseContextId,
+      });
       ctx.progress(index + 1, sections.length);
     }
     // course_section_created → format_weeks_observer::course_section_created() → update_end_date().
@@ -112,7 +122,13 @@ async function restoreSection(ctx: RestoreContext, data: XmlObject, byNumber: Ma
   return id;
 }
 
-async function restoreFormatOption(ctx: RestoreContext, data: XmlObject, sectionId: number, format: string, seen: Set<string>): Promise<void> {
+async function restoreFormatOption(
+  ctx: RestoreContext,
+  data: XmlObject,
+  sectionId: number,
+  format: string,
+  seen: Set<string>,
+): Promise<void> {
   if (text(data.format) !== format || text(data.name) === '') return;
   const key = `${sectionId}/${format}/${text(data.name)}`;
   if (seen.has(key)) return;

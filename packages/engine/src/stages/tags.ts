@@ -28,10 +28,20 @@ export async function addItemTag(ctx: RestoreContext, item: ItemTag): Promise<nu
   const rawname = item.rawname.trim();
   if (rawname === '') return undefined;
   const tagid = await tagId(ctx, rawname);
-  const key = { tagid, component: item.component, itemtype: item.itemtype, itemid: item.itemid, contextid: item.contextid, tiuserid: 0 };
+  const key = {
+    tagid,
+    component: item.component,
+    itemtype: item.itemtype,
+    itemid: item.itemid,
+    contextid: item.contextid,
+    tiuserid: 0,
+  };
   const [existing] = await ctx.rows.select('tag_instance', key, { limit: 1 });
   if (existing) return tagid;
-  const ordering = item.ordering ?? (await ctx.rows.select('tag_instance', { component: item.component, itemtype: item.itemtype, itemid: item.itemid })).length;
+  const ordering =
+    item.ordering ??
+    (await ctx.rows.select('tag_instance', { component: item.component, itemtype: item.itemtype, itemid: item.itemid }))
+      .length;
   await ctx.rows.insert('tag_instance', {
     ...key,
     ordering,

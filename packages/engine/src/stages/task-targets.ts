@@ -32,7 +32,12 @@ export interface BlockTask {
 /** The included activities in Moodle's task order (manifest order, see §2.3 of the format reference). */
 export function includedActivities(ctx: RestoreContext): ActivityTask[] {
   return ctx.manifest.activities
-    .map((a) => ({ key: basename(a.directory), directory: a.directory.replace(/\/+$/, ''), moduleName: a.moduleName, moduleId: a.moduleId }))
+    .map((a) => ({
+      key: basename(a.directory),
+      directory: a.directory.replace(/\/+$/, ''),
+      moduleName: a.moduleName,
+      moduleId: a.moduleId,
+    }))
     .filter((a) => ctx.settings.activityIncluded(a.key));
 }
 

@@ -46,7 +46,11 @@ export const usersStage = defineStage({
     const total = ctx.state.inforefs.get('user')?.size ?? 0;
     if (total === 0) return;
     if (!ctx.source.has(USERS_XML)) {
-      ctx.warn('users-xml-missing', `The backup says it holds users but has no ${USERS_XML}; no user is restored and user data that needs them is skipped.`, USERS_XML);
+      ctx.warn(
+        'users-xml-missing',
+        `The backup says it holds users but has no ${USERS_XML}; no user is restored and user data that needs them is skipped.`,
+        USERS_XML,
+      );
       return;
     }
     const config = await siteConfig(ctx);
@@ -84,7 +88,11 @@ async function precheck(ctx: RestoreContext, config: SiteConfig, total: number):
       let username = user.username;
       if (check.kind === 'conflict') {
         if (user.username !== 'admin' || mnethostid !== config.localHostId) {
-          conflicts.push({ user, existing: check.existing, reason: describeConflict(user, check.existing, check.rule) });
+          conflicts.push({
+            user,
+            existing: check.existing,
+            reason: describeConflict(user, check.existing, check.rule),
+          });
           continue;
         }
         // 2A2: duplicate admin. A same-site restore can meet an `admin_<hash>` made before: reuse it.
@@ -98,7 +106,11 @@ async function precheck(ctx: RestoreContext, config: SiteConfig, total: number):
       const key = `${mnethostid}\u0000${username}`;
       const twin = planned.get(key);
       if (twin !== undefined) {
-        conflicts.push({ user, existing: undefined, reason: `the backup holds two users named "${username}" (ids ${twin} and ${user.id}); only one can be created` });
+        conflicts.push({
+          user,
+          existing: undefined,
+          reason: `the backup holds two users named "${username}" (ids ${twin} and ${user.id}); only one can be created`,
+        });
         continue;
       }
       planned.set(key, user.id);
@@ -110,7 +122,12 @@ async function precheck(ctx: RestoreContext, config: SiteConfig, total: number):
 }
 
 /** Pass 2: map matched users, create the others. */
-async function create(ctx: RestoreContext, config: SiteConfig, decisions: Map<number, Decision>, total: number): Promise<void> {
+async function create(
+  ctx: RestoreContext,
+  config: SiteConfig,
+  decisions: Map<number, Decision>,
+  total: number,
+): Promise<void> {
   for (const [oldId, decision] of decisions) {
     if (!('match' in decision)) continue;
     ctx.ids.set('user', oldId, decision.match);
@@ -123,13 +140,22 @@ async function create(ctx: RestoreContext, config: SiteConfig, decisions: Map<nu
     if (++done % 500 === 0) ctx.signal.throwIfAborted();
     const decision = decisions.get(user.id);
     if (decision && 'create' in decision) {
-      const created = await createUser(ctx, user, { username: decision.create, mnethostid: hostId(user, config), auth: config.auth, fieldIds });
+      const created = await createUser(ctx, user, {
+        username: decision.create,
+        mnethostid: hostId(user, config),
+        auth: config.auth,
+        fieldIds,
+      });
       skippedTags += created.skippedTags;
     }
     ctx.progress(total + done, total * 2);
   }
   if (skippedTags > 0) {
-    ctx.warn('user-tags-skipped', `${skippedTags} interest tags of restored users were not restored: the store has no tag collections.`, USERS_XML);
+    ctx.warn(
+      'user-tags-skipped',
+      `${skippedTags} interest tags of restored users were not restored: the store has no tag collections.`,
+      USERS_XML,
+    );
   }
 }
 
@@ -149,7 +175,14 @@ async function siteConfig(ctx: RestoreContext): Promise<SiteConfig> {
   };
   const localHostId = Number(await value('mnet_localhost_id')) || 1;
   // Moodle's defaults: $CFG->auth = 'email'; manual and nologin are always enabled.
-  const enabled = new Set(['manual', 'nologin', ...((await value('auth')) ?? 'email').split(',').map((s) => s.trim()).filter(Boolean)]);
+  const enabled = new Set([
+    'manual',
+    'nologin',
+    ...((await value('auth')) ?? 'email')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ]);
   return {
     localHostId,
     auth: { enabled, registerauth: (await value('registerauth')) ?? '', localHostId },

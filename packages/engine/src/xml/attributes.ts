@@ -31,17 +31,26 @@ export function isNameChar(c: number): boolean {
  * and decoded value onto `attrs`. Returns the index after the closing quote, or {@link INCOMPLETE}
  * when `s` ends first.
  */
-export function readAttribute(s: string, j: number, tag: string, attrs: string[], maxTextBytes: number, fail: FailFn): number {
+export function readAttribute(
+  s: string,
+  j: number,
+  tag: string,
+  attrs: string[],
+  maxTextBytes: number,
+  fail: FailFn,
+): number {
   const n = s.length;
   const a = j;
   let c = s.charCodeAt(j);
-  if (c < 128 && NAME[c] !== NAME_START) fail(ErrorCode.XmlMalformed, `unexpected "${s.charAt(j)}" in the start tag <${tag}>`);
+  if (c < 128 && NAME[c] !== NAME_START)
+    fail(ErrorCode.XmlMalformed, `unexpected "${s.charAt(j)}" in the start tag <${tag}>`);
   do c = s.charCodeAt(++j);
   while (isNameChar(c));
   const name = s.slice(a, j);
   while (c === 32 || c === 10 || c === 9 || c === 13) c = s.charCodeAt(++j);
   if (j >= n) return INCOMPLETE;
-  if (c !== 61 /* = */) fail(ErrorCode.XmlMalformed, `attribute ${name} in <${tag}> has no value (expected ${name}="…")`);
+  if (c !== 61 /* = */)
+    fail(ErrorCode.XmlMalformed, `attribute ${name} in <${tag}> has no value (expected ${name}="…")`);
   do c = s.charCodeAt(++j);
   while (c === 32 || c === 10 || c === 9 || c === 13);
   if (j >= n) return INCOMPLETE;
@@ -60,9 +69,13 @@ export function readAttribute(s: string, j: number, tag: string, attrs: string[]
 
 function attributeValue(raw: string, name: string, tag: string, maxTextBytes: number, fail: FailFn): string {
   if (raw.length * 3 > maxTextBytes && Buffer.byteLength(raw) > maxTextBytes) {
-    fail(ErrorCode.XmlTextTooLarge, limitMessage(`attribute ${name} of <${tag}>`, Buffer.byteLength(raw), 'maxTextBytes', maxTextBytes));
+    fail(
+      ErrorCode.XmlTextTooLarge,
+      limitMessage(`attribute ${name} of <${tag}>`, Buffer.byteLength(raw), 'maxTextBytes', maxTextBytes),
+    );
   }
-  if (raw.indexOf('<') !== -1) fail(ErrorCode.XmlMalformed, `attribute ${name} of <${tag}> contains '<' (it must be written &lt;)`);
+  if (raw.indexOf('<') !== -1)
+    fail(ErrorCode.XmlMalformed, `attribute ${name} of <${tag}> contains '<' (it must be written &lt;)`);
   let value = raw;
   if (/[\t\n\r]/.test(value)) value = value.replace(/\r\n|[\t\n\r]/g, ' ');
   if (value.indexOf('&') !== -1) value = decodeEntities(value, fail);

@@ -47,12 +47,27 @@ export class CarriedInput {
  * @param kind - `markup` for a comment or processing instruction, `tag` for a start or end tag
  * @param attribute - characters of the unfinished attribute value, or 0
  */
-export function checkUnfinished(size: number, kind: 'markup' | 'tag', attribute: number, limits: XmlLimits, fail: FailFn): void {
+export function checkUnfinished(
+  size: number,
+  kind: 'markup' | 'tag',
+  attribute: number,
+  limits: XmlLimits,
+  fail: FailFn,
+): void {
   const { maxTextBytes, maxRecordBytes } = limits;
   if (size <= maxTextBytes) return;
-  if (kind === 'markup') fail(ErrorCode.XmlTextTooLarge, limitMessage('an unfinished comment or processing instruction', size, 'maxTextBytes', maxTextBytes));
-  if (attribute > maxTextBytes) fail(ErrorCode.XmlTextTooLarge, limitMessage('an unfinished attribute value', attribute, 'maxTextBytes', maxTextBytes));
-  if (size > maxRecordBytes) fail(ErrorCode.XmlRecordTooLarge, limitMessage('a single unfinished tag', size, 'maxRecordBytes', maxRecordBytes));
+  if (kind === 'markup')
+    fail(
+      ErrorCode.XmlTextTooLarge,
+      limitMessage('an unfinished comment or processing instruction', size, 'maxTextBytes', maxTextBytes),
+    );
+  if (attribute > maxTextBytes)
+    fail(
+      ErrorCode.XmlTextTooLarge,
+      limitMessage('an unfinished attribute value', attribute, 'maxTextBytes', maxTextBytes),
+    );
+  if (size > maxRecordBytes)
+    fail(ErrorCode.XmlRecordTooLarge, limitMessage('a single unfinished tag', size, 'maxRecordBytes', maxRecordBytes));
 }
 
 /** Where to cut text at the end of a batch so no reference, `]]>` or `\r\n` is split. */

@@ -11,7 +11,13 @@ import { ErrorCode } from '../errors.ts';
 export type FailFn = (code: ErrorCode, what: string) => never;
 
 /** The five entities every XML processor knows. */
-const PREDEFINED: Readonly<Record<string, string>> = Object.freeze({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" });
+const PREDEFINED: Readonly<Record<string, string>> = Object.freeze({
+  lt: '<',
+  gt: '>',
+  amp: '&',
+  quot: '"',
+  apos: "'",
+});
 
 /** An `&` that does not start one of the five predefined entities. */
 const OTHER_REFERENCE = /&(?!(?:quot|amp|lt|gt|apos);)/;
@@ -27,7 +33,12 @@ export function decodeEntities(raw: string, fail: FailFn): string {
   if (!OTHER_REFERENCE.test(raw)) {
     // Only the predefined entities (the common case, e.g. JSON in a log's `other`): native replaces.
     let text = raw.replace(/&quot;/g, '"');
-    if (text.indexOf('&') !== -1) text = text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+    if (text.indexOf('&') !== -1)
+      text = text
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&apos;/g, "'")
+        .replace(/&amp;/g, '&');
     return text;
   }
   let out = '';
@@ -36,7 +47,10 @@ export function decodeEntities(raw: string, fail: FailFn): string {
   while (amp !== -1) {
     const semi = raw.indexOf(';', amp + 1);
     if (semi === -1 || semi - amp > MAX_REFERENCE_LENGTH) {
-      fail(ErrorCode.XmlMalformed, `'&' is not the start of a reference ending in ';' (near "${preview(raw, amp)}"); a literal & must be written &amp;`);
+      fail(
+        ErrorCode.XmlMalformed,
+        `'&' is not the start of a reference ending in ';' (near "${preview(raw, amp)}"); a literal & must be written &amp;`,
+      );
     }
     out += raw.slice(from, amp) + resolveReference(raw.slice(amp + 1, semi), fail);
     from = semi + 1;
@@ -58,7 +72,12 @@ export function normalizeNewlines(raw: string): string {
 /** True when `code` is a character XML 1.0 allows (the `Char` production). */
 export function isXmlChar(code: number): boolean {
   return (
-    code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff)
+    code === 0x9 ||
+    code === 0xa ||
+    code === 0xd ||
+    (code >= 0x20 && code <= 0xd7ff) ||
+    (code >= 0xe000 && code <= 0xfffd) ||
+    (code >= 0x10000 && code <= 0x10ffff)
   );
 }
 
@@ -74,7 +93,11 @@ function resolveReference(body: string, fail: FailFn): string {
       fail(ErrorCode.XmlMalformed, `"&${body};" is not a valid character reference`);
     }
     const code = parseInt(digits, hex ? 16 : 10);
-    if (!isXmlChar(code)) fail(ErrorCode.XmlMalformed, `"&${body};" refers to a character XML does not allow (U+${code.toString(16).toUpperCase()})`);
+    if (!isXmlChar(code))
+      fail(
+        ErrorCode.XmlMalformed,
+        `"&${body};" refers to a character XML does not allow (U+${code.toString(16).toUpperCase()})`,
+      );
     return String.fromCodePoint(code);
   }
   if (/^[A-Za-z_:\u0080-\uffff][\w.:\-\u0080-\uffff]*$/.test(body)) {

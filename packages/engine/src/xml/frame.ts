@@ -69,8 +69,11 @@ export class Frame {
 
   /** Adds a child's value; `rel` is its `arrays` node (null when none). */
   add(name: string, value: XmlValue, rel: ArrayNode | null): void {
-    if (!this.collecting) return attach(this, name, value, rel);
-    if (rel !== null && rel.array) {
+    if (!this.collecting) {
+      attach(this, name, value, rel);
+      return;
+    }
+    if (rel?.array) {
       for (let k = this.n - 1; k >= this.nAttrs; k--) {
         if (this.keys[k] === name) return void (this.vals[k] as XmlValue[]).push(value);
       }
@@ -159,7 +162,7 @@ function materialize(f: Frame): XmlObject {
 function attach(f: Frame, name: string, value: XmlValue, rel: ArrayNode | null): void {
   const obj = f.obj!;
   const prev = obj[name];
-  if (rel !== null && rel.array) {
+  if (rel?.array) {
     if (prev === undefined) obj[name] = [value];
     else if (Array.isArray(prev) && Object.hasOwn(obj, name)) prev.push(value);
     else setOwn(obj, name, [value]);
@@ -169,7 +172,10 @@ function attach(f: Frame, name: string, value: XmlValue, rel: ArrayNode | null):
     obj[name] = value;
     return;
   }
-  if (!Object.hasOwn(obj, name)) return setOwn(obj, name, value); // an inherited name such as constructor or __proto__
+  if (!Object.hasOwn(obj, name)) {
+    setOwn(obj, name, value); // an inherited name such as constructor or __proto__
+    return;
+  }
   const keys = f.attrKeys;
   const at = keys === null ? -1 : keys.indexOf(name);
   if (at !== -1) {

@@ -23,9 +23,13 @@ export function classifyBang(s: string, lt: number, fail: FailFn): number {
   if (s.startsWith('[CDATA[', lt + 2)) return BANG_CDATA;
   const head = s.slice(lt, lt + 9);
   if (head.toUpperCase() === '<!DOCTYPE') {
-    fail(ErrorCode.XmlDoctypeForbidden, 'a <!DOCTYPE> declaration is not allowed: the reader never reads DTDs or entity declarations (Moodle never writes them)');
+    fail(
+      ErrorCode.XmlDoctypeForbidden,
+      'a <!DOCTYPE> declaration is not allowed: the reader never reads DTDs or entity declarations (Moodle never writes them)',
+    );
   }
-  if (head.length < 9 && ['<!--', '<![CDATA[', '<!DOCTYPE'].some((form) => form.startsWith(head.toUpperCase()))) return INCOMPLETE;
+  if (head.length < 9 && ['<!--', '<![CDATA[', '<!DOCTYPE'].some((form) => form.startsWith(head.toUpperCase())))
+    return INCOMPLETE;
   return fail(ErrorCode.XmlMalformed, `"${printable(head)}" is not a comment, CDATA section or element`);
 }
 
@@ -47,7 +51,10 @@ export function skipProcessingInstruction(s: string, lt: number, atStart: boolea
   const body = s.slice(lt + 2, end);
   const target = /^[^\s?]*/.exec(body)?.[0] ?? '';
   if (!/^[A-Za-z_:\u0080-\uffff][\w.:\-\u0080-\uffff]*$/.test(target)) {
-    fail(ErrorCode.XmlMalformed, `"<?${printable(body.slice(0, 20))}" is not a processing instruction with a valid target name`);
+    fail(
+      ErrorCode.XmlMalformed,
+      `"<?${printable(body.slice(0, 20))}" is not a processing instruction with a valid target name`,
+    );
   }
   if (target.toLowerCase() === 'xml') {
     if (!atStart || target !== 'xml') {

@@ -26,9 +26,19 @@ export function parseXmlDocument(input: string | Uint8Array, options: ParseXmlDo
   const entry = options.entry ?? UNNAMED_ENTRY;
   const size = typeof input === 'string' ? Buffer.byteLength(input) : input.byteLength;
   if (size > limits.maxRecordBytes) {
-    throw xmlError(ErrorCode.XmlRecordTooLarge, limitMessage('the document', size, 'maxRecordBytes', limits.maxRecordBytes), { entry, xmlPath: '/' });
+    throw xmlError(
+      ErrorCode.XmlRecordTooLarge,
+      limitMessage('the document', size, 'maxRecordBytes', limits.maxRecordBytes),
+      { entry, xmlPath: '/' },
+    );
   }
-  const builder = new RecordBuilder(compileSelectedPaths(['/document']), compileArrayPaths(options.arrays), limits.maxRecordBytes, entry, true);
+  const builder = new RecordBuilder(
+    compileSelectedPaths(['/document']),
+    compileArrayPaths(options.arrays),
+    limits.maxRecordBytes,
+    entry,
+    true,
+  );
   const tokenizer = new XmlTokenizer(builder, limits, entry);
   if (typeof input === 'string') {
     tokenizer.write(input.charCodeAt(0) === 0xfeff ? input.slice(1) : input);
@@ -40,6 +50,7 @@ export function parseXmlDocument(input: string | Uint8Array, options: ParseXmlDo
   }
   tokenizer.end();
   const [record] = builder.take();
-  if (record === undefined) throw xmlError(ErrorCode.XmlMalformed, 'the document has no root element', { entry, xmlPath: '/' });
+  if (record === undefined)
+    throw xmlError(ErrorCode.XmlMalformed, 'the document has no root element', { entry, xmlPath: '/' });
   return { [record.path.slice(1)]: record.data };
 }

@@ -13,7 +13,17 @@
  * elements, so real backups never have such content).
  */
 import { ErrorCode } from '../errors.ts';
-import { CONTENT, Frame, MOODLE_NULL, PASS, RECORD, SKIP, finishObject, isWhitespace, type ContentNode } from './frame.ts';
+import {
+  CONTENT,
+  Frame,
+  MOODLE_NULL,
+  PASS,
+  RECORD,
+  SKIP,
+  finishObject,
+  isWhitespace,
+  type ContentNode,
+} from './frame.ts';
 import { newContentNode, type ArrayNode, type PathNode } from './path-trie.ts';
 import type { TokenHandler } from './token-handler.ts';
 import type { XmlRecord } from './types.ts';
@@ -68,19 +78,28 @@ export class RecordBuilder implements TokenHandler {
     f.name = name;
     const kids = parent.abs === null ? null : parent.abs.kids;
     let abs = kids === null ? null : (kids.get(name) ?? null);
-    if (this.anyRoot && parent === this.top) abs = { path: `/${name}`, selected: true, kids: null, count: 0, content: newContentNode() };
+    if (this.anyRoot && parent === this.top)
+      abs = { path: `/${name}`, selected: true, kids: null, count: 0, content: newContentNode() };
     f.abs = abs;
     const pk = parent.kind;
     if (pk === CONTENT || (pk === RECORD && !parent.emitted)) {
       noteChild(parent);
       if (abs === null) {
         const relKids = parent.rel === null ? null : parent.rel.kids;
-        f.begin(CONTENT, relKids === null ? null : (relKids.get(name) ?? null), this.contentNode(parent.node, name), attrs);
+        f.begin(
+          CONTENT,
+          relKids === null ? null : (relKids.get(name) ?? null),
+          this.contentNode(parent.node, name),
+          attrs,
+        );
         this.capturing = true;
         return;
       }
     }
-    if (abs !== null && abs.selected) return this.startRecord(f, abs, attrs, s, start);
+    if (abs?.selected) {
+      this.startRecord(f, abs, attrs, s, start);
+      return;
+    }
     f.kind = abs === null ? SKIP : PASS;
     this.capturing = false;
   }
@@ -100,7 +119,7 @@ export class RecordBuilder implements TokenHandler {
   leaf(name: string, value: string | undefined): boolean {
     const p = this.depth === 0 ? this.top : this.frames[this.depth - 1]!;
     const kids = p.abs === null ? null : p.abs.kids;
-    if (kids !== null && kids.has(name)) return false; // a selected path, or on the way to one
+    if (kids?.has(name)) return false; // a selected path, or on the way to one
     const pk = p.kind;
     if (pk === CONTENT || (pk === RECORD && !p.emitted)) {
       const relKids = p.rel === null ? null : p.rel.kids;
@@ -176,11 +195,18 @@ export class RecordBuilder implements TokenHandler {
   private addBytes(f: Frame, s: string, a: number, b: number): void {
     f.bytes += Buffer.byteLength(s.slice(a, b));
     if (f.bytes > this.maxRecordBytes) {
-      const xmlPath = `/${this.frames.slice(0, this.depth).map((frame) => frame.name).join('/')}`;
-      throw xmlError(ErrorCode.XmlRecordTooLarge, limitMessage(`the record ${f.abs!.path}`, f.bytes, 'maxRecordBytes', this.maxRecordBytes), {
-        entry: this.entry,
-        xmlPath,
-      });
+      const xmlPath = `/${this.frames
+        .slice(0, this.depth)
+        .map((frame) => frame.name)
+        .join('/')}`;
+      throw xmlError(
+        ErrorCode.XmlRecordTooLarge,
+        limitMessage(`the record ${f.abs!.path}`, f.bytes, 'maxRecordBytes', this.maxRecordBytes),
+        {
+          entry: this.entry,
+          xmlPath,
+        },
+      );
     }
   }
 }

@@ -23,14 +23,14 @@ export class RecordCounter implements TokenHandler {
     const kids = parent === null ? null : parent.kids;
     const node = kids === null ? null : (kids.get(name) ?? null);
     this.stack[++this.depth] = node;
-    if (node !== null && node.selected) node.count++;
+    if (node?.selected) node.count++;
   }
 
   leaf(name: string): boolean {
     const parent = this.stack[this.depth]!;
     const kids = parent === null ? null : parent.kids;
     const node = kids === null ? undefined : kids.get(name);
-    if (node !== undefined && node.selected) node.count++;
+    if (node?.selected) node.count++;
     return true;
   }
 

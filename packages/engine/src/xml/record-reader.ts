@@ -22,7 +22,11 @@ import { UNNAMED_ENTRY, resolveXmlLimits } from './xml-error.ts';
  * chunks, a plain iterable (e.g. `[buffer]`), or one buffer. Chunks may be cut anywhere, even inside
  * a character.
  */
-export type XmlSource = AsyncIterable<Buffer | Uint8Array> | Iterable<Buffer | Uint8Array> | NodeJS.ReadableStream | Uint8Array;
+export type XmlSource =
+  | AsyncIterable<Buffer | Uint8Array>
+  | Iterable<Buffer | Uint8Array>
+  | NodeJS.ReadableStream
+  | Uint8Array;
 
 /** Options of {@link countRecords}. */
 export type CountRecordsOptions = Pick<RecordReaderOptions, 'limits' | 'entry'>;
@@ -58,11 +62,19 @@ export type CountRecordsOptions = Pick<RecordReaderOptions, 'limits' | 'entry'>;
  * Back-pressure is natural: the source is read only as fast as records are consumed. When the
  * consumer stops early (break, return, throw) or reading fails, the source stream is destroyed.
  */
-export function readRecords(source: XmlSource, options: RecordReaderOptions): AsyncGenerator<XmlRecord, void, undefined> {
+export function readRecords(
+  source: XmlSource,
+  options: RecordReaderOptions,
+): AsyncGenerator<XmlRecord, void, undefined> {
   try {
     const limits = resolveXmlLimits(options.limits);
     const entry = options.entry ?? UNNAMED_ENTRY;
-    const builder = new RecordBuilder(compileSelectedPaths(options.paths), compileArrayPaths(options.arrays), limits.maxRecordBytes, entry);
+    const builder = new RecordBuilder(
+      compileSelectedPaths(options.paths),
+      compileArrayPaths(options.arrays),
+      limits.maxRecordBytes,
+      entry,
+    );
     checkSource(source);
     return generateRecords(source, builder, new XmlTokenizer(builder, limits, entry));
   } catch (error) {
@@ -88,7 +100,11 @@ export async function countRecords(
   try {
     root = compileSelectedPaths(paths, { allowNone: true });
     checkSource(source);
-    tokenizer = new XmlTokenizer(new RecordCounter(root), resolveXmlLimits(options.limits), options.entry ?? UNNAMED_ENTRY);
+    tokenizer = new XmlTokenizer(
+      new RecordCounter(root),
+      resolveXmlLimits(options.limits),
+      options.entry ?? UNNAMED_ENTRY,
+    );
   } catch (error) {
     destroySource(source);
     throw error;
@@ -108,7 +124,11 @@ export async function countRecords(
  */
 const BATCH_BYTES = 64 * 1024;
 
-async function* generateRecords(source: XmlSource, builder: RecordBuilder, tokenizer: XmlTokenizer): AsyncGenerator<XmlRecord, void, undefined> {
+async function* generateRecords(
+  source: XmlSource,
+  builder: RecordBuilder,
+  tokenizer: XmlTokenizer,
+): AsyncGenerator<XmlRecord, void, undefined> {
   for await (const text of textBatches(source, tokenizer)) {
     tokenizer.write(text);
     const records = builder.take();
@@ -142,13 +162,25 @@ function toBytes(chunk: unknown): Uint8Array {
 
 function checkSource(source: XmlSource): void {
   const candidate = source as Partial<AsyncIterable<unknown> & Iterable<unknown>> | null;
-  if (candidate === null || typeof candidate !== 'object' || (typeof candidate[Symbol.asyncIterator] !== 'function' && typeof candidate[Symbol.iterator] !== 'function')) {
-    throw new InvalidArgumentError('The XML source must be a readable stream or an (async) iterable of Buffer/Uint8Array chunks.');
+  if (
+    candidate === null ||
+    typeof candidate !== 'object' ||
+    (typeof candidate[Symbol.asyncIterator] !== 'function' && typeof candidate[Symbol.iterator] !== 'function')
+  ) {
+    throw new InvalidArgumentError(
+      'The XML source must be a readable stream or an (async) iterable of Buffer/Uint8Array chunks.',
+    );
   }
 }
 
 /** Destroys a Node stream that was not read to its end (no-op for other iterables). */
 function destroySource(source: unknown): void {
   const stream = source as { destroy?: () => void; destroyed?: boolean } | null;
-  if (stream !== null && typeof stream === 'object' && typeof stream.destroy === 'function' && stream.destroyed !== true) stream.destroy();
+  if (
+    stream !== null &&
+    typeof stream === 'object' &&
+    typeof stream.destroy === 'function' &&
+    stream.destroyed !== true
+  )
+    stream.destroy();
 }

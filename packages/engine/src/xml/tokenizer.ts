@@ -19,7 +19,14 @@
  */
 import { ErrorCode } from '../errors.ts';
 import { NAME, NAME_START, isNameChar, readAttribute } from './attributes.ts';
-import { BANG_CDATA, BANG_COMMENT, INCOMPLETE, classifyBang, skipComment, skipProcessingInstruction } from './markup.ts';
+import {
+  BANG_CDATA,
+  BANG_COMMENT,
+  INCOMPLETE,
+  classifyBang,
+  skipComment,
+  skipProcessingInstruction,
+} from './markup.ts';
 import { CarriedInput, cdataCut, checkUnfinished, textCut } from './batch-edges.ts';
 import { TagTable, type Tag } from './tag-table.ts';
 import { TextNode } from './text-node.ts';
@@ -79,8 +86,13 @@ export class XmlTokenizer {
   end(): void {
     const rest = this.carried.take();
     if (rest.length > 0) this.run(rest, true);
-    if (this.inCdata) this.fail(ErrorCode.XmlMalformed, 'the document ends inside a CDATA section; the file is truncated');
-    if (this.depth > 0) this.fail(ErrorCode.XmlMalformed, `the document ends with ${this.depth} element(s) still open; the file is truncated`);
+    if (this.inCdata)
+      this.fail(ErrorCode.XmlMalformed, 'the document ends inside a CDATA section; the file is truncated');
+    if (this.depth > 0)
+      this.fail(
+        ErrorCode.XmlMalformed,
+        `the document ends with ${this.depth} element(s) still open; the file is truncated`,
+      );
     if (!this.rootSeen) this.fail(ErrorCode.XmlMalformed, 'the document has no root element (empty or truncated file)');
   }
 
@@ -94,10 +106,12 @@ export class XmlTokenizer {
       if (this.inCdata) {
         const end = s.indexOf(']]>', i);
         if (end === -1) {
-          if (final) this.fail(ErrorCode.XmlMalformed, 'the document ends inside a CDATA section; the file is truncated');
+          if (final)
+            this.fail(ErrorCode.XmlMalformed, 'the document ends inside a CDATA section; the file is truncated');
           const cut = cdataCut(s, i);
           this.text.cdata(s, i, cut);
-          return this.stop(s, cut);
+          this.stop(s, cut);
+          return;
         }
         this.text.cdata(s, i, end);
         this.inCdata = false;
@@ -112,7 +126,10 @@ export class XmlTokenizer {
         if (lt > i) this.whitespace(s, i, lt);
       } else {
         lt = s.indexOf('<', lt);
-        if (lt === -1) return this.textTail(s, i, final);
+        if (lt === -1) {
+          this.textTail(s, i, final);
+          return;
+        }
         this.textBefore(s, i, lt);
       }
       c = s.charCodeAt(lt + 1);
@@ -127,10 +144,21 @@ export class XmlTokenizer {
         else next = this.fail(ErrorCode.XmlMalformed, `'<' must start a tag, found "<${s.charAt(lt + 1)}"`);
       }
       if (next === INCOMPLETE) {
-        if (final) this.fail(ErrorCode.XmlMalformed, `the document ends inside a tag ("${s.slice(lt, lt + 40)}"); the file is truncated`);
+        if (final)
+          this.fail(
+            ErrorCode.XmlMalformed,
+            `the document ends inside a tag ("${s.slice(lt, lt + 40)}"); the file is truncated`,
+          );
         const attribute = this.openAttrAt > lt ? s.length - this.openAttrAt : 0;
-        checkUnfinished(s.length - lt, c === BANG || c === QUESTION ? 'markup' : 'tag', attribute, this.limits, this.fail);
-        return this.stop(s, lt);
+        checkUnfinished(
+          s.length - lt,
+          c === BANG || c === QUESTION ? 'markup' : 'tag',
+          attribute,
+          this.limits,
+          this.fail,
+        );
+        this.stop(s, lt);
+        return;
       }
       i = next;
     }
@@ -152,7 +180,11 @@ export class XmlTokenizer {
         if (lt2 !== -1 && s.startsWith(tag.close, lt2)) return this.leaf(s, lt, tag, j, lt2, lt2 + tag.close.length);
       }
       j--;
-    } else if (tag !== undefined && s.startsWith(tag.name, lt + 1) && !isNameChar(s.charCodeAt(lt + 1 + tag.name.length))) {
+    } else if (
+      tag !== undefined &&
+      s.startsWith(tag.name, lt + 1) &&
+      !isNameChar(s.charCodeAt(lt + 1 + tag.name.length))
+    ) {
       j = lt + 1 + tag.name.length;
     } else {
       j = lt + 2;
@@ -174,13 +206,17 @@ export class XmlTokenizer {
       }
       if (c === SLASH) {
         if (j + 1 >= n) return INCOMPLETE;
-        if (s.charCodeAt(j + 1) !== GT) this.fail(ErrorCode.XmlMalformed, `'/' must be followed by '>' in the start tag <${name}>`);
+        if (s.charCodeAt(j + 1) !== GT)
+          this.fail(ErrorCode.XmlMalformed, `'/' must be followed by '>' in the start tag <${name}>`);
         j += 2;
         selfClosing = true;
         break;
       }
       if (c !== SP && c !== LF && c !== TAB && c !== CR) {
-        this.fail(ErrorCode.XmlMalformed, `unexpected "${s.charAt(j)}" in the start tag <${name}>: expected whitespace, an attribute, '>' or '/>'`);
+        this.fail(
+          ErrorCode.XmlMalformed,
+          `unexpected "${s.charAt(j)}" in the start tag <${name}>: expected whitespace, an attribute, '>' or '/>'`,
+        );
       }
       do c = s.charCodeAt(++j);
       while (c === SP || c === LF || c === TAB || c === CR);
@@ -241,12 +277,16 @@ export class XmlTokenizer {
     this.hadChild[d + 1] = 0;
     this.seqPos[d + 1] = 0;
     if (d + 1 > this.limits.maxDepth) {
-      this.fail(ErrorCode.XmlTooDeep, `elements are nested ${d + 1} deep, more than the maxDepth limit of ${this.limits.maxDepth}`);
+      this.fail(
+        ErrorCode.XmlTooDeep,
+        `elements are nested ${d + 1} deep, more than the maxDepth limit of ${this.limits.maxDepth}`,
+      );
     }
   }
 
   private endTag(s: string, lt: number): number {
-    if (this.depth === 0) this.fail(ErrorCode.XmlMalformed, `an end tag "${s.slice(lt, lt + 40)}" appears outside the root element`);
+    if (this.depth === 0)
+      this.fail(ErrorCode.XmlMalformed, `an end tag "${s.slice(lt, lt + 40)}" appears outside the root element`);
     const tag = this.tags[this.depth - 1]!;
     const name = tag.name;
     if (s.startsWith(tag.close, lt)) return this.close(s, name, lt + tag.close.length);
@@ -333,7 +373,10 @@ export class XmlTokenizer {
     for (let k = a; k < b; k++) {
       const c = s.charCodeAt(k);
       if (c !== SP && c !== LF && c !== TAB && c !== CR) {
-        this.fail(ErrorCode.XmlMalformed, `text "${s.slice(k, k + 20)}" appears ${this.rootSeen ? 'after' : 'before'} the root element`);
+        this.fail(
+          ErrorCode.XmlMalformed,
+          `text "${s.slice(k, k + 20)}" appears ${this.rootSeen ? 'after' : 'before'} the root element`,
+        );
       }
     }
   }

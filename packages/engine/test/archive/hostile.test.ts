@@ -102,7 +102,11 @@ async function expectLinkWarnings(path: string, warnings: string[]): Promise<voi
 
 async function tarCase(members: TarMember[], options?: { endBlocks?: number }): Promise<string> {
   const { work } = await caseDir();
-  return writeTarGz(join(work, 'backup.mbz'), [{ name: 'moodle_backup.xml', content: '<moodle_backup/>' }, ...members], options);
+  return writeTarGz(
+    join(work, 'backup.mbz'),
+    [{ name: 'moodle_backup.xml', content: '<moodle_backup/>' }, ...members],
+    options,
+  );
 }
 
 async function zipCase(bytes: Buffer | Promise<Buffer>): Promise<string> {
@@ -122,13 +126,33 @@ describe('hostile tar.gz', () => {
     ['nested traversal', [{ name: 'files/../../evil', content: 'x' }], 'archive.unsafe-entry-name'],
     ['absolute name', [{ name: '/etc/x', content: 'x' }], 'archive.unsafe-entry-name'],
     ['traversal in the ustar prefix', [{ name: 'evil', prefix: '..', content: 'x' }], 'archive.unsafe-entry-name'],
-    ['traversal in a pax path', [paxMember({ path: '../../evil' }), { name: 'harmless', content: 'x' }], 'archive.unsafe-entry-name'],
+    [
+      'traversal in a pax path',
+      [paxMember({ path: '../../evil' }), { name: 'harmless', content: 'x' }],
+      'archive.unsafe-entry-name',
+    ],
     ['backslash name', [{ name: '..\\evil', content: 'x' }], 'archive.unsafe-entry-name'],
     ['control character', [{ name: 'a\nb', content: 'x' }], 'archive.unsafe-entry-name'],
-    ['symlink out of the root', [{ name: 'link', typeflag: '2', linkname: '/etc/passwd' }], 'archive.unsafe-entry-name'],
-    ['symlink climbing out', [{ name: 'files/00/link', typeflag: '2', linkname: '../../../marker/evil' }], 'archive.unsafe-entry-name'],
-    ['hard link out of the root', [{ name: 'hard', typeflag: '1', linkname: '../marker/evil' }], 'archive.unsafe-entry-name'],
-    ['symlink named out of the root', [{ name: '../marker/link', typeflag: '2', linkname: 'moodle_backup.xml' }], 'archive.unsafe-entry-name'],
+    [
+      'symlink out of the root',
+      [{ name: 'link', typeflag: '2', linkname: '/etc/passwd' }],
+      'archive.unsafe-entry-name',
+    ],
+    [
+      'symlink climbing out',
+      [{ name: 'files/00/link', typeflag: '2', linkname: '../../../marker/evil' }],
+      'archive.unsafe-entry-name',
+    ],
+    [
+      'hard link out of the root',
+      [{ name: 'hard', typeflag: '1', linkname: '../marker/evil' }],
+      'archive.unsafe-entry-name',
+    ],
+    [
+      'symlink named out of the root',
+      [{ name: '../marker/link', typeflag: '2', linkname: 'moodle_backup.xml' }],
+      'archive.unsafe-entry-name',
+    ],
     ['character device', [{ name: 'dev', typeflag: '3' }], 'archive.unsafe-entry-name'],
     ['fifo', [{ name: 'fifo', typeflag: '6' }], 'archive.unsafe-entry-name'],
     ['GNU sparse file', [{ name: 'sparse', typeflag: 'S', content: 'x' }], 'archive.unsafe-entry-name'],
@@ -139,19 +163,41 @@ describe('hostile tar.gz', () => {
 
   it.each<[string, TarMember[], string[]]>([
     ['symlink inside', [{ name: 'link', typeflag: '2', linkname: 'moodle_backup.xml' }], ['archive-link-skipped link']],
-    ['hard link to an earlier file', [{ name: 'hard', typeflag: '1', linkname: 'moodle_backup.xml' }], ['archive-hard-link-read hard']],
-    ['hard link to nothing earlier', [{ name: 'hard', typeflag: '1', linkname: 'later.xml' }, { name: 'later.xml', content: 'x' }], ['archive-link-skipped hard']],
-  ])('%s: skipped or read as its target, with a warning, nothing written', TIMEOUT, async (_label, members, warnings) => {
-    await expectLinkWarnings(await tarCase(members), warnings);
-  });
+    [
+      'hard link to an earlier file',
+      [{ name: 'hard', typeflag: '1', linkname: 'moodle_backup.xml' }],
+      ['archive-hard-link-read hard'],
+    ],
+    [
+      'hard link to nothing earlier',
+      [
+        { name: 'hard', typeflag: '1', linkname: 'later.xml' },
+        { name: 'later.xml', content: 'x' },
+      ],
+      ['archive-link-skipped hard'],
+    ],
+  ])(
+    '%s: skipped or read as its target, with a warning, nothing written',
+    TIMEOUT,
+    async (_label, members, warnings) => {
+      await expectLinkWarnings(await tarCase(members), warnings);
+    },
+  );
 
   it('gzip bomb: 256 MiB of zeros trips the whole-archive compression ratio', TIMEOUT, async () => {
     const { work } = await caseDir();
-    await expectFailure(await writeGzipBomb(join(work, 'bomb.mbz'), 256 * MiB), 'archive.compression-ratio', BOMB_LIMITS);
+    await expectFailure(
+      await writeGzipBomb(join(work, 'bomb.mbz'), 256 * MiB),
+      'archive.compression-ratio',
+      BOMB_LIMITS,
+    );
   });
 
   it('an entry declaring 10 GiB fails before any of it is read (default limits)', TIMEOUT, async () => {
-    await expectFailure(await tarCase([{ name: 'files/aa/huge', size: 10 * 1024 ** 3 }], { endBlocks: 0 }), 'archive.entry-too-large');
+    await expectFailure(
+      await tarCase([{ name: 'files/aa/huge', size: 10 * 1024 ** 3 }], { endBlocks: 0 }),
+      'archive.entry-too-large',
+    );
   });
 
   it('declared sizes past maxTotalBytes', TIMEOUT, async () => {
@@ -168,7 +214,10 @@ describe('hostile tar.gz', () => {
     const { work } = await caseDir();
     const path = join(work, 'padded.mbz');
     const block = gzipSync(Buffer.alloc(MiB));
-    await writeFile(path, Buffer.concat([gzipSync(tarBuffer([{ name: 'a', content: 'x' }], { endBlocks: 0 })), ...Array(80).fill(block)]));
+    await writeFile(
+      path,
+      Buffer.concat([gzipSync(tarBuffer([{ name: 'a', content: 'x' }], { endBlocks: 0 })), ...Array(80).fill(block)]),
+    );
     await expectFailure(path, 'archive.too-large', { maxTotalBytes: MiB, maxCompressionRatio: 1e9 });
   });
 
@@ -197,7 +246,10 @@ describe('hostile tar.gz', () => {
   });
 
   it('gzip magic followed by garbage', TIMEOUT, async () => {
-    await expectFailure(await fileCase(Buffer.concat([Buffer.from([0x1f, 0x8b]), randomBytes(4096)])), 'archive.corrupt');
+    await expectFailure(
+      await fileCase(Buffer.concat([Buffer.from([0x1f, 0x8b]), randomBytes(4096)])),
+      'archive.corrupt',
+    );
   });
 
   it('valid gzip of random bytes (not a tar)', TIMEOUT, async () => {
@@ -212,32 +264,82 @@ describe('hostile tar.gz', () => {
 });
 
 describe('hostile ZIP', () => {
-  const base = (name: string, extra: object = {}) => [{ name: 'moodle_backup.xml', content: '<moodle_backup/>' }, { name, content: 'evil', ...extra }];
+  const base = (name: string, extra: object = {}) => [
+    { name: 'moodle_backup.xml', content: '<moodle_backup/>' },
+    { name, content: 'evil', ...extra },
+  ];
 
   it.each<[string, () => Promise<Buffer>, string]>([
-    ['path traversal', async () => patchAll(await zipBuffer(base('zz/evil')), 'zz/evil', '../evil'), 'archive.unsafe-entry-name'],
-    ['absolute name', async () => patchAll(await zipBuffer(base('zetc/x')), 'zetc/x', '/etc/x'), 'archive.unsafe-entry-name'],
-    ['drive letter', async () => patchAll(await zipBuffer(base('zz/evil')), 'zz/evil', 'C:/evil'), 'archive.unsafe-entry-name'],
-    ['backslash', async () => patchAll(await zipBuffer(base('zz/evil')), 'zz/evil', '..\\evil'), 'archive.unsafe-entry-name'],
-    ['NUL in name', async () => patchAll(await zipBuffer(base('zz/evil')), 'zz/evil', 'zz\0evil'), 'archive.unsafe-entry-name'],
-    ['symlink out of the root', () => zipBuffer([{ name: 'moodle_backup.xml', content: '<moodle_backup/>' }, { name: 'link', content: '/etc/passwd', mode: 0o120777 }]), 'archive.unsafe-entry-name'],
+    [
+      'path traversal',
+      async () => patchAll(await zipBuffer(base('zz/evil')), 'zz/evil', '../evil'),
+      'archive.unsafe-entry-name',
+    ],
+    [
+      'absolute name',
+      async () => patchAll(await zipBuffer(base('zetc/x')), 'zetc/x', '/etc/x'),
+      'archive.unsafe-entry-name',
+    ],
+    [
+      'drive letter',
+      async () => patchAll(await zipBuffer(base('zz/evil')), 'zz/evil', 'C:/evil'),
+      'archive.unsafe-entry-name',
+    ],
+    [
+      'backslash',
+      async () => patchAll(await zipBuffer(base('zz/evil')), 'zz/evil', '..\\evil'),
+      'archive.unsafe-entry-name',
+    ],
+    [
+      'NUL in name',
+      async () => patchAll(await zipBuffer(base('zz/evil')), 'zz/evil', 'zz\0evil'),
+      'archive.unsafe-entry-name',
+    ],
+    [
+      'symlink out of the root',
+      () =>
+        zipBuffer([
+          { name: 'moodle_backup.xml', content: '<moodle_backup/>' },
+          { name: 'link', content: '/etc/passwd', mode: 0o120777 },
+        ]),
+      'archive.unsafe-entry-name',
+    ],
     ['fifo', () => zipBuffer(base('fifo', { mode: 0o010644 })), 'archive.unsafe-entry-name'],
     ['duplicate entry', () => zipBuffer(base('moodle_backup.xml')), 'archive.duplicate-entry'],
-    ['duplicate after normalisation', async () => patchAll(await zipBuffer(base('zzmoodle_backup.xml')), 'zzmoodle', './moodle'), 'archive.duplicate-entry'],
+    [
+      'duplicate after normalisation',
+      async () => patchAll(await zipBuffer(base('zzmoodle_backup.xml')), 'zzmoodle', './moodle'),
+      'archive.duplicate-entry',
+    ],
     ['CRC mismatch', async () => patchZipCrc(await zipBuffer(base('files/aa/x')), 0xdeadbeef), 'archive.corrupt'],
-    ['encrypted entry', async () => {
-      const zip = await zipBuffer([{ name: 'secret', content: 'x', compress: false }]);
-      zip.writeUInt16LE(zip.readUInt16LE(zip.indexOf('PK\u0001\u0002') + 8) | 1, zip.indexOf('PK\u0001\u0002') + 8);
-      return zip;
-    }, 'archive.corrupt'],
-    ['overlapping entries', async () => {
-      const zip = await zipBuffer([{ name: 'a', content: 'aaaa' }, { name: 'b', content: 'bbbb' }]);
-      const second = zip.indexOf('PK\u0001\u0002', zip.indexOf('PK\u0001\u0002') + 4);
-      zip.writeUInt32LE(0, second + 42);
-      return zip;
-    }, 'archive.corrupt'],
+    [
+      'encrypted entry',
+      async () => {
+        const zip = await zipBuffer([{ name: 'secret', content: 'x', compress: false }]);
+        zip.writeUInt16LE(zip.readUInt16LE(zip.indexOf('PK\u0001\u0002') + 8) | 1, zip.indexOf('PK\u0001\u0002') + 8);
+        return zip;
+      },
+      'archive.corrupt',
+    ],
+    [
+      'overlapping entries',
+      async () => {
+        const zip = await zipBuffer([
+          { name: 'a', content: 'aaaa' },
+          { name: 'b', content: 'bbbb' },
+        ]);
+        const second = zip.indexOf('PK\u0001\u0002', zip.indexOf('PK\u0001\u0002') + 4);
+        zip.writeUInt32LE(0, second + 42);
+        return zip;
+      },
+      'archive.corrupt',
+    ],
     ['truncated (end cut off)', async () => (await zipBuffer(base('x'))).subarray(0, 60), 'archive.truncated'],
-    ['PK magic then random bytes', async () => Buffer.concat([Buffer.from('PK\u0003\u0004'), randomBytes(4096)]), 'archive.truncated'],
+    [
+      'PK magic then random bytes',
+      async () => Buffer.concat([Buffer.from('PK\u0003\u0004'), randomBytes(4096)]),
+      'archive.truncated',
+    ],
   ])('%s', TIMEOUT, async (_label, build, code) => {
     await expectFailure(await zipCase(build()), code);
   });
@@ -247,16 +349,26 @@ describe('hostile ZIP', () => {
   });
 
   it('zip bomb: declared sizes over the compression ratio fail at open', TIMEOUT, async () => {
-    await expectFailure(await zipCase(zipBuffer([{ name: 'bomb', content: Buffer.alloc(16 * MiB) }])), 'archive.compression-ratio', BOMB_LIMITS);
+    await expectFailure(
+      await zipCase(zipBuffer([{ name: 'bomb', content: Buffer.alloc(16 * MiB) }])),
+      'archive.compression-ratio',
+      BOMB_LIMITS,
+    );
   });
 
   it('a header that lies about the size (smaller than the data) fails the stream', TIMEOUT, async () => {
-    const zip = patchZipUncompressedSizes(await zipBuffer([{ name: 'files/aa/liar', content: Buffer.alloc(4 * MiB) }]), 100);
+    const zip = patchZipUncompressedSizes(
+      await zipBuffer([{ name: 'files/aa/liar', content: Buffer.alloc(4 * MiB) }]),
+      100,
+    );
     await expectFailure(await zipCase(zip), 'archive.corrupt');
   });
 
   it('a header that lies about the size (larger than the data) fails the stream', TIMEOUT, async () => {
-    const zip = patchZipUncompressedSizes(await zipBuffer([{ name: 'files/aa/liar', content: Buffer.alloc(4096, 1) }]), 8192);
+    const zip = patchZipUncompressedSizes(
+      await zipBuffer([{ name: 'files/aa/liar', content: Buffer.alloc(4096, 1) }]),
+      8192,
+    );
     await expectFailure(await zipCase(zip), 'archive.corrupt');
   });
 
@@ -265,7 +377,10 @@ describe('hostile ZIP', () => {
     ['maxEntryBytes', { maxEntryBytes: 100 }, 'archive.entry-too-large'],
     ['maxTotalBytes', { maxTotalBytes: 1000 }, 'archive.too-large'],
   ])('limit %s', TIMEOUT, async (_label, limits, code) => {
-    const zip = zipBuffer([{ name: 'a', content: Buffer.alloc(600) }, { name: 'b', content: Buffer.alloc(600) }]);
+    const zip = zipBuffer([
+      { name: 'a', content: Buffer.alloc(600) },
+      { name: 'b', content: Buffer.alloc(600) },
+    ]);
     await expectFailure(await zipCase(zip), code, limits);
   });
 });
@@ -280,8 +395,14 @@ describe('hostile folder', () => {
   };
 
   it.each([
-    ['symlink to a file inside the folder', (f: string) => symlink(join(f, 'moodle_backup.xml'), join(f, 'course', 'link.xml'))],
-    ['relative symlink inside the folder', (f: string) => symlink('../moodle_backup.xml', join(f, 'course', 'link.xml'))],
+    [
+      'symlink to a file inside the folder',
+      (f: string) => symlink(join(f, 'moodle_backup.xml'), join(f, 'course', 'link.xml')),
+    ],
+    [
+      'relative symlink inside the folder',
+      (f: string) => symlink('../moodle_backup.xml', join(f, 'course', 'link.xml')),
+    ],
     ['symlink pointing outside', (f: string) => symlink('/etc/passwd', join(f, 'passwd'))],
     ['symlinked folder', (f: string) => symlink(join(f, 'course'), join(f, 'course2'))],
     ['dangling symlink', (f: string) => symlink(join(f, 'nothing'), join(f, 'dangling'))],

@@ -13,7 +13,16 @@ import { createMemoryStorage } from '@mbz-restore/storage-memory';
 import { checkLinkTarget } from '../../src/archive/entry-name.ts';
 import { openArchive } from '../../src/archive/open-archive.ts';
 import { hasShared, mbzFixture } from '../../../../test/support/shared.ts';
-import { expectCode, openFds, paxMember, readAll, snapshot, tempDir, writeTarGz, writeZip } from './support/build-archives.ts';
+import {
+  expectCode,
+  openFds,
+  paxMember,
+  readAll,
+  snapshot,
+  tempDir,
+  writeTarGz,
+  writeZip,
+} from './support/build-archives.ts';
 import type { TarMember, ZipMember } from './support/build-archives.ts';
 import { repackTarGz, repackZip } from './support/repack.ts';
 
@@ -115,21 +124,37 @@ describe('checkLinkTarget', () => {
 
 describe('tar.gz link entries', () => {
   it('a symbolic link pointing inside is skipped with a warning naming it', async () => {
-    const read = await readEverything(await tarCase([MANIFEST, { name: 'course/link.xml', typeflag: '2', linkname: '../moodle_backup.xml' }]));
+    const read = await readEverything(
+      await tarCase([MANIFEST, { name: 'course/link.xml', typeflag: '2', linkname: '../moodle_backup.xml' }]),
+    );
     expect(read.listed).toEqual(['moodle_backup.xml']);
     expect([...read.files.keys()]).toEqual(['moodle_backup.xml']);
-    expect(read.warnings).toEqual([{ code: 'archive-link-skipped', entry: 'course/link.xml', message: expect.stringContaining('symbolic link') }]);
+    expect(read.warnings).toEqual([
+      { code: 'archive-link-skipped', entry: 'course/link.xml', message: expect.stringContaining('symbolic link') },
+    ]);
   });
 
   it('a hard link to an earlier file is read as that file, with a warning', async () => {
-    const read = await readEverything(await tarCase([MANIFEST, { name: 'aa/users.xml', content: USERS }, { name: 'users.xml', typeflag: '1', linkname: 'aa/users.xml' }]));
+    const read = await readEverything(
+      await tarCase([
+        MANIFEST,
+        { name: 'aa/users.xml', content: USERS },
+        { name: 'users.xml', typeflag: '1', linkname: 'aa/users.xml' },
+      ]),
+    );
     expect(read.listed).toEqual(['moodle_backup.xml', 'aa/users.xml', 'users.xml']);
     expect(read.files.get('users.xml')).toBe(USERS);
-    expect(read.warnings).toEqual([{ code: 'archive-hard-link-read', entry: 'users.xml', message: expect.stringContaining('aa/users.xml') }]);
+    expect(read.warnings).toEqual([
+      { code: 'archive-hard-link-read', entry: 'users.xml', message: expect.stringContaining('aa/users.xml') },
+    ]);
   });
 
-  it('reader.open() of a hard link gives its target\'s content; has() sees it', async () => {
-    const path = await tarCase([MANIFEST, { name: 'aa/users.xml', content: USERS }, { name: './users.xml', typeflag: '1', linkname: './aa/users.xml' }]);
+  it("reader.open() of a hard link gives its target's content; has() sees it", async () => {
+    const path = await tarCase([
+      MANIFEST,
+      { name: 'aa/users.xml', content: USERS },
+      { name: './users.xml', typeflag: '1', linkname: './aa/users.xml' },
+    ]);
     const reader = await openArchive(path);
     try {
       expect((await readAll(await reader.open('users.xml'))).toString()).toBe(USERS);
@@ -141,7 +166,12 @@ describe('tar.gz link entries', () => {
 
   it('a chain of hard links reads the first file', async () => {
     const read = await readEverything(
-      await tarCase([MANIFEST, { name: 'a', content: USERS }, { name: 'b', typeflag: '1', linkname: 'a' }, { name: 'c', typeflag: '1', linkname: 'b' }]),
+      await tarCase([
+        MANIFEST,
+        { name: 'a', content: USERS },
+        { name: 'b', typeflag: '1', linkname: 'a' },
+        { name: 'c', typeflag: '1', linkname: 'b' },
+      ]),
     );
     expect(read.files.get('c')).toBe(USERS);
     expect(read.warnings.map((w) => [w.code, w.entry])).toEqual([
@@ -151,12 +181,47 @@ describe('tar.gz link entries', () => {
   });
 
   it.each<[string, TarMember[], string]>([
-    ['named .ARCHIVE_INDEX, as GNU tar writes it', [{ name: './.ARCHIVE_INDEX', content: 'index' }, { name: '.ARCHIVE_INDEX', typeflag: '1', linkname: './.ARCHIVE_INDEX' }], '.ARCHIVE_INDEX'],
-    ['to itself', [{ name: './users.xml', content: USERS }, { name: 'users.xml', typeflag: '1', linkname: './users.xml' }], 'users.xml'],
-    ['to a later entry', [{ name: 'users.xml', typeflag: '1', linkname: 'aa/users.xml' }, { name: 'aa/users.xml', content: USERS }], 'users.xml'],
+    [
+      'named .ARCHIVE_INDEX, as GNU tar writes it',
+      [
+        { name: './.ARCHIVE_INDEX', content: 'index' },
+        { name: '.ARCHIVE_INDEX', typeflag: '1', linkname: './.ARCHIVE_INDEX' },
+      ],
+      '.ARCHIVE_INDEX',
+    ],
+    [
+      'to itself',
+      [
+        { name: './users.xml', content: USERS },
+        { name: 'users.xml', typeflag: '1', linkname: './users.xml' },
+      ],
+      'users.xml',
+    ],
+    [
+      'to a later entry',
+      [
+        { name: 'users.xml', typeflag: '1', linkname: 'aa/users.xml' },
+        { name: 'aa/users.xml', content: USERS },
+      ],
+      'users.xml',
+    ],
     ['to a missing entry', [{ name: 'users.xml', typeflag: '1', linkname: 'nothing.xml' }], 'users.xml'],
-    ['to a folder', [{ name: 'course/', typeflag: '5' }, { name: 'users.xml', typeflag: '1', linkname: 'course' }], 'users.xml'],
-    ['to a symbolic link', [{ name: 'sym', typeflag: '2', linkname: 'moodle_backup.xml' }, { name: 'users.xml', typeflag: '1', linkname: 'sym' }], 'users.xml'],
+    [
+      'to a folder',
+      [
+        { name: 'course/', typeflag: '5' },
+        { name: 'users.xml', typeflag: '1', linkname: 'course' },
+      ],
+      'users.xml',
+    ],
+    [
+      'to a symbolic link',
+      [
+        { name: 'sym', typeflag: '2', linkname: 'moodle_backup.xml' },
+        { name: 'users.xml', typeflag: '1', linkname: 'sym' },
+      ],
+      'users.xml',
+    ],
   ])('a hard link %s is skipped with a warning', async (_label, members, skipped) => {
     const read = await readEverything(await tarCase([MANIFEST, ...members]));
     expect(read.warnings.filter((w) => w.entry === skipped).map((w) => w.code)).toEqual(['archive-link-skipped']);
@@ -167,7 +232,15 @@ describe('tar.gz link entries', () => {
   });
 
   it('a hard link whose name is already a different file → archive.duplicate-entry', async () => {
-    await failsWith(await tarCase([MANIFEST, { name: 'a', content: 'a' }, { name: 'b', content: 'b' }, { name: 'a', typeflag: '1', linkname: 'b' }]), 'archive.duplicate-entry');
+    await failsWith(
+      await tarCase([
+        MANIFEST,
+        { name: 'a', content: 'a' },
+        { name: 'b', content: 'b' },
+        { name: 'a', typeflag: '1', linkname: 'b' },
+      ]),
+      'archive.duplicate-entry',
+    );
   });
 
   it.each<[string, TarMember[]]>([
@@ -176,7 +249,13 @@ describe('tar.gz link entries', () => {
     ['symbolic link with a backslash', [{ name: 'link', typeflag: '2', linkname: '..\\..\\evil' }]],
     ['hard link to ../', [{ name: 'files/00/link', typeflag: '1', linkname: '../../etc/passwd' }]],
     ['hard link to an absolute path', [{ name: 'link', typeflag: '1', linkname: '/etc/passwd' }]],
-    ['hard link target through a pax linkpath', [paxMember({ linkpath: '../../marker/evil.xml' }), { name: 'link', typeflag: '1', linkname: 'moodle_backup.xml' }]],
+    [
+      'hard link target through a pax linkpath',
+      [
+        paxMember({ linkpath: '../../marker/evil.xml' }),
+        { name: 'link', typeflag: '1', linkname: 'moodle_backup.xml' },
+      ],
+    ],
     ['symbolic link named ../', [{ name: '../marker/link', typeflag: '2', linkname: 'moodle_backup.xml' }]],
     ['hard link with an absolute name', [{ name: '/tmp/link', typeflag: '1', linkname: 'moodle_backup.xml' }]],
   ])('%s → archive.unsafe-entry-name', async (_label, members) => {
@@ -184,7 +263,10 @@ describe('tar.gz link entries', () => {
   });
 
   it('links count as entries (maxEntries)', async () => {
-    const links = Array.from({ length: 5 }, (_, i): TarMember => ({ name: `l${i}`, typeflag: '2', linkname: 'moodle_backup.xml' }));
+    const links = Array.from(
+      { length: 5 },
+      (_, i): TarMember => ({ name: `l${i}`, typeflag: '2', linkname: 'moodle_backup.xml' }),
+    );
     const reader = await openArchive(await tarCase([MANIFEST, ...links]), { limits: { maxEntries: 3 } });
     try {
       await expectCode(reader.list(), 'archive.too-many-entries');
@@ -195,7 +277,10 @@ describe('tar.gz link entries', () => {
 
   it('reading hard links counts the archive decompressed again against maxTotalBytes', async () => {
     const big = 'x'.repeat(4000);
-    const links = Array.from({ length: 5 }, (_, i): TarMember => ({ name: `copy${i}`, typeflag: '1', linkname: 'big' }));
+    const links = Array.from(
+      { length: 5 },
+      (_, i): TarMember => ({ name: `copy${i}`, typeflag: '1', linkname: 'big' }),
+    );
     const path = await tarCase([MANIFEST, { name: 'big', content: big }, ...links]);
     // One copy costs the archive up to `big` again plus `big` itself (≈ 8 KB); five pass 30,000 bytes.
     const reader = await openArchive(path, { limits: { maxTotalBytes: 30_000 } });
@@ -214,7 +299,12 @@ describe('tar.gz link entries', () => {
   });
 
   it('each warning is reported once however many passes meet the link', async () => {
-    const path = await tarCase([MANIFEST, { name: 'a', content: 'a' }, { name: 'sym', typeflag: '2', linkname: 'a' }, { name: 'b', typeflag: '1', linkname: 'a' }]);
+    const path = await tarCase([
+      MANIFEST,
+      { name: 'a', content: 'a' },
+      { name: 'sym', typeflag: '2', linkname: 'a' },
+      { name: 'b', typeflag: '1', linkname: 'a' },
+    ]);
     const reader = await openArchive(path);
     try {
       expect(reader.warnings!()).toEqual([]);
@@ -234,13 +324,27 @@ describe('tar.gz link entries', () => {
 
 describe('ZIP link entries', () => {
   it('a symbolic link (Unix mode 120777) pointing inside is skipped with a warning naming it', async () => {
-    const read = await readEverything(await zipCase([MANIFEST, { name: 'course/link.xml', content: '../moodle_backup.xml', mode: 0o120777 }]));
+    const read = await readEverything(
+      await zipCase([MANIFEST, { name: 'course/link.xml', content: '../moodle_backup.xml', mode: 0o120777 }]),
+    );
     expect(read.listed).toEqual(['moodle_backup.xml']);
-    expect(read.warnings).toEqual([{ code: 'archive-link-skipped', entry: 'course/link.xml', message: expect.stringContaining('"../moodle_backup.xml"') }]);
+    expect(read.warnings).toEqual([
+      {
+        code: 'archive-link-skipped',
+        entry: 'course/link.xml',
+        message: expect.stringContaining('"../moodle_backup.xml"'),
+      },
+    ]);
   });
 
   it('a symbolic link does not hide a real file of the same name', async () => {
-    const read = await readEverything(await zipCase([{ name: 'users.xml', content: 'moodle_backup.xml', mode: 0o120777 }, MANIFEST, { name: 'users.xml', content: USERS }]));
+    const read = await readEverything(
+      await zipCase([
+        { name: 'users.xml', content: 'moodle_backup.xml', mode: 0o120777 },
+        MANIFEST,
+        { name: 'users.xml', content: USERS },
+      ]),
+    );
     expect(read.files.get('users.xml')).toBe(USERS);
     expect(read.warnings.map((w) => w.entry)).toEqual(['users.xml']);
   });
@@ -250,16 +354,28 @@ describe('ZIP link entries', () => {
     ['target climbing out', '../../../etc/passwd'],
     ['drive letter', 'C:/Windows/win.ini'],
   ])('%s → archive.unsafe-entry-name', async (_label, target) => {
-    await failsWith(await zipCase([MANIFEST, { name: 'files/00/link', content: target, mode: 0o120777 }]), 'archive.unsafe-entry-name');
+    await failsWith(
+      await zipCase([MANIFEST, { name: 'files/00/link', content: target, mode: 0o120777 }]),
+      'archive.unsafe-entry-name',
+    );
   });
 
   it('a symbolic link whose "target" is longer than any path → archive.corrupt', async () => {
-    await failsWith(await zipCase([MANIFEST, { name: 'link', content: 'a/'.repeat(3000), mode: 0o120777 }]), 'archive.corrupt');
+    await failsWith(
+      await zipCase([MANIFEST, { name: 'link', content: 'a/'.repeat(3000), mode: 0o120777 }]),
+      'archive.corrupt',
+    );
   });
 
   it('links count as entries (maxEntries)', async () => {
-    const links = Array.from({ length: 5 }, (_, i): ZipMember => ({ name: `l${i}`, content: 'moodle_backup.xml', mode: 0o120777 }));
-    await expectCode(openArchive(await zipCase([MANIFEST, ...links]), { limits: { maxEntries: 3 } }), 'archive.too-many-entries');
+    const links = Array.from(
+      { length: 5 },
+      (_, i): ZipMember => ({ name: `l${i}`, content: 'moodle_backup.xml', mode: 0o120777 }),
+    );
+    await expectCode(
+      openArchive(await zipCase([MANIFEST, ...links]), { limits: { maxEntries: 3 } }),
+      'archive.too-many-entries',
+    );
   });
 });
 
@@ -305,7 +421,10 @@ describe.skipIf(!shared)('real backups repacked with link entries', () => {
   const TAR_FIXTURE = 'tool_s3wsrestore__tests-fixtures-validRestore.mbz';
   const ZIP_FIXTURE = 'hrsq1__admin-tool-uploadcourse-tests-fixtures-backup.mbz';
 
-  async function restoreAndInspect(path: string, caseRoot: string): Promise<{ restored: string[]; inspected: string[]; courseid: number; fullname: unknown }> {
+  async function restoreAndInspect(
+    path: string,
+    caseRoot: string,
+  ): Promise<{ restored: string[]; inspected: string[]; courseid: number; fullname: unknown }> {
     const tmp = join(caseRoot, 'tmp');
     await mkdir(tmp);
     const storage = createMemoryStorage();
@@ -330,7 +449,9 @@ describe.skipIf(!shared)('real backups repacked with link entries', () => {
   it('tar.gz repacked by GNU tar with .ARCHIVE_INDEX → ./.ARCHIVE_INDEX: restores and inspects with the warning', async () => {
     const { work, caseRoot } = await area();
     const path = join(work, 'repacked.mbz');
-    await repackTarGz(mbzFixture(TAR_FIXTURE), path, [{ name: '.ARCHIVE_INDEX', type: 'link', linkname: './.ARCHIVE_INDEX' }]);
+    await repackTarGz(mbzFixture(TAR_FIXTURE), path, [
+      { name: '.ARCHIVE_INDEX', type: 'link', linkname: './.ARCHIVE_INDEX' },
+    ]);
     const outcome = await restoreAndInspect(path, caseRoot);
     expect(outcome.restored).toEqual(['archive-link-skipped .ARCHIVE_INDEX']);
     expect(outcome.inspected).toEqual(['archive-link-skipped .ARCHIVE_INDEX']);
@@ -351,7 +472,10 @@ describe.skipIf(!shared)('real backups repacked with link entries', () => {
     await repackTarGz(
       mbzFixture(TAR_FIXTURE),
       path,
-      [{ name: 'spare/course.xml', content: courseXml }, { name: 'course/course.xml', type: 'link', linkname: 'spare/course.xml' }],
+      [
+        { name: 'spare/course.xml', content: courseXml },
+        { name: 'course/course.xml', type: 'link', linkname: 'spare/course.xml' },
+      ],
       ['course/course.xml'],
     );
     const outcome = await restoreAndInspect(path, caseRoot);
@@ -376,7 +500,9 @@ describe.skipIf(!shared)('real backups repacked with link entries', () => {
   it('the same repack with a link pointing out of the root is refused', async () => {
     const { work } = await area();
     const path = join(work, 'repacked.mbz');
-    await repackTarGz(mbzFixture(TAR_FIXTURE), path, [{ name: 'files/evil', type: 'symlink', linkname: '../../marker/evil.xml' }]);
+    await repackTarGz(mbzFixture(TAR_FIXTURE), path, [
+      { name: 'files/evil', type: 'symlink', linkname: '../../marker/evil.xml' },
+    ]);
     const storage = createMemoryStorage();
     await storage.open();
     try {

@@ -89,38 +89,51 @@ describe.skipIf(!shared)('real backups: tar.gz, ZIP and folder forms read the sa
     expect(picks.some((m) => m.archive_index?.consistent === false)).toBe(true);
   });
 
-  const cases = [...picks.map((m) => [m.file, mbzFixture(m.file)] as const), ...(shared ? [['gen_s_users.mbz', generatedFixture('gen_s_users.mbz')] as const] : [])];
+  const cases = [
+    ...picks.map((m) => [m.file, mbzFixture(m.file)] as const),
+    ...(shared ? [['gen_s_users.mbz', generatedFixture('gen_s_users.mbz')] as const] : []),
+  ];
 
-  it.each(cases)('%s', async (_file, mbz) => {
-    const { dir, cleanup } = await tempDir('mbz-forms-');
-    cleanups.push(cleanup);
-    const forms = await makeForms(mbz, dir);
-    const [tarGz, zip, folder] = await Promise.all([
-      withReader(forms.tarGz, async (r) => ({ kind: r.kind, list: await r.list(), ...(await digest(r)) })),
-      withReader(forms.zip, async (r) => ({ kind: r.kind, list: await r.list(), ...(await digest(r)) })),
-      withReader(forms.directory, async (r) => ({ kind: r.kind, list: await r.list(), ...(await digest(r)) })),
-    ]);
-    expect([tarGz.kind, zip.kind, folder.kind]).toEqual(['tar.gz', 'zip', 'directory']);
-    expect(tarGz.files.size).toBeGreaterThan(0);
+  it.each(cases)(
+    '%s',
+    async (_file, mbz) => {
+      const { dir, cleanup } = await tempDir('mbz-forms-');
+      cleanups.push(cleanup);
+      const forms = await makeForms(mbz, dir);
+      const [tarGz, zip, folder] = await Promise.all([
+        withReader(forms.tarGz, async (r) => ({ kind: r.kind, list: await r.list(), ...(await digest(r)) })),
+        withReader(forms.zip, async (r) => ({ kind: r.kind, list: await r.list(), ...(await digest(r)) })),
+        withReader(forms.directory, async (r) => ({ kind: r.kind, list: await r.list(), ...(await digest(r)) })),
+      ]);
+      expect([tarGz.kind, zip.kind, folder.kind]).toEqual(['tar.gz', 'zip', 'directory']);
+      expect(tarGz.files.size).toBeGreaterThan(0);
 
-    // Same file names and the same bytes in all three forms.
-    const sorted = (files: Map<string, string>) => [...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
-    expect(sorted(zip.files)).toEqual(sorted(tarGz.files));
-    expect(sorted(folder.files)).toEqual(sorted(tarGz.files));
+      // Same file names and the same bytes in all three forms.
+      const sorted = (files: Map<string, string>) => [...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+      expect(sorted(zip.files)).toEqual(sorted(tarGz.files));
+      expect(sorted(folder.files)).toEqual(sorted(tarGz.files));
 
-    // The bytes match the extracted files hashed straight from disk (system tar/unzip wrote them).
-    for (const [name, hash] of folder.files) {
-      expect(createHash('sha1').update(await readFile(join(forms.directory, name))).digest('hex'), name).toBe(hash);
-    }
-    // Declared sizes agree across forms; directories reported by the containers exist in the folder.
-    const sizes = (list: typeof tarGz.list) => Object.fromEntries(list.filter((e) => e.type === 'file').map((e) => [e.name, e.size]));
-    expect(sizes(zip.list)).toEqual(sizes(tarGz.list));
-    expect(sizes(folder.list)).toEqual(sizes(tarGz.list));
-    for (const name of [...tarGz.directories, ...zip.directories]) expect(folder.directories).toContain(name);
+      // The bytes match the extracted files hashed straight from disk (system tar/unzip wrote them).
+      for (const [name, hash] of folder.files) {
+        expect(
+          createHash('sha1')
+            .update(await readFile(join(forms.directory, name)))
+            .digest('hex'),
+          name,
+        ).toBe(hash);
+      }
+      // Declared sizes agree across forms; directories reported by the containers exist in the folder.
+      const sizes = (list: typeof tarGz.list) =>
+        Object.fromEntries(list.filter((e) => e.type === 'file').map((e) => [e.name, e.size]));
+      expect(sizes(zip.list)).toEqual(sizes(tarGz.list));
+      expect(sizes(folder.list)).toEqual(sizes(tarGz.list));
+      for (const name of [...tarGz.directories, ...zip.directories]) expect(folder.directories).toContain(name);
 
-    // The tar.gz lists what `tar -tzf` lists, minus .ARCHIVE_INDEX and the root.
-    expect(tarGz.list.map((e) => e.name)).toEqual(await systemListing(forms.tarGz, 'tar.gz'));
-  }, 60_000);
+      // The tar.gz lists what `tar -tzf` lists, minus .ARCHIVE_INDEX and the root.
+      expect(tarGz.list.map((e) => e.name)).toEqual(await systemListing(forms.tarGz, 'tar.gz'));
+    },
+    60_000,
+  );
 
   it('ignores the .ARCHIVE_INDEX of an edited backup and reads its real content', async () => {
     const file = 'hrsq1__mod-quiz-tests-fixtures-question_attempts_missing_users.mbz';

@@ -125,25 +125,28 @@ describe('tar.gz reader', () => {
     expect(() => first!.open()).toThrow(expect.objectContaining({ code: 'archive.closed' }));
   });
 
-  it.each(['break', 'break after open', 'throw', 'return'])('cleans up when the consumer leaves early (%s)', async (how) => {
-    const before = openFds();
-    const run = async (): Promise<void> => {
-      for await (const entry of reader.entries()) {
-        if (entry.name !== 'files/ab/abcdef') continue;
-        if (how === 'break') break;
-        if (how === 'break after open') {
-          entry.open();
-          break;
+  it.each(['break', 'break after open', 'throw', 'return'])(
+    'cleans up when the consumer leaves early (%s)',
+    async (how) => {
+      const before = openFds();
+      const run = async (): Promise<void> => {
+        for await (const entry of reader.entries()) {
+          if (entry.name !== 'files/ab/abcdef') continue;
+          if (how === 'break') break;
+          if (how === 'break after open') {
+            entry.open();
+            break;
+          }
+          if (how === 'throw') throw new Error('consumer failed');
+          return;
         }
-        if (how === 'throw') throw new Error('consumer failed');
-        return;
-      }
-    };
-    if (how === 'throw') await expect(run()).rejects.toThrow('consumer failed');
-    else await run();
-    if (before !== undefined) expect(openFds()).toBe(before);
-    expect(await reader.has('users.xml')).toBe(true);
-  });
+      };
+      if (how === 'throw') await expect(run()).rejects.toThrow('consumer failed');
+      else await run();
+      if (before !== undefined) expect(openFds()).toBe(before);
+      expect(await reader.has('users.xml')).toBe(true);
+    },
+  );
 
   it('gives the stream being read the same ArchiveError as the walk when the archive is cut short', async () => {
     const whole = await readFile(path);
@@ -177,8 +180,11 @@ describe('tar.gz reader', () => {
     await expectCode(iterator.next(), 'archive.closed');
     await expectCode(other.list(), 'archive.closed');
     await expectCode(other.open('users.xml'), 'archive.closed');
-    await expectCode((async () => {
-      for await (const _ of other.entries()) break;
-    })(), 'archive.closed');
+    await expectCode(
+      (async () => {
+        for await (const _ of other.entries()) break;
+      })(),
+      'archive.closed',
+    );
   });
 });

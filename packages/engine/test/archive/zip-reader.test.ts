@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArchiveReader } from '../../src/archive/archive-reader.ts';
 import { openArchive } from '../../src/archive/open-archive.ts';
-import { expectCode, openFds, readAll, renameZipEntry, tempDir, writeZip, zipBuffer } from './support/build-archives.ts';
+import {
+  expectCode,
+  openFds,
+  readAll,
+  renameZipEntry,
+  tempDir,
+  writeZip,
+  zipBuffer,
+} from './support/build-archives.ts';
 import { writeFile } from 'node:fs/promises';
 
 const big = Buffer.alloc(2 * 1024 * 1024);
@@ -98,9 +106,12 @@ describe('ZIP reader', () => {
     await expectCode(other.list(), 'archive.closed');
     await expectCode(other.has('empty.txt'), 'archive.closed');
     await expectCode(other.open('empty.txt'), 'archive.closed');
-    await expectCode((async () => {
-      for await (const _ of other.entries()) break;
-    })(), 'archive.closed');
+    await expectCode(
+      (async () => {
+        for await (const _ of other.entries()) break;
+      })(),
+      'archive.closed',
+    );
     await other.close(); // idempotent
   });
 

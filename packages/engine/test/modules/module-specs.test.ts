@@ -13,17 +13,40 @@ import { SaxesParser } from 'saxes';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MODULE_SPECS, NO_TABLE } from '../../src/modules/index.ts';
 import type { ModuleSpec, RecordSpec } from '../../src/modules/types.ts';
-import { generatedFixture, hasShared, mbzFixture, readManifest, type ManifestEntry } from '../../../../test/support/shared.ts';
+import {
+  generatedFixture,
+  hasShared,
+  mbzFixture,
+  readManifest,
+  type ManifestEntry,
+} from '../../../../test/support/shared.ts';
 
 /** Item names registered outside the module's own XML (course, users, groups, question bank, …). */
-const GLOBAL_ITEMS = new Set(['user', 'group', 'grouping', 'course', 'context', 'scale', 'question', 'question_category', 'question_bank_entry']);
+const GLOBAL_ITEMS = new Set([
+  'user',
+  'group',
+  'grouping',
+  'course',
+  'context',
+  'scale',
+  'question',
+  'question_category',
+  'question_bank_entry',
+]);
 
 const isAncestor = (ancestor: string, path: string) => path.startsWith(`${ancestor}/`);
 
 function problems(spec: ModuleSpec): string[] {
   const out: string[] = [];
   const [first] = spec.records;
-  if (!first || first.path !== `/activity/${spec.name}` || first.table !== spec.name || first.itemname !== spec.name || !first.course?.includes('course') || first.userinfo) {
+  if (
+    !first ||
+    first.path !== `/activity/${spec.name}` ||
+    first.table !== spec.name ||
+    first.itemname !== spec.name ||
+    !first.course?.includes('course') ||
+    first.userinfo
+  ) {
     out.push('first record is not the instance /activity/<mod> (table and itemname <mod>, course, no userinfo)');
   }
   if (spec.component !== `mod_${spec.name}`) out.push(`component ${spec.component}`);
@@ -38,7 +61,8 @@ function problems(spec: ModuleSpec): string[] {
     if (r.table === NO_TABLE && !r.notes) at('NO_TABLE without notes');
     const ancestors = spec.records.filter((a) => isAncestor(a.path, r.path));
     for (const [column, item] of Object.entries(r.parent ?? {})) {
-      if (!ancestors.some((a) => a.itemname === item)) at(`parent ${column} → ${item} is not registered by an ancestor path`);
+      if (!ancestors.some((a) => a.itemname === item))
+        at(`parent ${column} → ${item} is not registered by an ancestor path`);
     }
     if (!r.userinfo && ancestors.some((a) => a.userinfo)) at('not userinfo under a userinfo path');
     for (const [column, ref] of Object.entries(r.refs ?? {})) {
@@ -47,7 +71,8 @@ function problems(spec: ModuleSpec): string[] {
       if (r.drop?.includes(column)) at(`${column} is both ref and drop`);
     }
     for (const f of r.files ?? []) {
-      if (f.itemname !== null && !own.has(f.itemname)) at(`file area ${f.component}/${f.filearea} uses unknown item ${f.itemname}`);
+      if (f.itemname !== null && !own.has(f.itemname))
+        at(`file area ${f.component}/${f.filearea} uses unknown item ${f.itemname}`);
     }
     for (const d of r.dates ?? []) if (r.drop?.includes(d)) at(`${d} is both date and drop`);
   }
@@ -56,9 +81,32 @@ function problems(spec: ModuleSpec): string[] {
 
 describe('module specs are self-consistent', () => {
   it('covers the core modules, keyed by name', () => {
-    expect(Object.keys(MODULE_SPECS).sort()).toEqual(
-      ['assign', 'bigbluebuttonbn', 'book', 'chat', 'choice', 'data', 'feedback', 'folder', 'forum', 'glossary', 'h5pactivity', 'imscp', 'label', 'lesson', 'lti', 'page', 'qbank', 'quiz', 'resource', 'scorm', 'survey', 'url', 'wiki', 'workshop'],
-    );
+    expect(Object.keys(MODULE_SPECS).sort()).toEqual([
+      'assign',
+      'bigbluebuttonbn',
+      'book',
+      'chat',
+      'choice',
+      'data',
+      'feedback',
+      'folder',
+      'forum',
+      'glossary',
+      'h5pactivity',
+      'imscp',
+      'label',
+      'lesson',
+      'lti',
+      'page',
+      'qbank',
+      'quiz',
+      'resource',
+      'scorm',
+      'survey',
+      'url',
+      'wiki',
+      'workshop',
+    ]);
     for (const [key, spec] of Object.entries(MODULE_SPECS)) expect(spec.name).toBe(key);
   });
 
@@ -134,7 +182,7 @@ describe.skipIf(!hasShared())('module specs cover every element with an id in re
       for (const path of idPaths(readFileSync(file, 'utf8'))) if (!covered.has(path)) uncovered.add(`${mod}: ${path}`);
       checked++;
     }
-    expect(checked, 'no activity of a spec\'d module in this backup').toBeGreaterThan(0);
+    expect(checked, "no activity of a spec'd module in this backup").toBeGreaterThan(0);
     expect([...uncovered].sort(), `element paths with an id not covered by a module spec`).toEqual([]);
   });
 });

@@ -31,27 +31,40 @@ describe('unknown names', () => {
   });
 
   it('refuses backup-only settings', () => {
-    for (const name of ['questionbank', 'files', 'anonymize']) expect(message({ [name]: 1 })).toMatch(/^Unknown restore option/u);
+    for (const name of ['questionbank', 'files', 'anonymize'])
+      expect(message({ [name]: 1 })).toMatch(/^Unknown restore option/u);
   });
 
   it.each(['section_999_included', 'section_999_userinfo', 'forum_99_included', 'page_34_userinfo'])(
     'refuses %s, which is not in the backup',
     (name) => {
-      expect(message([{ name, value: 0 }])).toMatch(new RegExp(`^Restore option ${name} names a section or activity that is not in this backup`, 'u'));
+      expect(message([{ name, value: 0 }])).toMatch(
+        new RegExp(`^Restore option ${name} names a section or activity that is not in this backup`, 'u'),
+      );
     },
   );
 
   it('shortens a long list of section/activity settings', () => {
-    const many = makeManifest({ sections: [1], activities: Array.from({ length: 20 }, (_, i) => ['page', 100 + i, 1] as [string, number, number]) });
+    const many = makeManifest({
+      sections: [1],
+      activities: Array.from({ length: 20 }, (_, i) => ['page', 100 + i, 1] as [string, number, number]),
+    });
     expect(message({ nope: 1 }, many)).toMatch(/… \(30 more\)\.$/u);
-    expect(message({ nope: 1 }, makeManifest({ sections: [], activities: [] }))).toContain('this backup has no section or activity settings');
+    expect(message({ nope: 1 }, makeManifest({ sections: [], activities: [] }))).toContain(
+      'this backup has no section or activity settings',
+    );
   });
 });
 
 describe('bad values', () => {
-  it.each([2, -1, 1.5, Number.NaN, '2', 'abc', '1.5', '', 'true', 'yes', null, {}, [1]])('refuses users = %j', (value) => {
-    expect(message({ users: value })).toMatch(/^Restore option users is .*; valid values are 0 or 1 \(or true\/false\)\.$/u);
-  });
+  it.each([2, -1, 1.5, Number.NaN, '2', 'abc', '1.5', '', 'true', 'yes', null, {}, [1]])(
+    'refuses users = %j',
+    (value) => {
+      expect(message({ users: value })).toMatch(
+        /^Restore option users is .*; valid values are 0 or 1 \(or true\/false\)\.$/u,
+      );
+    },
+  );
 
   it.each([3, -1, '3', 'x'])('refuses enrolments = %j naming 0, 1 or 2', (value) => {
     expect(message([{ name: 'enrolments', value }])).toMatch(/valid values are 0, 1 or 2\.$/u);

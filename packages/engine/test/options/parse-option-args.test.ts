@@ -28,7 +28,10 @@ describe('parseOptionArgs', () => {
   });
 
   it('feeds resolveRestoreOptions', () => {
-    const options = resolveRestoreOptions(parseOptionArgs(['users=1', 'enrolments=2', 'forum_34_included=0']), makeManifest());
+    const options = resolveRestoreOptions(
+      parseOptionArgs(['users=1', 'enrolments=2', 'forum_34_included=0']),
+      makeManifest(),
+    );
     expect(options.root.users).toBe(1);
     expect(options.root.enrolments).toBe(2);
     expect(options.activities[0]?.included).toBe(0);
@@ -49,7 +52,9 @@ describe('parseOptionArgs', () => {
   it('keeps __proto__ as a plain name (then refused by the resolver)', () => {
     const input = parseOptionArgs(['__proto__=1']);
     expect(Object.keys(input)).toEqual(['__proto__']);
-    expect(failure(() => resolveRestoreOptions(input, makeManifest())).message).toMatch(/Unknown restore option __proto__/u);
+    expect(failure(() => resolveRestoreOptions(input, makeManifest())).message).toMatch(
+      /Unknown restore option __proto__/u,
+    );
   });
 });
 

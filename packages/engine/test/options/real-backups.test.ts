@@ -11,7 +11,15 @@ import { readBackupManifest } from './support/manifests.ts';
 
 /** What Moodle's restore with users, enrolments, role assignments, grades, logs, comments and completion asks for. */
 const FULL_RESTORE = {
-  users: 1, enrolments: 1, role_assignments: 1, comments: 1, userscompletion: 1, logs: 1, grade_histories: 1, badges: 1, xapistate: 1,
+  users: 1,
+  enrolments: 1,
+  role_assignments: 1,
+  comments: 1,
+  userscompletion: 1,
+  logs: 1,
+  grade_histories: 1,
+  badges: 1,
+  xapistate: 1,
 };
 
 describe.skipIf(!hasShared())('real backups', () => {
@@ -25,14 +33,34 @@ describe.skipIf(!hasShared())('real backups', () => {
   it('gives the MDL-64915 defaults on the backup with users', () => {
     const options = resolveRestoreOptions({}, withUsers);
     expect(options.root).toEqual({
-      users: 0, enrolments: 0, role_assignments: 0, permissions: 1, activities: 1, blocks: 1, filters: 1, comments: 0,
-      badges: 0, calendarevents: 1, userscompletion: 0, logs: 0, grade_histories: 0, groups: 1, competencies: 1,
-      customfields: 1, contentbankcontent: 1, legacyfiles: 1, xapistate: 0,
+      users: 0,
+      enrolments: 0,
+      role_assignments: 0,
+      permissions: 1,
+      activities: 1,
+      blocks: 1,
+      filters: 1,
+      comments: 0,
+      badges: 0,
+      calendarevents: 1,
+      userscompletion: 0,
+      logs: 0,
+      grade_histories: 0,
+      groups: 1,
+      competencies: 1,
+      customfields: 1,
+      contentbankcontent: 1,
+      legacyfiles: 1,
+      xapistate: 0,
     });
     expect(options.sections).toHaveLength(withUsers.sections.length);
     expect(options.activities).toHaveLength(65);
     expect(options.activities.every((a) => a.included === 1 && a.userinfo === 0)).toBe(true);
-    expect(options.resolution[`${options.activities[0]?.setting}_userinfo`]).toMatchObject({ status: 'locked', by: 'users', defaultValue: 1 });
+    expect(options.resolution[`${options.activities[0]?.setting}_userinfo`]).toMatchObject({
+      status: 'locked',
+      by: 'users',
+      defaultValue: 1,
+    });
     expect(excludesActivities(options)).toBe(false);
   });
 
@@ -55,12 +83,24 @@ describe.skipIf(!hasShared())('real backups', () => {
     const userinfo = `${first?.moduleName}_${first?.moduleId}_userinfo`;
     const options = resolveRestoreOptions({ ...FULL_RESTORE, enrolments: 2, [userinfo]: 1 }, withoutUsers);
     expect(options.resolution.users).toMatchObject({ value: 0, status: 'capped', requested: 1, by: 'users' });
-    for (const name of ['role_assignments', 'comments', 'userscompletion', 'logs', 'grade_histories', 'badges', 'xapistate']) {
+    for (const name of [
+      'role_assignments',
+      'comments',
+      'userscompletion',
+      'logs',
+      'grade_histories',
+      'badges',
+      'xapistate',
+    ]) {
       expect(options.resolution[name]).toMatchObject({ value: 0, status: 'locked', requested: 1, by: 'users' });
     }
     expect(options.root.enrolments).toBe(2);
     expect(options.resolution[userinfo]).toMatchObject({ value: 0, status: 'capped', requested: 1, by: userinfo });
-    expect(options.resolution[`section_${first?.sectionId}_userinfo`]).toMatchObject({ value: 0, status: 'defaulted', defaultValue: 0 });
+    expect(options.resolution[`section_${first?.sectionId}_userinfo`]).toMatchObject({
+      value: 0,
+      status: 'defaulted',
+      defaultValue: 0,
+    });
   });
 
   it('accepts the section and activity names of the real backup', () => {

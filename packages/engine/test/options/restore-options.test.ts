@@ -1,8 +1,15 @@
 /** The option table (`src/options/restore-options.ts`): names, MDL-64915 defaults, caps and dependency order. */
 import { describe, expect, it } from 'vitest';
 import {
-  BACKUP_VALUE_WHEN_ABSENT, EnrolMode, MDL64915_OPTION_NAMES, ROOT_OPTIONS, ROOT_OPTION_NAMES, backupRootValue,
-  isRootOptionName, rootOptionSpec, truthy,
+  BACKUP_VALUE_WHEN_ABSENT,
+  EnrolMode,
+  MDL64915_OPTION_NAMES,
+  ROOT_OPTIONS,
+  ROOT_OPTION_NAMES,
+  backupRootValue,
+  isRootOptionName,
+  rootOptionSpec,
+  truthy,
 } from '../../src/options/restore-options.ts';
 
 describe('root option table', () => {
@@ -14,16 +21,31 @@ describe('root option table', () => {
   it('has the ten MDL-64915 options with its defaults', () => {
     const defaults = Object.fromEntries(MDL64915_OPTION_NAMES.map((n) => [n, rootOptionSpec(n).defaultValue]));
     expect(defaults).toEqual({
-      activities: 1, blocks: 1, filters: 1, users: 0, enrolments: 1, role_assignments: 0, comments: 0, userscompletion: 0,
-      logs: 0, grade_histories: 0,
+      activities: 1,
+      blocks: 1,
+      filters: 1,
+      users: 0,
+      enrolments: 1,
+      role_assignments: 0,
+      comments: 0,
+      userscompletion: 0,
+      logs: 0,
+      grade_histories: 0,
     });
   });
 
   it('defaults the other options to the backup value, except legacyfiles (always 1)', () => {
     const others = ROOT_OPTIONS.filter((s) => !(MDL64915_OPTION_NAMES as readonly string[]).includes(s.name));
     expect(Object.fromEntries(others.map((s) => [s.name, s.defaultValue]))).toEqual({
-      permissions: 'backup', badges: 'backup', calendarevents: 'backup', groups: 'backup', competencies: 'backup',
-      customfields: 'backup', contentbankcontent: 'backup', legacyfiles: 1, xapistate: 'backup',
+      permissions: 'backup',
+      badges: 'backup',
+      calendarevents: 'backup',
+      groups: 'backup',
+      competencies: 'backup',
+      customfields: 'backup',
+      contentbankcontent: 'backup',
+      legacyfiles: 1,
+      xapistate: 'backup',
     });
   });
 
@@ -46,7 +68,8 @@ describe('root option table', () => {
   });
 
   it('leaves backup-only settings out', () => {
-    for (const name of ['questionbank', 'files', 'anonymize', 'filename', 'imscc11']) expect(isRootOptionName(name)).toBe(false);
+    for (const name of ['questionbank', 'files', 'anonymize', 'filename', 'imscc11'])
+      expect(isRootOptionName(name)).toBe(false);
   });
 
   it('allows 0/1/2 for enrolments and 0/1 for everything else', () => {

@@ -92,13 +92,28 @@ describe('MOODLE_TABLES', () => {
     expect(column('course', 'fullname')).toMatchObject({ type: 'char', length: 254 });
     expect(column('course', 'format')).toMatchObject({ type: 'char', length: 21, default: 'topics' });
     expect(column('logstore_standard_log', 'other')).toMatchObject({ type: 'text', notnull: false });
-    expect(column('grade_grades', 'finalgrade')).toMatchObject({ type: 'number', length: 10, decimals: 5, notnull: false });
+    expect(column('grade_grades', 'finalgrade')).toMatchObject({
+      type: 'number',
+      length: 10,
+      decimals: 5,
+      notnull: false,
+    });
     expect(column('grade_items', 'grademax')).toMatchObject({ type: 'number', length: 10, decimals: 5, default: 100 });
     expect(column('files', 'contenthash')).toMatchObject({ type: 'char', length: 40, notnull: true });
     expect(column('user', 'auth')).toMatchObject({ type: 'char', length: 20, default: 'manual' });
     expect(column('user_enrolments', 'timeend')).toMatchObject({ type: 'int', default: 2147483647 });
-    expect(column('question', 'penalty')).toMatchObject({ type: 'number', length: 12, decimals: 7, default: 0.3333333 });
-    expect(column('backup_controllers', 'progress')).toMatchObject({ type: 'number', length: 15, decimals: 14, default: 0 });
+    expect(column('question', 'penalty')).toMatchObject({
+      type: 'number',
+      length: 12,
+      decimals: 7,
+      default: 0.3333333,
+    });
+    expect(column('backup_controllers', 'progress')).toMatchObject({
+      type: 'number',
+      length: 15,
+      decimals: 14,
+      default: 0,
+    });
     expect(column('forum_discussions', 'groupid')).toMatchObject({ type: 'int', default: -1 });
     expect(column('lesson_grades', 'grade')).toMatchObject({ type: 'number', notnull: true, default: 0 });
     expect(table('files').indexes).toContainEqual({ columns: ['pathnamehash'], unique: true });
@@ -108,11 +123,39 @@ describe('MOODLE_TABLES', () => {
   it('covers the tables a course restore writes', () => {
     const names = new Set(MOODLE_TABLES.map((t) => t.name));
     const expected = [
-      'course', 'course_sections', 'course_modules', 'context', 'user', 'enrol', 'user_enrolments', 'role_assignments',
-      'groups', 'groupings', 'grade_items', 'grade_grades', 'files', 'question', 'question_bank_entries', 'question_versions',
-      'question_references', 'question_set_references', 'question_usages', 'question_attempts', 'logstore_standard_log',
-      'assign', 'assign_submission', 'assignsubmission_file', 'forum_posts', 'quiz', 'quiz_slots', 'quiz_attempts',
-      'scorm_attempt', 'scorm_scoes_value', 'h5pactivity_attempts', 'qtype_multichoice_options', 'question_dataset_items',
+      'course',
+      'course_sections',
+      'course_modules',
+      'context',
+      'user',
+      'enrol',
+      'user_enrolments',
+      'role_assignments',
+      'groups',
+      'groupings',
+      'grade_items',
+      'grade_grades',
+      'files',
+      'question',
+      'question_bank_entries',
+      'question_versions',
+      'question_references',
+      'question_set_references',
+      'question_usages',
+      'question_attempts',
+      'logstore_standard_log',
+      'assign',
+      'assign_submission',
+      'assignsubmission_file',
+      'forum_posts',
+      'quiz',
+      'quiz_slots',
+      'quiz_attempts',
+      'scorm_attempt',
+      'scorm_scoes_value',
+      'h5pactivity_attempts',
+      'qtype_multichoice_options',
+      'question_dataset_items',
     ];
     for (const n of expected) expect(names.has(n), n).toBe(true);
   });

@@ -34,7 +34,10 @@ describe('createSiteSeed', () => {
 
   it('gives ids 1..n and respects every unique index', () => {
     for (const [table, tableRows] of Object.entries(seed)) {
-      expect(tableRows.map((r) => r.id), table).toEqual(tableRows.map((_, i) => i + 1));
+      expect(
+        tableRows.map((r) => r.id),
+        table,
+      ).toEqual(tableRows.map((_, i) => i + 1));
       const spec = MOODLE_TABLES.find((t) => t.name === table)!;
       for (const ix of spec.indexes.filter((i) => i.unique)) {
         const keys = tableRows.map((r) => JSON.stringify(ix.columns.map((c) => r[c] ?? null)));
@@ -45,20 +48,30 @@ describe('createSiteSeed', () => {
 
   it('stores the site identifier, the wwwroot when given, and the 4.3 version', () => {
     const config = Object.fromEntries(rows('config').map((r) => [r.name, r.value]));
-    expect(config).toMatchObject({ siteidentifier: 'abc123localhost', wwwroot: 'https://moodle.example', version: '2023100900' });
+    expect(config).toMatchObject({
+      siteidentifier: 'abc123localhost',
+      wwwroot: 'https://moodle.example',
+      version: '2023100900',
+    });
     const noUrl = createSiteSeed({ siteidentifier: 'x', now: NOW });
     expect(noUrl.config!.map((r) => r.name)).not.toContain('wwwroot');
   });
 
   it('has the site course and category 1 as Moodle installs them', () => {
     expect(rows('course')).toEqual([expect.objectContaining({ id: 1, category: 0, format: 'site', timecreated: NOW })]);
-    expect(rows('course_categories')).toEqual([expect.objectContaining({ id: 1, name: 'Category 1', path: '/1', depth: 1, parent: 0 })]);
+    expect(rows('course_categories')).toEqual([
+      expect.objectContaining({ id: 1, name: 'Category 1', path: '/1', depth: 1, parent: 0 }),
+    ]);
   });
 
   it('has contexts whose paths and depths follow their ids', () => {
     const ctx = rows('context');
     expect(ctx.map((c) => [c.id, c.contextlevel, c.instanceid])).toEqual([
-      [1, 10, 0], [2, 50, 1], [3, 40, 1], [4, 30, 1], [5, 30, 2],
+      [1, 10, 0],
+      [2, 50, 1],
+      [3, 40, 1],
+      [4, 30, 1],
+      [5, 30, 2],
     ]);
     for (const c of ctx) {
       const path = String(c.path);
@@ -70,17 +83,25 @@ describe('createSiteSeed', () => {
 
   it('installs the eight standard roles with Moodle ids, archetypes and sortorder', () => {
     expect(rows('role').map((r) => [r.id, r.shortname, r.archetype, r.sortorder])).toEqual([
-      [1, 'manager', 'manager', 1], [2, 'coursecreator', 'coursecreator', 2], [3, 'editingteacher', 'editingteacher', 3],
-      [4, 'teacher', 'teacher', 4], [5, 'student', 'student', 5], [6, 'guest', 'guest', 6], [7, 'user', 'user', 7],
+      [1, 'manager', 'manager', 1],
+      [2, 'coursecreator', 'coursecreator', 2],
+      [3, 'editingteacher', 'editingteacher', 3],
+      [4, 'teacher', 'teacher', 4],
+      [5, 'student', 'student', 5],
+      [6, 'guest', 'guest', 6],
+      [7, 'user', 'user', 7],
       [8, 'frontpage', 'frontpage', 8],
     ]);
-    const studentLevels = rows('role_context_levels').filter((r) => r.roleid === 5).map((r) => r.contextlevel);
+    const studentLevels = rows('role_context_levels')
+      .filter((r) => r.roleid === 5)
+      .map((r) => r.contextlevel);
     expect(studentLevels).toEqual([50, 70]);
   });
 
   it('has guest (id 1) and admin (id 2), manual, confirmed, on the local mnet host', () => {
     expect(rows('user').map((u) => [u.id, u.username, u.auth, u.confirmed, u.mnethostid])).toEqual([
-      [1, 'guest', 'manual', 1, 1], [2, 'admin', 'manual', 1, 1],
+      [1, 'guest', 'manual', 1, 1],
+      [2, 'admin', 'manual', 1, 1],
     ]);
   });
 

@@ -68,7 +68,11 @@ describe('chunk boundaries', () => {
       { id: '30', name: 'Q2', tags: { tag: [] } },
       { id: '8', name: 'last' },
     ]);
-    expect(await counts(DOC, COUNT_PATHS)).toEqual({ [COUNT_PATHS[0]!]: 2, [COUNT_PATHS[1]!]: 2, [COUNT_PATHS[2]!]: 2 });
+    expect(await counts(DOC, COUNT_PATHS)).toEqual({
+      [COUNT_PATHS[0]!]: 2,
+      [COUNT_PATHS[1]!]: 2,
+      [COUNT_PATHS[2]!]: 2,
+    });
   });
 
   it('gives identical records and counts for a cut at every byte offset', async () => {
@@ -84,9 +88,11 @@ describe('chunk boundaries', () => {
 
   it('gives identical records for 1-, 2-, 3-, 5- and 64-byte chunks and for two cuts', async () => {
     const expected = await collect(DOC, OPTIONS);
-    for (const size of [1, 2, 3, 5, 64]) expect(await collect(DOC, OPTIONS, size), `${size}-byte chunks`).toEqual(expected);
+    for (const size of [1, 2, 3, 5, 64])
+      expect(await collect(DOC, OPTIONS, size), `${size}-byte chunks`).toEqual(expected);
     for (let a = 1; a < DOC.length; a += 13) {
-      for (let b = a + 1; b < DOC.length; b += 29) expect(await collect(DOC, OPTIONS, [a, b]), `cuts at ${a} and ${b}`).toEqual(expected);
+      for (let b = a + 1; b < DOC.length; b += 29)
+        expect(await collect(DOC, OPTIONS, [a, b]), `cuts at ${a} and ${b}`).toEqual(expected);
     }
   });
 
@@ -130,7 +136,12 @@ describe('chunk boundaries inside the tokenizer', () => {
 });
 
 function parseInBatches(batches: string[]): PlainRecord[] {
-  const builder = new RecordBuilder(compileSelectedPaths(OPTIONS.paths), compileArrayPaths(OPTIONS.arrays), 1 << 20, 'test.xml');
+  const builder = new RecordBuilder(
+    compileSelectedPaths(OPTIONS.paths),
+    compileArrayPaths(OPTIONS.arrays),
+    1 << 20,
+    'test.xml',
+  );
   const tokenizer = new XmlTokenizer(builder, resolveXmlLimits({}), 'test.xml');
   for (const batch of batches) tokenizer.write(batch);
   tokenizer.end();

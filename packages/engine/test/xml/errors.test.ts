@@ -75,12 +75,12 @@ describe('refused documents', () => {
   });
 
   it('refuses nesting deeper than maxDepth (xml.too-deep)', async () => {
-    const deep = (n: number) => '<a>' + '<x>'.repeat(n) + '</x>'.repeat(n) + '</a>';
+    const deep = (n: number) => `<a>${'<x>'.repeat(n)}${'</x>'.repeat(n)}</a>`;
     expect(await read(deep(3), { limits: { maxDepth: 4 } })).toEqual([]);
     const error = await expectCode(read(deep(4), { limits: { maxDepth: 4 } }), ErrorCode.XmlTooDeep);
     expect(error.message).toContain('maxDepth');
     expect(error.context.xmlPath).toBe('/a/x/x/x/x');
-    await expectCode(read('<a>' + '<x>'.repeat(100) + 'leaf' + '</x>'.repeat(100) + '</a>'), ErrorCode.XmlTooDeep);
+    await expectCode(read(`<a>${'<x>'.repeat(100)}leaf${'</x>'.repeat(100)}</a>`), ErrorCode.XmlTooDeep);
     await expectCode(read('<a><b><c><d>leaf</d></c></b></a>', { limits: { maxDepth: 3 } }), ErrorCode.XmlTooDeep);
   });
 
@@ -94,7 +94,9 @@ describe('refused documents', () => {
     expect(error.message).toContain('/a/b');
     await expectCode(read(doc, { limits: { maxRecordBytes: size - 1 } }, 7), ErrorCode.XmlRecordTooLarge);
     expect(await read(doc, { limits: { maxRecordBytes: size } }, 7)).toHaveLength(2);
-    expect(() => parseXmlDocument(doc, { limits: { maxRecordBytes: 100 } })).toThrow(expect.objectContaining({ code: ErrorCode.XmlRecordTooLarge }));
+    expect(() => parseXmlDocument(doc, { limits: { maxRecordBytes: 100 } })).toThrow(
+      expect.objectContaining({ code: ErrorCode.XmlRecordTooLarge }),
+    );
   });
 
   it('refuses a text node or attribute larger than maxTextBytes (xml.text-too-large)', async () => {
@@ -152,19 +154,31 @@ describe('refused documents', () => {
       await expectCode(read(bytes, {}, 1), ErrorCode.XmlInvalidEncoding);
     }
     await expectCode(read('<?xml version="1.0" encoding="ISO-8859-1"?><a/>'), ErrorCode.XmlInvalidEncoding);
-    expect(await read('<?xml version="1.0" encoding="utf-8" standalone="yes"?><a><b>é</b></a>')).toEqual([{ path: '/a/b', data: { '#text': 'é' } }]);
+    expect(await read('<?xml version="1.0" encoding="utf-8" standalone="yes"?><a><b>é</b></a>')).toEqual([
+      { path: '/a/b', data: { '#text': 'é' } },
+    ]);
   });
 
   it('refuses bad options with input.invalid-argument at once, destroying the source', async () => {
     const { Readable } = await import('node:stream');
     const stream = Readable.from([Buffer.from('<a/>')]);
-    expect(() => readRecords(stream, { paths: ['a/b'] })).toThrow(expect.objectContaining({ code: ErrorCode.InvalidArgument }));
+    expect(() => readRecords(stream, { paths: ['a/b'] })).toThrow(
+      expect.objectContaining({ code: ErrorCode.InvalidArgument }),
+    );
     expect(stream.destroyed).toBe(true);
     expect(() => readRecords([], { paths: [] })).toThrow(expect.objectContaining({ code: ErrorCode.InvalidArgument }));
-    expect(() => readRecords([], { paths: ['/a//b'] })).toThrow(expect.objectContaining({ code: ErrorCode.InvalidArgument }));
-    expect(() => readRecords([], { paths: ['/a'], arrays: ['/abs'] })).toThrow(expect.objectContaining({ code: ErrorCode.InvalidArgument }));
-    expect(() => readRecords([], { paths: ['/a'], limits: { maxDepth: 0 } })).toThrow(expect.objectContaining({ code: ErrorCode.InvalidArgument }));
-    expect(() => readRecords(42 as never, { paths: ['/a'] })).toThrow(expect.objectContaining({ code: ErrorCode.InvalidArgument }));
+    expect(() => readRecords([], { paths: ['/a//b'] })).toThrow(
+      expect.objectContaining({ code: ErrorCode.InvalidArgument }),
+    );
+    expect(() => readRecords([], { paths: ['/a'], arrays: ['/abs'] })).toThrow(
+      expect.objectContaining({ code: ErrorCode.InvalidArgument }),
+    );
+    expect(() => readRecords([], { paths: ['/a'], limits: { maxDepth: 0 } })).toThrow(
+      expect.objectContaining({ code: ErrorCode.InvalidArgument }),
+    );
+    expect(() => readRecords(42 as never, { paths: ['/a'] })).toThrow(
+      expect.objectContaining({ code: ErrorCode.InvalidArgument }),
+    );
     await expectCode(countRecords([], ['nope']), ErrorCode.InvalidArgument);
   });
 });

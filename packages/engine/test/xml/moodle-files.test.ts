@@ -40,11 +40,22 @@ describe.skipIf(!hasShared())('real Moodle XML (gen_s_users.mbz)', () => {
 
   it('reads every user of users.xml with its fields', async () => {
     const bytes = file('users.xml');
-    const users = await records(bytes, ['/users/user'], ['preferences/preference', 'tags/tag', 'custom_fields/custom_field']);
+    const users = await records(
+      bytes,
+      ['/users/user'],
+      ['preferences/preference', 'tags/tag', 'custom_fields/custom_field'],
+    );
     expect(users).toHaveLength(occurrences(bytes, '<user '));
     expect(users.length).toBeGreaterThan(100);
     const first = users[0]!.data;
-    expect(first).toMatchObject({ id: '4', contextid: '76', username: 'tool_generator_000002', description: null, alternatename: '伟', phone1: '' });
+    expect(first).toMatchObject({
+      id: '4',
+      contextid: '76',
+      username: 'tool_generator_000002',
+      description: null,
+      alternatename: '伟',
+      phone1: '',
+    });
     expect(first.preferences).toEqual({ preference: [] });
     expect((await countRecords([bytes], ['/users/user']))['/users/user']).toBe(users.length);
   });
@@ -57,7 +68,12 @@ describe.skipIf(!hasShared())('real Moodle XML (gen_s_users.mbz)', () => {
     for (const name of files) {
       const bytes = file(name);
       const logs = await records(bytes, [LOG_PATH]);
-      for (const log of logs) expect(log.data).toMatchObject({ id: expect.any(String), eventname: expect.stringMatching(/^\\/), crud: expect.any(String) });
+      for (const log of logs)
+        expect(log.data).toMatchObject({
+          id: expect.any(String),
+          eventname: expect.stringMatching(/^\\/),
+          crud: expect.any(String),
+        });
       total += logs.length;
       counted += (await countRecords([bytes], [LOG_PATH]))[LOG_PATH]!;
       independent += occurrences(bytes, '<logstore_standard_log ');
@@ -82,7 +98,11 @@ describe.skipIf(!hasShared())('real Moodle XML (gen_s_users.mbz)', () => {
       expect(entry.parent!.path).toBe(CATEGORY);
       expect(entry.data.questioncategoryid).toBe(entry.parent!.data.id);
       expect(all.indexOf(entry)).toBeLessThan(all.indexOf(question));
-      expect(question.data).toMatchObject({ id: expect.any(String), qtype: expect.any(String), name: expect.any(String) });
+      expect(question.data).toMatchObject({
+        id: expect.any(String),
+        qtype: expect.any(String),
+        name: expect.any(String),
+      });
     }
   });
 
@@ -118,8 +138,13 @@ describe.skipIf(!hasShared())('real Moodle XML (gen_s_users.mbz)', () => {
       const whole = parseXmlDocument(bytes, { entry: name });
       const [root] = Object.keys(whole);
       const streamed = await records(bytes, [`/${root}`], [], 4096);
-      expect(streamed.map((r) => r.data), name).toEqual([whole[root!]]);
-      expect(comparable(whole), name).toEqual(comparable(rootAsObject(reference.parse(bytes.toString('utf8')) as XmlObject)));
+      expect(
+        streamed.map((r) => r.data),
+        name,
+      ).toEqual([whole[root!]]);
+      expect(comparable(whole), name).toEqual(
+        comparable(rootAsObject(reference.parse(bytes.toString('utf8')) as XmlObject)),
+      );
     }
   });
 });

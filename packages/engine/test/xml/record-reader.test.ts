@@ -57,7 +57,8 @@ describe('readRecords as a stream', () => {
     const stream = trackedStream(chunksOf(LOGS, 1000));
     await expect(
       (async () => {
-        for await (const record of readRecords(stream, { paths: ['/logs/log'] })) throw new Error(`stop at ${String(record.data.id)}`);
+        for await (const record of readRecords(stream, { paths: ['/logs/log'] }))
+          throw new Error(`stop at ${String(record.data.id)}`);
       })(),
     ).rejects.toThrow('stop at 1');
     expect(stream.destroyed).toBe(true);
@@ -106,7 +107,11 @@ describe('readRecords as a stream', () => {
   });
 
   it('counts elements at several paths, including absent ones, without building records', async () => {
-    expect(await countRecords(chunksOf(LOGS, 777), ['/logs/log', '/logs/log/userid', '/logs', '/nope/log'], { entry: 'logs.xml' })).toEqual({
+    expect(
+      await countRecords(chunksOf(LOGS, 777), ['/logs/log', '/logs/log/userid', '/logs', '/nope/log'], {
+        entry: 'logs.xml',
+      }),
+    ).toEqual({
       '/logs/log': 2000,
       '/logs/log/userid': 2000,
       '/logs': 1,
@@ -131,7 +136,9 @@ describe('parseXmlDocument', () => {
 </moodle_backup>`;
 
   it('returns the root element under its name, with the record value rules', () => {
-    expect(parseXmlDocument(manifest, { arrays: ['information/settings/setting', 'information/details/detail'] })).toEqual({
+    expect(
+      parseXmlDocument(manifest, { arrays: ['information/settings/setting', 'information/details/detail'] }),
+    ).toEqual({
       moodle_backup: {
         information: {
           name: 'backup.mbz',
@@ -149,7 +156,10 @@ describe('parseXmlDocument', () => {
     expect(parseXmlDocument(bytes)).toEqual(parseXmlDocument(manifest));
     expect(parseXmlDocument('<r a="1"/>')).toEqual({ r: { a: '1' } });
     expect(() => parseXmlDocument('<r>&lol;</r>', { entry: 'moodle_backup.xml' })).toThrow(
-      expect.objectContaining({ code: ErrorCode.XmlEntityForbidden, context: { entry: 'moodle_backup.xml', xmlPath: '/r' } }),
+      expect.objectContaining({
+        code: ErrorCode.XmlEntityForbidden,
+        context: { entry: 'moodle_backup.xml', xmlPath: '/r' },
+      }),
     );
     expect(() => parseXmlDocument('<r>')).toThrow(expect.objectContaining({ code: ErrorCode.XmlMalformed }));
     expect(() => parseXmlDocument(Buffer.from([0x3c, 0x72, 0x3e, 0xff, 0x3c, 0x2f, 0x72, 0x3e]))).toThrow(

@@ -57,12 +57,20 @@ describe('record shapes', () => {
   });
 
   it('always makes the record element itself an object', async () => {
-    expect(await dataOf('<a><b>text</b><b/><b x="1">t</b><b>  </b></a>', ['/a/b'])).toEqual([{ '#text': 'text' }, {}, { x: '1', '#text': 't' }, {}]);
+    expect(await dataOf('<a><b>text</b><b/><b x="1">t</b><b>  </b></a>', ['/a/b'])).toEqual([
+      { '#text': 'text' },
+      {},
+      { x: '1', '#text': 't' },
+      {},
+    ]);
   });
 
   it('turns repeated names into arrays, in document order, and keeps single ones scalar', async () => {
-    const xml = '<r><rec><tag>a</tag><other>o</other><tag>b</tag><one>1</one><obj><k>1</k></obj><obj><k>2</k></obj></rec></r>';
-    expect(await dataOf(xml, ['/r/rec'])).toEqual([{ tag: ['a', 'b'], other: 'o', one: '1', obj: [{ k: '1' }, { k: '2' }] }]);
+    const xml =
+      '<r><rec><tag>a</tag><other>o</other><tag>b</tag><one>1</one><obj><k>1</k></obj><obj><k>2</k></obj></rec></r>';
+    expect(await dataOf(xml, ['/r/rec'])).toEqual([
+      { tag: ['a', 'b'], other: 'o', one: '1', obj: [{ k: '1' }, { k: '2' }] },
+    ]);
   });
 
   it('always makes `arrays` paths arrays, relative to the record, and their parents objects', async () => {
@@ -81,10 +89,9 @@ describe('record shapes', () => {
   });
 
   it('lets a child element win over an attribute of the same name', async () => {
-    expect(await dataOf('<r><rec id="1" name="n"><id>2</id></rec><rec id="1"><id>2</id><id>3</id></rec></r>', ['/r/rec'])).toEqual([
-      { id: '2', name: 'n' },
-      { id: ['2', '3'] },
-    ]);
+    expect(
+      await dataOf('<r><rec id="1" name="n"><id>2</id></rec><rec id="1"><id>2</id><id>3</id></rec></r>', ['/r/rec']),
+    ).toEqual([{ id: '2', name: 'n' }, { id: ['2', '3'] }]);
   });
 
   it('reads CDATA as text and skips comments and processing instructions', async () => {
@@ -94,22 +101,28 @@ describe('record shapes', () => {
       <only><!-- nothing --></only>
       <nul><![CDATA[$@NULL@$]]></nul>
     </rec></r>`;
-    expect(await dataOf(xml, ['/r/rec'])).toEqual([{ html: '<p>x < y & </log></p>', joined: 'foo<b>barbaz', only: '', nul: null }]);
+    expect(await dataOf(xml, ['/r/rec'])).toEqual([
+      { html: '<p>x < y & </log></p>', joined: 'foo<b>barbaz', only: '', nul: null },
+    ]);
   });
 
   it('decodes the predefined entities and character references, in text and attributes', async () => {
-    const xml = '<r><rec a="&lt;&#65;&#x42;&quot;&apos;"><t>&lt;p&gt; &amp;amp; &quot;q&quot; &apos;s&apos; &#233;&#x4F1F;&#x1F600;</t></rec></r>';
+    const xml =
+      '<r><rec a="&lt;&#65;&#x42;&quot;&apos;"><t>&lt;p&gt; &amp;amp; &quot;q&quot; &apos;s&apos; &#233;&#x4F1F;&#x1F600;</t></rec></r>';
     expect(await dataOf(xml, ['/r/rec'])).toEqual([{ a: `<AB"'`, t: `<p> &amp; "q" 's' é伟😀` }]);
   });
 
   it('normalises line ends in text and whitespace in attribute values (XML 1.0 §2.11, §3.3.3)', async () => {
-    expect(await dataOf('<r><rec a="x\ty\r\nz&#10;"><t>a\r\nb\rc</t><u><![CDATA[d\r\ne]]></u></rec></r>', ['/r/rec'])).toEqual([
-      { a: 'x y z\n', t: 'a\nb\nc', u: 'd\ne' },
-    ]);
+    expect(
+      await dataOf('<r><rec a="x\ty\r\nz&#10;"><t>a\r\nb\rc</t><u><![CDATA[d\r\ne]]></u></rec></r>', ['/r/rec']),
+    ).toEqual([{ a: 'x y z\n', t: 'a\nb\nc', u: 'd\ne' }]);
   });
 
   it('gives names such as __proto__ and constructor own properties without touching prototypes', async () => {
-    const [data] = await dataOf('<r><rec __proto__="a" constructor="b"><toString>c</toString><__proto__>d</__proto__><hasOwnProperty><x>1</x></hasOwnProperty></rec></r>', ['/r/rec']);
+    const [data] = await dataOf(
+      '<r><rec __proto__="a" constructor="b"><toString>c</toString><__proto__>d</__proto__><hasOwnProperty><x>1</x></hasOwnProperty></rec></r>',
+      ['/r/rec'],
+    );
     expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
     expect(Object.keys(data!)).toEqual(['__proto__', 'constructor', 'toString', 'hasOwnProperty']);
     expect(Object.getOwnPropertyDescriptor(data, '__proto__')?.value).toBe('d');
@@ -125,11 +138,18 @@ describe('record shapes', () => {
       ['/g/b', { y: '2' }],
       ['/g/a', { x: '3' }],
     ]);
-    expect(await counts(xml, ['/g/a', '/g/b', '/g/missing', '/g'])).toEqual({ '/g/a': 2, '/g/b': 1, '/g/missing': 0, '/g': 1 });
+    expect(await counts(xml, ['/g/a', '/g/b', '/g/missing', '/g'])).toEqual({
+      '/g/a': 2,
+      '/g/b': 1,
+      '/g/missing': 0,
+      '/g': 1,
+    });
   });
 
   it('reads the root element as a record when asked', async () => {
-    expect(await dataOf('<course id="7" contextid="9"><shortname>S</shortname></course>', ['/course'])).toEqual([{ id: '7', contextid: '9', shortname: 'S' }]);
+    expect(await dataOf('<course id="7" contextid="9"><shortname>S</shortname></course>', ['/course'])).toEqual([
+      { id: '7', contextid: '9', shortname: 'S' },
+    ]);
   });
 });
 
@@ -155,7 +175,11 @@ describe('nested selected paths', () => {
     const records = await collect(xml, { paths });
     expect(records).toEqual([
       { path: paths[0], data: { id: '7', name: 'top' } },
-      { path: paths[1], data: { id: '29', name: 'TF 1', hints: { hint: { id: '1', text: 'h' } } }, parent: { path: paths[0], id: '7' } },
+      {
+        path: paths[1],
+        data: { id: '29', name: 'TF 1', hints: { hint: { id: '1', text: 'h' } } },
+        parent: { path: paths[0], id: '7' },
+      },
       { path: paths[1], data: { id: '30', name: 'TF 2' }, parent: { path: paths[0], id: '7' } },
       { path: paths[0], data: { id: '8', name: 'empty' } },
     ]);
@@ -206,7 +230,8 @@ describe('shape-based construction', () => {
     const xml = `<logs>${rows.join('')}${rows.join('')}${rows.join('')}</logs>`;
     const data = await dataOf(xml, ['/logs/log']);
     expect(data).toEqual([...expected, ...expected, ...expected]);
-    for (const record of data) expect(Object.keys(record)).toEqual(Object.keys(expected[data.indexOf(record) % expected.length]!));
+    for (const record of data)
+      expect(Object.keys(record)).toEqual(Object.keys(expected[data.indexOf(record) % expected.length]!));
   });
 });
 
@@ -220,7 +245,17 @@ describe('shape-based construction of nested objects', () => {
       '<user id="5"><name>e</name><prefs><pref><n>u</n><v>$@NULL@$</v></pref></prefs><box k="5">t<w>6</w></box></user>',
     ];
     const expected = [
-      { id: '1', name: 'a', prefs: { pref: [{ n: 'x', v: '1' }, { n: 'y', v: '2' }] }, box: { k: '1', w: '1' } },
+      {
+        id: '1',
+        name: 'a',
+        prefs: {
+          pref: [
+            { n: 'x', v: '1' },
+            { n: 'y', v: '2' },
+          ],
+        },
+        box: { k: '1', w: '1' },
+      },
       { id: '2', name: 'b', prefs: { pref: [] }, box: { k: '2', w: '2' } },
       { id: '3', name: 'c', prefs: { pref: [{ n: 'z', v: '3', extra: 'e' }] }, box: { w: ['3', '4'] } },
       { id: '4', name: 'd', prefs: { pref: [{ v: '4', n: 'w' }] }, box: { k: '4', w: '5' } },
@@ -229,6 +264,8 @@ describe('shape-based construction of nested objects', () => {
     const xml = `<users>${users.join('')}${users.join('')}${users.join('')}${users.join('')}</users>`;
     const data = await dataOf(xml, ['/users/user'], { arrays: ['prefs/pref'] });
     expect(data).toEqual([...expected, ...expected, ...expected, ...expected]);
-    data.forEach((record, k) => expect(JSON.stringify(record)).toBe(JSON.stringify(expected[k % expected.length])));
+    data.forEach((record, k) => {
+      expect(JSON.stringify(record)).toBe(JSON.stringify(expected[k % expected.length]));
+    });
   });
 });

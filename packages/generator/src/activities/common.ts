@@ -25,10 +25,27 @@ export function participant(model: CourseModel, a: ActivityInfo, k: number): Use
 /** Renders module.xml. */
 export function renderModule(w: XmlWriter, a: ActivityInfo): void {
   w.open('module', { id: a.cmid, version: PLUGIN_VERSION }).leaves({
-    modulename: a.modname, sectionid: a.sectionId, sectionnumber: a.sectionNumber, idnumber: '', added: a.added, score: 0,
-    indent: 0, visible: 1, visibleoncoursepage: 1, visibleold: 1, groupmode: 0, groupingid: 0, completion: a.completion,
-    completiongradeitemnumber: null, completionpassgrade: 0, completionview: 0, completionexpected: 0, availability: null,
-    showdescription: 0, downloadcontent: 1, lang: null,
+    modulename: a.modname,
+    sectionid: a.sectionId,
+    sectionnumber: a.sectionNumber,
+    idnumber: '',
+    added: a.added,
+    score: 0,
+    indent: 0,
+    visible: 1,
+    visibleoncoursepage: 1,
+    visibleold: 1,
+    groupmode: 0,
+    groupingid: 0,
+    completion: a.completion,
+    completiongradeitemnumber: null,
+    completionpassgrade: 0,
+    completionview: 0,
+    completionexpected: 0,
+    availability: null,
+    showdescription: 0,
+    downloadcontent: 1,
+    lang: null,
   });
   w.empty('tags').close();
 }
@@ -44,15 +61,21 @@ export function activityInforef(model: CourseModel, a: ActivityInfo): InforefCon
   const students = (): number[] => Array.from(a.participants, (i) => (model.students[i] as UserInfo).id);
   switch (a.modname) {
     case 'assign':
-      return { user: [...students(), ...Array.from(a.participants, (_, k) => graderOf(model, a, k).id)], grade_item: [a.gradeItem?.id ?? 0] };
+      return {
+        user: [...students(), ...Array.from(a.participants, (_, k) => graderOf(model, a, k).id)],
+        grade_item: [a.gradeItem?.id ?? 0],
+      };
     case 'quiz': {
       const cats = new Set(a.slots.map((q) => q.categoryId));
-      const used = model.questionCategories.filter((c) => cats.has(c.id) || (c.parent === 0 && cats.size > 0)).map((c) => c.id);
+      const used = model.questionCategories
+        .filter((c) => cats.has(c.id) || (c.parent === 0 && cats.size > 0))
+        .map((c) => c.id);
       return { user: [model.admin.id, ...students()], grade_item: [a.gradeItem?.id ?? 0], question_category: used };
     }
     case 'forum': {
       const authors: number[] = [];
-      for (let d = 0; d < model.profile.forumDiscussions; d++) for (let r = 0; r <= model.profile.forumReplies; r++) authors.push(postAuthor(model, a, d, r).id);
+      for (let d = 0; d < model.profile.forumDiscussions; d++)
+        for (let r = 0; r <= model.profile.forumReplies; r++) authors.push(postAuthor(model, a, d, r).id);
       return { user: authors };
     }
     case 'page':
@@ -69,9 +92,13 @@ export async function renderActivityCompletion(w: XmlWriter, ctx: RenderContext,
   w.open('completions');
   if (a.completion === 1) {
     for (let k = 0; k < a.participants.length; k++) {
-      w.open('completion', { id: (a.idBase.completion ?? 0) + k }).leaves({
-        userid: participant(ctx.model, a, k).id, completionstate: 1, timemodified: completionTime(ctx.model, a, k),
-      }).close();
+      w.open('completion', { id: (a.idBase.completion ?? 0) + k })
+        .leaves({
+          userid: participant(ctx.model, a, k).id,
+          completionstate: 1,
+          timemodified: completionTime(ctx.model, a, k),
+        })
+        .close();
       await w.maybeFlush();
     }
   }
@@ -85,11 +112,17 @@ export async function renderActivityComments(w: XmlWriter, ctx: RenderContext, a
     for (let k = 0; k < a.participants.length; k += COMMENT_EVERY) {
       const submission = (a.idBase.submission ?? 0) + k;
       const teacher = graderOf(ctx.model, a, k);
-      w.open('comment', { id: (a.idBase.comment ?? 0) + k / COMMENT_EVERY }).leaves({
-        component: 'assignsubmission_comments', commentarea: 'submission_comments', itemid: submission,
-        content: `Comment on submission ${submission} by ${teacher.firstname} — "good work" & <keep going>`, format: 0,
-        userid: teacher.id, timecreated: submissionTime(ctx.model, a, k) + 3600 + k,
-      }).close();
+      w.open('comment', { id: (a.idBase.comment ?? 0) + k / COMMENT_EVERY })
+        .leaves({
+          component: 'assignsubmission_comments',
+          commentarea: 'submission_comments',
+          itemid: submission,
+          content: `Comment on submission ${submission} by ${teacher.firstname} — "good work" & <keep going>`,
+          format: 0,
+          userid: teacher.id,
+          timecreated: submissionTime(ctx.model, a, k) + 3600 + k,
+        })
+        .close();
       ctx.counts.comments++;
       await w.maybeFlush();
     }

@@ -53,7 +53,12 @@ export function renderResource(w: XmlWriter, _ctx: RenderContext, a: ActivityInf
 /** Renders label.xml. */
 export function renderLabel(w: XmlWriter, _ctx: RenderContext, a: ActivityInfo): void {
   openActivity(w, a);
-  w.leaves({ name: a.name, intro: `<p>Label ${a.ordinal}: read the <strong>instructions</strong> first.</p>`, introformat: 1, timemodified: a.added });
+  w.leaves({
+    name: a.name,
+    intro: `<p>Label ${a.ordinal}: read the <strong>instructions</strong> first.</p>`,
+    introformat: 1,
+    timemodified: a.added,
+  });
   w.close().close();
 }
 

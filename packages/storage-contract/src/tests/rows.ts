@@ -14,8 +14,12 @@ export function rowTests(ctx: ContractContext): void {
     expect((await adapter.tables()).sort()).toEqual(expect.arrayContaining(Object.keys(seed).sort()));
     const [site] = await adapter.select('config', { name: 'siteidentifier' });
     expect(String(site?.value)).toMatch(/^[A-Za-z0-9]{32}/);
-    expect(await adapter.select('role', { id: 5 })).toEqual([expect.objectContaining({ shortname: 'student', archetype: 'student' })]);
-    expect(await adapter.select('user', { username: 'admin' })).toEqual([expect.objectContaining({ id: 2, mnethostid: 1 })]);
+    expect(await adapter.select('role', { id: 5 })).toEqual([
+      expect.objectContaining({ shortname: 'student', archetype: 'student' }),
+    ]);
+    expect(await adapter.select('user', { username: 'admin' })).toEqual([
+      expect.objectContaining({ id: 2, mnethostid: 1 }),
+    ]);
   });
 
   it('returns whole rows with Moodle defaults and SQLite column affinity', async () => {
@@ -24,8 +28,19 @@ export function rowTests(ctx: ContractContext): void {
     const id = await tx.allocateIds('course', 1);
     await tx.insert('course', [{ ...courseRow(id, 'AFF'), category: '1', idnumber: 42 }]);
     const [row] = await tx.select('course', { id });
-    expect(Object.keys(row!).sort()).toEqual(MOODLE_TABLES.find((t) => t.name === 'course')!.columns.map((c) => c.name).sort());
-    expect(row).toMatchObject({ format: 'topics', visible: 1, category: 1, idnumber: '42', lang: '', downloadcontent: null });
+    expect(Object.keys(row!).sort()).toEqual(
+      MOODLE_TABLES.find((t) => t.name === 'course')!
+        .columns.map((c) => c.name)
+        .sort(),
+    );
+    expect(row).toMatchObject({
+      format: 'topics',
+      visible: 1,
+      category: 1,
+      idnumber: '42',
+      lang: '',
+      downloadcontent: null,
+    });
     expect(await tx.select('course', { id: String(id) })).toHaveLength(1);
     await tx.rollback();
   });
@@ -37,16 +52,25 @@ export function rowTests(ctx: ContractContext): void {
     await tx.insert('course', [courseRow(id, 'A'), courseRow(id + 1, 'B')]);
     await tx.update('course', id, { fullname: 'Renamed' });
     await tx.update('course', 1, { fullname: 'Front page' });
-    expect(await tx.select('course', { fullname: 'Renamed' })).toEqual([expect.objectContaining({ id, shortname: 'A' })]);
+    expect(await tx.select('course', { fullname: 'Renamed' })).toEqual([
+      expect.objectContaining({ id, shortname: 'A' }),
+    ]);
     expect((await tx.select('course', { category: 1 })).map((r) => r.id)).toEqual([id, id + 1]);
     expect(await tx.select('course', { id: 1 })).toEqual([expect.objectContaining({ fullname: 'Front page' })]);
-    expect((await tx.select('course', undefined, { orderBy: 'shortname', limit: 2 })).map((r) => r.shortname)).toEqual(['A', 'B']);
+    expect((await tx.select('course', undefined, { orderBy: 'shortname', limit: 2 })).map((r) => r.shortname)).toEqual([
+      'A',
+      'B',
+    ]);
     await tx.commit();
     expect(await adapter.count('course')).toBe(3);
     expect(await adapter.count('course', { category: 1 })).toBe(2);
-    expect(await adapter.select('course', { id: 1 })).toEqual([expect.objectContaining({ fullname: 'Front page', format: 'site' })]);
+    expect(await adapter.select('course', { id: 1 })).toEqual([
+      expect.objectContaining({ fullname: 'Front page', format: 'site' }),
+    ]);
     expect((await adapter.select('course', undefined, { orderBy: 'fullname' })).map((r) => r.fullname)).toEqual([
-      'Course B', 'Front page', 'Renamed',
+      'Course B',
+      'Front page',
+      'Renamed',
     ]);
     expect(await adapter.select('course', { summary: null })).toEqual([expect.objectContaining({ id: 1 })]);
   });
@@ -104,7 +128,10 @@ export function rowTests(ctx: ContractContext): void {
   it('refuses a missing NOT NULL value and a row without id', async () => {
     const adapter = await ctx.create();
     const constraint = { code: ErrorCode.StorageConstraint };
-    for (const rows of [[{ id: 9000, coursemoduleid: 1, userid: 2 }], [{ coursemoduleid: 1, userid: 2, completionstate: 1, timemodified: 0 }]]) {
+    for (const rows of [
+      [{ id: 9000, coursemoduleid: 1, userid: 2 }],
+      [{ coursemoduleid: 1, userid: 2, completionstate: 1, timemodified: 0 }],
+    ]) {
       const tx = await adapter.begin();
       const error = await errorOf(async () => {
         await tx.insert('course_modules_completion', rows);
@@ -121,7 +148,9 @@ export function rowTests(ctx: ContractContext): void {
     const tx = await adapter.begin();
     const id = await tx.allocateIds('course_modules_completion', 3);
     const ok = (n: number) => ({ id: id + n, coursemoduleid: 1, userid: n + 10, completionstate: 1, timemodified: 0 });
-    const error = await errorOf(() => tx.insert('course_modules_completion', [ok(0), ok(1), { ...ok(2), completionstate: null }]));
+    const error = await errorOf(() =>
+      tx.insert('course_modules_completion', [ok(0), ok(1), { ...ok(2), completionstate: null }]),
+    );
     expect(error).toMatchObject({ code: ErrorCode.StorageConstraint });
     expect(await tx.select('course_modules_completion')).toEqual([]);
     await tx.insert('course_modules_completion', [ok(0)]);
@@ -132,7 +161,9 @@ export function rowTests(ctx: ContractContext): void {
   it('refuses to update a row that does not exist', async () => {
     const adapter = await ctx.create();
     const tx = await adapter.begin();
-    await expect(tx.update('course', 999_999, { fullname: 'x' })).rejects.toMatchObject({ code: ErrorCode.InvalidArgument });
+    await expect(tx.update('course', 999_999, { fullname: 'x' })).rejects.toMatchObject({
+      code: ErrorCode.InvalidArgument,
+    });
     await tx.rollback();
   });
 }

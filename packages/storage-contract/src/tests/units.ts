@@ -40,8 +40,12 @@ export function unitTests(ctx: ContractContext): void {
     expect(await adapter.select('course', { id: 1 })).toEqual([
       expect.objectContaining({ fullname: 'From A', summary: 'A summary', shortname: 'FROM-B', format: 'site' }),
     ]);
-    expect(await adapter.select('role', { id: 5 })).toEqual([expect.objectContaining({ name: 'Learner', shortname: 'student' })]);
-    expect(await adapter.select('user', { id: 2 })).toEqual([expect.objectContaining({ firstname: 'Ada', lastname: 'Lovelace', username: 'admin' })]);
+    expect(await adapter.select('role', { id: 5 })).toEqual([
+      expect.objectContaining({ name: 'Learner', shortname: 'student' }),
+    ]);
+    expect(await adapter.select('user', { id: 2 })).toEqual([
+      expect.objectContaining({ firstname: 'Ada', lastname: 'Lovelace', username: 'admin' }),
+    ]);
   });
 
   it('leaves the store exactly as before after a rollback', async () => {

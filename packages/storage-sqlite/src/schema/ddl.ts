@@ -39,14 +39,19 @@ const TABLES: ReadonlyMap<string, SqlTable> = new Map(
 /** The table called `name` (without prefix), or `storage.unknown-table`. */
 export function sqlTable(name: string): SqlTable {
   const table = TABLES.get(name);
-  if (!table) throw new StorageError(ErrorCode.StorageUnknownTable, `Unknown table "${name}": expected one of MOODLE_TABLES (without prefix).`);
+  if (!table)
+    throw new StorageError(
+      ErrorCode.StorageUnknownTable,
+      `Unknown table "${name}": expected one of MOODLE_TABLES (without prefix).`,
+    );
   return table;
 }
 
 /** Throws `storage.unknown-column` unless every name is a column of `table`. */
 export function checkColumns(table: SqlTable, names: Iterable<string>): void {
   for (const name of names) {
-    if (!table.columns.has(name)) throw new StorageError(ErrorCode.StorageUnknownColumn, `Unknown column "${name}" in table "${table.spec.name}".`);
+    if (!table.columns.has(name))
+      throw new StorageError(ErrorCode.StorageUnknownColumn, `Unknown column "${name}" in table "${table.spec.name}".`);
   }
 }
 
@@ -55,11 +60,16 @@ export function checkColumns(table: SqlTable, names: Iterable<string>): void {
  * '42.0'; numbers bound to char/text columns are turned into text here as SQLite does for an INTEGER
  * ('42'). Returns `row` itself when nothing changes.
  */
-export function bindable<R extends Record<string, unknown>>(table: SqlTable, row: R, keys: Iterable<string> = Object.keys(row)): R {
+export function bindable<R extends Record<string, unknown>>(
+  table: SqlTable,
+  row: R,
+  keys: Iterable<string> = Object.keys(row),
+): R {
   let out: R | undefined;
   for (const k of keys) {
     const v = row[k];
-    if (typeof v === 'number' && table.textColumns.has(k)) (out ??= { ...row } as R)[k as keyof R] = String(v) as R[keyof R];
+    if (typeof v === 'number' && table.textColumns.has(k))
+      (out ??= { ...row } as R)[k as keyof R] = String(v) as R[keyof R];
   }
   return out ?? row;
 }
@@ -103,6 +113,7 @@ function indexName(spec: TableSpec, ix: IndexSpec): string {
 function columnSql(c: ColumnSpec): string {
   const type = { int: 'INTEGER', number: 'NUMERIC', char: 'TEXT', text: 'TEXT', binary: 'BLOB' }[c.type];
   const def = c.default ?? (c.type === 'char' && c.notnull ? '' : undefined);
-  const defSql = def === undefined ? '' : ` DEFAULT ${typeof def === 'number' ? String(def) : `'${def.replaceAll("'", "''")}'`}`;
+  const defSql =
+    def === undefined ? '' : ` DEFAULT ${typeof def === 'number' ? String(def) : `'${def.replaceAll("'", "''")}'`}`;
   return `${quote(c.name)} ${type}${c.notnull ? ' NOT NULL' : ''}${defSql}`;
 }

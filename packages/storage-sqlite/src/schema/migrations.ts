@@ -35,9 +35,21 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   { version: 2, name: 'add mdl_mbz_module_records', up: createMissingTables },
-  { version: 3, name: 'add mdl_external_tokens, mdl_mbz_token_categories, mdl_mbz_token_restores (webservice tokens)', up: createMissingTables },
-  { version: 4, name: 'add mdl_grade_items_history, mdl_grade_categories_history (grade API rows of a restore)', up: createMissingTables },
-  { version: 5, name: 'add mdl_survey_questions and the built-in surveys (xmldb_survey_install)', up: addBuiltinSurveys },
+  {
+    version: 3,
+    name: 'add mdl_external_tokens, mdl_mbz_token_categories, mdl_mbz_token_restores (webservice tokens)',
+    up: createMissingTables,
+  },
+  {
+    version: 4,
+    name: 'add mdl_grade_items_history, mdl_grade_categories_history (grade API rows of a restore)',
+    up: createMissingTables,
+  },
+  {
+    version: 5,
+    name: 'add mdl_survey_questions and the built-in surveys (xmldb_survey_install)',
+    up: addBuiltinSurveys,
+  },
 ];
 
 /** The version a store has once every migration ran. */
@@ -59,12 +71,15 @@ export function createMissingTables(db: SqliteDatabase): void {
  */
 function addBuiltinSurveys(db: SqliteDatabase): void {
   createMissingTables(db);
-  const seeded = db.prepare(`SELECT 1 FROM main."${TABLE_PREFIX}config" WHERE "name" = 'siteidentifier'`).get() !== undefined;
+  const seeded =
+    db.prepare(`SELECT 1 FROM main."${TABLE_PREFIX}config" WHERE "name" = 'siteidentifier'`).get() !== undefined;
   if (!seeded) return;
   const seed = createSiteSeed({ siteidentifier: 'migration', now: 0 });
   const insert = (table: string, row: Record<string, unknown>): void => {
     const names = Object.keys(row);
-    db.prepare(`INSERT INTO main."${TABLE_PREFIX}${table}" (${names.map((n) => `"${n}"`).join(', ')}) VALUES (${names.map((n) => `@${n}`).join(', ')})`).run(row);
+    db.prepare(
+      `INSERT INTO main."${TABLE_PREFIX}${table}" (${names.map((n) => `"${n}"`).join(', ')}) VALUES (${names.map((n) => `@${n}`).join(', ')})`,
+    ).run(row);
   };
   const hasTemplates = db.prepare(`SELECT 1 FROM main."${TABLE_PREFIX}survey" WHERE "course" = 0`).get() !== undefined;
   if (!hasTemplates) {
@@ -85,8 +100,12 @@ function addBuiltinSurveys(db: SqliteDatabase): void {
 
 /** The next id of a table, reserving it in `mbz_id_sequence` when the table has a sequence row. */
 function nextId(db: SqliteDatabase, table: string): number {
-  const seq = db.prepare('SELECT nextid FROM mbz_id_sequence WHERE tablename = ?').get(table) as { nextid: number } | undefined;
-  const max = (db.prepare(`SELECT coalesce(max("id"), 0) + 1 AS n FROM main."${TABLE_PREFIX}${table}"`).get() as { n: number }).n;
+  const seq = db.prepare('SELECT nextid FROM mbz_id_sequence WHERE tablename = ?').get(table) as
+    | { nextid: number }
+    | undefined;
+  const max = (
+    db.prepare(`SELECT coalesce(max("id"), 0) + 1 AS n FROM main."${TABLE_PREFIX}${table}"`).get() as { n: number }
+  ).n;
   const id = Math.max(seq?.nextid ?? 0, max);
   if (seq) db.prepare('UPDATE mbz_id_sequence SET nextid = ? WHERE tablename = ?').run(id + 1, table);
   return id;
@@ -94,15 +113,26 @@ function nextId(db: SqliteDatabase, table: string): number {
 
 /** Applies the missing migrations; call inside a write transaction. Returns the versions applied. */
 export function migrate(db: SqliteDatabase, now: number): number[] {
-  db.exec('CREATE TABLE IF NOT EXISTS mbz_schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, appliedat INTEGER NOT NULL)');
-  const current = (db.prepare('SELECT coalesce(max(version), 0) AS v FROM mbz_schema_migrations').get() as { v: number }).v;
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS mbz_schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, appliedat INTEGER NOT NULL)',
+  );
+  const current = (
+    db.prepare('SELECT coalesce(max(version), 0) AS v FROM mbz_schema_migrations').get() as { v: number }
+  ).v;
   if (current > SCHEMA_VERSION) {
-    throw new StorageError(ErrorCode.StorageIo, `The store's schema is version ${current}, newer than this adapter's ${SCHEMA_VERSION}: upgrade @mbz-restore/storage-sqlite.`);
+    throw new StorageError(
+      ErrorCode.StorageIo,
+      `The store's schema is version ${current}, newer than this adapter's ${SCHEMA_VERSION}: upgrade @mbz-restore/storage-sqlite.`,
+    );
   }
   const applied: number[] = [];
   for (const m of MIGRATIONS.filter((x) => x.version > current)) {
     m.up(db);
-    db.prepare('INSERT INTO mbz_schema_migrations (version, name, appliedat) VALUES (?, ?, ?)').run(m.version, m.name, now);
+    db.prepare('INSERT INTO mbz_schema_migrations (version, name, appliedat) VALUES (?, ?, ?)').run(
+      m.version,
+      m.name,
+      now,
+    );
     applied.push(m.version);
   }
   return applied;

@@ -10,8 +10,23 @@ const id = await tx.allocateIds('course', 1);
 await tx.insert('course', [{ id, category: 1, fullname: 'From a worker', shortname: 'WORKER' }]);
 await tx.commit();
 await adapter.putJob({
-  restoreid: 'f'.repeat(32), status: 1000, progress: 1, stage: 'done', categoryid: 1, courseid: id, settings: {}, error: null,
-  warnings: [], source: 'worker', userid: 2, timecreated: 1, timemodified: 2, timestarted: 1, timefinished: 2, owner: 'worker', heartbeat: null,
+  restoreid: 'f'.repeat(32),
+  status: 1000,
+  progress: 1,
+  stage: 'done',
+  categoryid: 1,
+  courseid: id,
+  settings: {},
+  error: null,
+  warnings: [],
+  source: 'worker',
+  userid: 2,
+  timecreated: 1,
+  timemodified: 2,
+  timestarted: 1,
+  timefinished: 2,
+  owner: 'worker',
+  heartbeat: null,
 });
 await adapter.close();
 parentPort!.postMessage(id);

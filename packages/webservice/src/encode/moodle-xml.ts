@@ -15,10 +15,10 @@ export function xmlResponse(result: unknown, returns: Description | null): strin
 
 /** `generate_error()` in XML. */
 export function xmlError(error: MoodleException): string {
-  const debug = error.debuginfo === null ? '' : `<DEBUGINFO>${escape(error.debuginfo)}</DEBUGINFO>\n`;
+  const debug = error.debuginfo === null ? '' : `<DEBUGINFO>${escapeXml(error.debuginfo)}</DEBUGINFO>\n`;
   return (
-    `${DECLARATION}<EXCEPTION class="${escape(error.exception)}">\n<ERRORCODE>${escape(error.errorcode)}</ERRORCODE>\n` +
-    `<MESSAGE>${escape(error.message)}</MESSAGE>\n${debug}</EXCEPTION>\n`
+    `${DECLARATION}<EXCEPTION class="${escapeXml(error.exception)}">\n<ERRORCODE>${escapeXml(error.errorcode)}</ERRORCODE>\n` +
+    `<MESSAGE>${escapeXml(error.message)}</MESSAGE>\n${debug}</EXCEPTION>\n`
   );
 }
 
@@ -29,7 +29,7 @@ function xmlize(value: unknown, description: Description): string {
     case 'value': {
       if (value === null || value === undefined) return '<VALUE null="null"/>\n';
       const text = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
-      return `<VALUE>${escape(text)}</VALUE>\n`;
+      return `<VALUE>${escapeXml(text)}</VALUE>\n`;
     }
     case 'multiple': {
       const items = Array.isArray(value) ? value.map((v) => xmlize(v, description.content)).join('') : '';
@@ -37,13 +37,15 @@ function xmlize(value: unknown, description: Description): string {
     }
     case 'single': {
       const record = (value ?? {}) as Record<string, unknown>;
-      const keys = Object.entries(description.keys).map(([key, sub]) => `<KEY name="${key}">${xmlize(record[key], sub)}</KEY>\n`);
+      const keys = Object.entries(description.keys).map(
+        ([key, sub]) => `<KEY name="${key}">${xmlize(record[key], sub)}</KEY>\n`,
+      );
       return `<SINGLE>\n${keys.join('')}</SINGLE>\n`;
     }
   }
 }
 
 /** PHP `htmlspecialchars($s, ENT_COMPAT, 'UTF-8')`. */
-function escape(s: string): string {
+function escapeXml(s: string): string {
   return s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 }

@@ -29,7 +29,8 @@ function encode(value: unknown, description: Description | undefined): string {
         entries.push(`${encodeString(key)}:${encode(v, sub)}`);
       }
     } else {
-      for (const [key, v] of Object.entries(value)) if (v !== undefined) entries.push(`${encodeString(key)}:${encode(v, undefined)}`);
+      for (const [key, v] of Object.entries(value))
+        if (v !== undefined) entries.push(`${encodeString(key)}:${encode(v, undefined)}`);
     }
     return `{${entries.join(',')}}`;
   }

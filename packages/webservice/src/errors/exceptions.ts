@@ -12,7 +12,12 @@ export function invalidToken(debuginfo: string | null = null): MoodleException {
 
 /** `moodle_exception` `invalidtimedtoken`: the token's `validuntil` has passed. */
 export function expiredToken(): MoodleException {
-  return new MoodleException('moodle_exception', 'invalidtimedtoken', 'Invalid token - token expired', 'Create a new token with `mbz token create`.');
+  return new MoodleException(
+    'moodle_exception',
+    'invalidtimedtoken',
+    'Invalid token - token expired',
+    'Create a new token with `mbz token create`.',
+  );
 }
 
 /** `moodle_exception` `wsaccessuserdeleted` / `wsaccessusersuspended`: the token's user cannot use the service. */
@@ -26,12 +31,22 @@ export function userRefused(state: 'deleted' | 'suspended', username: string): M
 
 /** `invalid_parameter_exception` `invalidparameter`; `debuginfo` names the parameter and the problem. */
 export function invalidParameter(debuginfo: string): MoodleException {
-  return new MoodleException('invalid_parameter_exception', 'invalidparameter', 'Invalid parameter value detected', debuginfo);
+  return new MoodleException(
+    'invalid_parameter_exception',
+    'invalidparameter',
+    'Invalid parameter value detected',
+    debuginfo,
+  );
 }
 
 /** `dml_missing_record_exception` `invalidrecord`: no row of `table` (or none this token may see). */
 export function invalidRecord(table: string, debuginfo: string | null = null): MoodleException {
-  return new MoodleException('dml_missing_record_exception', 'invalidrecord', `Can't find data record in database table ${table}.`, debuginfo);
+  return new MoodleException(
+    'dml_missing_record_exception',
+    'invalidrecord',
+    `Can't find data record in database table ${table}.`,
+    debuginfo,
+  );
 }
 
 /** `webservice_access_exception` `accessexception`: the token may not do this. */
@@ -56,7 +71,12 @@ export function privateFilesUpload(): MoodleException {
 
 /** `file_exception` `storedfileproblem`: a file area, path or name the file storage refuses. */
 export function storedFileProblem(what: string, debuginfo: string | null = null): MoodleException {
-  return new MoodleException('file_exception', 'storedfileproblem', `Unknown exception related to local files (${what})`, debuginfo);
+  return new MoodleException(
+    'file_exception',
+    'storedfileproblem',
+    `Unknown exception related to local files (${what})`,
+    debuginfo,
+  );
 }
 
 /** `moodle_exception` `upload_error_ini_size`: the upload is larger than the server takes. */
@@ -71,7 +91,12 @@ export function uploadTooLarge(maxBytes: number): MoodleException {
 
 /** `moodle_exception` `upload_error_partial`: the body ended early or could not be parsed. */
 export function uploadPartial(debuginfo: string): MoodleException {
-  return new MoodleException('moodle_exception', 'upload_error_partial', 'The uploaded file was only partially uploaded.', debuginfo);
+  return new MoodleException(
+    'moodle_exception',
+    'upload_error_partial',
+    'The uploaded file was only partially uploaded.',
+    debuginfo,
+  );
 }
 
 /**
@@ -99,7 +124,12 @@ export function requestTimeout(ms: number): MoodleException {
 
 /** `moodle_exception` `servershuttingdown` (this project's code): the server is stopping and takes no new work. */
 export function shuttingDown(): MoodleException {
-  return new MoodleException('moodle_exception', 'servershuttingdown', 'The server is shutting down and takes no new work.', 'Try again once it is back.');
+  return new MoodleException(
+    'moodle_exception',
+    'servershuttingdown',
+    'The server is shutting down and takes no new work.',
+    'Try again once it is back.',
+  );
 }
 
 /** `moodle_exception` `generalexceptionmessage`: anything unexpected (the detail goes to the server log). */

@@ -33,8 +33,10 @@ export function toMoodleException(error: unknown): { exception: MoodleException;
   const carried = carriedErrorcode(error);
   if (carried !== undefined) return { exception: fromCode(carried, error as Error), unexpected: false };
   if (isMbzError(error)) {
-    if (error.code === ErrorCode.InvalidArgument) return { exception: invalidParameter(error.message), unexpected: false };
-    if (error.code.startsWith('archive.') || error.code === ErrorCode.BackupUnsupportedFormat) return { exception: fromCode('errorinvalidformat', error), unexpected: false };
+    if (error.code === ErrorCode.InvalidArgument)
+      return { exception: invalidParameter(error.message), unexpected: false };
+    if (error.code.startsWith('archive.') || error.code === ErrorCode.BackupUnsupportedFormat)
+      return { exception: fromCode('errorinvalidformat', error), unexpected: false };
     return { exception: new MoodleException('moodle_exception', error.code, error.message), unexpected: false };
   }
   const message = error instanceof Error ? error.message : String(error);
@@ -45,10 +47,13 @@ export function toMoodleException(error: unknown): { exception: MoodleException;
 
 function fromCode(code: string, error: Error): MoodleException {
   if (code === 'invalidparameter') return invalidParameter(error.message);
-  if (code === 'invalidrecord') return invalidRecord(TABLES[(error as { code?: string }).code ?? ''] ?? 'backup_controllers', error.message);
+  if (code === 'invalidrecord')
+    return invalidRecord(TABLES[(error as { code?: string }).code ?? ''] ?? 'backup_controllers', error.message);
   if (code === 'generalexceptionmessage') return generalException(error.message);
   const known = KNOWN[code];
-  return known ? new MoodleException(known[0], code, known[1], error.message) : new MoodleException('moodle_exception', code, error.message);
+  return known
+    ? new MoodleException(known[0], code, known[1], error.message)
+    : new MoodleException('moodle_exception', code, error.message);
 }
 
 function carriedErrorcode(error: unknown): string | undefined {

@@ -13,7 +13,13 @@ export class MoodleException extends Error {
   /** Details for the person calling (Moodle's `debuginfo`); null when the message says it all. */
   readonly debuginfo: string | null;
 
-  constructor(exception: string, errorcode: string, message: string, debuginfo: string | null = null, options: { cause?: unknown } = {}) {
+  constructor(
+    exception: string,
+    errorcode: string,
+    message: string,
+    debuginfo: string | null = null,
+    options: { cause?: unknown } = {},
+  ) {
     super(withoutServerPaths(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MoodleException';
     this.exception = exception;
@@ -44,5 +50,8 @@ export function isMoodleException(error: unknown, errorcode?: string): error is 
  * stay as they are.
  */
 export function withoutServerPaths(text: string): string {
-  return text.replace(/(^|[\s("'=[])(\/[^\s"'()<>[\]]*\/)([^\s"'()<>/[\]]*)/g, (_match, before: string, _dirs: string, last: string) => `${before}${last}`);
+  return text.replace(
+    /(^|[\s("'=[])(\/[^\s"'()<>[\]]*\/)([^\s"'()<>/[\]]*)/g,
+    (_match, before: string, _dirs: string, last: string) => `${before}${last}`,
+  );
 }

@@ -28,10 +28,12 @@ export const getAsyncBackupProgress: ExternalFunction = {
 
   async execute(params, { token, app }) {
     const contextid = params.contextid as number;
-    if ((await app.storage.count('context', { id: contextid })) === 0) throw invalidRecord('context', `No context ${contextid}.`);
+    if ((await app.storage.count('context', { id: contextid })) === 0)
+      throw invalidRecord('context', `No context ${contextid}.`);
     const out: Array<{ status: number; progress: number; backupid: string; operation: string }> = [];
     for (const backupid of params.backupids as string[]) {
-      if (!(await ownsRestore(app.storage, token.id, backupid))) throw invalidRecord('backup_controllers', `No restore ${backupid} of this token.`);
+      if (!(await ownsRestore(app.storage, token.id, backupid)))
+        throw invalidRecord('backup_controllers', `No restore ${backupid} of this token.`);
       const { status, progress } = await app.service.getStatus(backupid, { userid: token.user.id });
       out.push({ status, progress, backupid, operation: 'restore' });
     }

@@ -13,10 +13,14 @@ export const getSiteInfo: ExternalFunction = {
   name: 'core_webservice_get_site_info',
   component: 'core',
   parameters: single({
-    serviceshortnames: multiple(value('alphanumext', 'service shortname'), 'DEPRECATED PARAMETER - it was a design error in the original implementation. It is ignored now.', {
-      presence: 'default',
-      default: [],
-    }),
+    serviceshortnames: multiple(
+      value('alphanumext', 'service shortname'),
+      'DEPRECATED PARAMETER - it was a design error in the original implementation. It is ignored now.',
+      {
+        presence: 'default',
+        default: [],
+      },
+    ),
   }),
   returns: single({
     sitename: value('raw', 'site name'),
@@ -28,15 +32,29 @@ export const getSiteInfo: ExternalFunction = {
     userid: value('int', 'user id'),
     siteurl: value('raw', 'site url'),
     userpictureurl: value('url', 'the user profile picture.'),
-    functions: multiple(single({ name: value('raw', 'function name'), version: value('text', 'The version number of the component to which the function belongs') }, 'functions that are available')),
+    functions: multiple(
+      single(
+        {
+          name: value('raw', 'function name'),
+          version: value('text', 'The version number of the component to which the function belongs'),
+        },
+        'functions that are available',
+      ),
+    ),
     downloadfiles: value('int', '1 if users are allowed to download files, 0 if not', { presence: 'optional' }),
     uploadfiles: value('int', '1 if users are allowed to upload files, 0 if not', { presence: 'optional' }),
     release: value('text', 'Moodle release number', { presence: 'optional' }),
     version: value('text', 'Moodle version number', { presence: 'optional' }),
     usercanmanageownfiles: value('bool', 'true if the user can manage his own files', { presence: 'optional' }),
     userquota: value('int', 'user quota (bytes). 0 means user can ignore the quota', { presence: 'optional' }),
-    usermaxuploadfilesize: value('int', 'user max upload file size (bytes). -1 means the user can ignore the upload file size', { presence: 'optional' }),
-    userhomepage: value('int', 'the default home page for the user: 0 for the site home, 1 for dashboard', { presence: 'optional' }),
+    usermaxuploadfilesize: value(
+      'int',
+      'user max upload file size (bytes). -1 means the user can ignore the upload file size',
+      { presence: 'optional' },
+    ),
+    userhomepage: value('int', 'the default home page for the user: 0 for the site home, 1 for dashboard', {
+      presence: 'optional',
+    }),
     siteid: value('int', 'Site course ID', { presence: 'optional' }),
     userissiteadmin: value('bool', 'Whether the user is a site admin or not.', { presence: 'optional' }),
   }),

@@ -6,4 +6,9 @@ import { restoreAsync } from './restore-async.ts';
 import { restoreAsyncGetStatus } from './restore-async-get-status.ts';
 
 /** Every function, in the order `get_site_info` lists them. */
-export const EXTERNAL_FUNCTIONS: readonly ExternalFunction[] = [getSiteInfo, restoreAsync, restoreAsyncGetStatus, getAsyncBackupProgress];
+export const EXTERNAL_FUNCTIONS: readonly ExternalFunction[] = [
+  getSiteInfo,
+  restoreAsync,
+  restoreAsyncGetStatus,
+  getAsyncBackupProgress,
+];

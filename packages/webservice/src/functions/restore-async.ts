@@ -19,15 +19,20 @@ export const restoreAsync: ExternalFunction = {
     categoryid: value('int', 'Category to restore the course into'),
     localfile: single(
       {
-        contextid: value('int', 'Context id of the draft area (the uploading user\'s context, as upload.php answers)'),
-        filecontextid: value('int', 'Context id the file is recorded under; default is contextid', { presence: 'optional' }),
+        contextid: value('int', "Context id of the draft area (the uploading user's context, as upload.php answers)"),
+        filecontextid: value('int', 'Context id the file is recorded under; default is contextid', {
+          presence: 'optional',
+        }),
         itemid: value('int', 'Draft item id answered by upload.php'),
       },
       'Moodle internal backup file details returned from webservice/upload.php',
     ),
     options: multiple(
       single({
-        name: value('alphanumext', 'Option name: activities, blocks, filters, users, enrolments, role_assignments, comments, userscompletion, logs, grade_histories …'),
+        name: value(
+          'alphanumext',
+          'Option name: activities, blocks, filters, users, enrolments, role_assignments, comments, userscompletion, logs, grade_histories …',
+        ),
         value: value('raw', 'Option value: 1 (yes) or 0 (no); enrolments also 2 (always)'),
       }),
       'Restore options',
@@ -40,10 +45,14 @@ export const restoreAsync: ExternalFunction = {
     if (app.closing()) throw shuttingDown();
     const categoryid = params.categoryid as number;
     if (token.categories !== null && !token.categories.includes(categoryid)) {
-      throw accessException(`This token may restore only into categor${token.categories.length === 1 ? 'y' : 'ies'} ${token.categories.join(', ')}; category ${categoryid} is not one of them.`);
+      throw accessException(
+        `This token may restore only into categor${token.categories.length === 1 ? 'y' : 'ies'} ${token.categories.join(', ')}; category ${categoryid} is not one of them.`,
+      );
     }
     const localfile = params.localfile as { contextid: number; filecontextid?: number; itemid: number };
-    const options = (params.options as Array<{ name: string; value: string }>).map((o): OptionItem => ({ name: o.name, value: o.value }));
+    const options = (params.options as Array<{ name: string; value: string }>).map(
+      (o): OptionItem => ({ name: o.name, value: o.value }),
+    );
     await app.tokenLimits.ready(token.id);
     const slot = app.tokenLimits.reserveRestore(token.id);
     let restoreid: string;

@@ -30,7 +30,10 @@ export class TokenLimits {
    * @param loadActive the token's restores still at 700 or 800 (run once per token, for restores a previous
    *   run of the server left queued)
    */
-  constructor(limits: { maxConcurrentUploads: number; maxQueuedRestores: number }, loadActive: (tokenid: number) => Promise<readonly string[]>) {
+  constructor(
+    limits: { maxConcurrentUploads: number; maxQueuedRestores: number },
+    loadActive: (tokenid: number) => Promise<readonly string[]>,
+  ) {
     this.#maxUploads = limits.maxConcurrentUploads;
     this.#maxRestores = limits.maxQueuedRestores;
     this.#loadActive = loadActive;
@@ -113,7 +116,10 @@ export class TokenLimits {
 
   /** Uploads in flight and restores waiting or running, per token (for logs and tests). */
   usage(tokenid: number): { uploads: number; restores: number } {
-    return { uploads: this.#uploads.get(tokenid) ?? 0, restores: (this.#pending.get(tokenid) ?? 0) + (this.#active.get(tokenid)?.size ?? 0) };
+    return {
+      uploads: this.#uploads.get(tokenid) ?? 0,
+      restores: (this.#pending.get(tokenid) ?? 0) + (this.#active.get(tokenid)?.size ?? 0),
+    };
   }
 
   #track(tokenid: number, restoreid: string): void {

@@ -5,7 +5,17 @@
  */
 
 /** Moodle's `PARAM_*` types this service uses (the constant's value is Moodle's own). */
-export type ParamType = 'alpha' | 'int' | 'float' | 'bool' | 'alphanum' | 'alphanumext' | 'raw' | 'text' | 'url' | 'lang';
+export type ParamType =
+  | 'alpha'
+  | 'int'
+  | 'float'
+  | 'bool'
+  | 'alphanum'
+  | 'alphanumext'
+  | 'raw'
+  | 'text'
+  | 'url'
+  | 'lang';
 
 /** `VALUE_REQUIRED`, `VALUE_OPTIONAL` or `VALUE_DEFAULT`. */
 export type Presence = 'required' | 'optional' | 'default';
@@ -50,7 +60,14 @@ export interface DescribeOptions {
 
 /** `new external_value(type, desc, required, default, allownull)`. */
 export function value(type: ParamType, desc: string, options: DescribeOptions = {}): ValueDescription {
-  return { kind: 'value', type, desc, presence: options.presence ?? 'required', default: options.default, allownull: options.allownull ?? false };
+  return {
+    kind: 'value',
+    type,
+    desc,
+    presence: options.presence ?? 'required',
+    default: options.default,
+    allownull: options.allownull ?? false,
+  };
 }
 
 /** `new external_single_structure(keys, desc, required, default)`. */

@@ -24,7 +24,8 @@ export function decodePhpParams(pairs: Iterable<readonly [string, string]>): Php
   const root: PhpArray = new Map();
   let count = 0;
   for (const [name, value] of pairs) {
-    if (++count > MAX_INPUT_VARS) throw invalidParameter(`More than ${MAX_INPUT_VARS} request parameters; send fewer per call.`);
+    if (++count > MAX_INPUT_VARS)
+      throw invalidParameter(`More than ${MAX_INPUT_VARS} request parameters; send fewer per call.`);
     const path = splitName(name);
     if (path) assign(root, path, value);
   }
@@ -59,12 +60,13 @@ function splitName(name: string): Array<string | null> | undefined {
     const close = rest.indexOf(']');
     if (close === -1) {
       // An unclosed bracket: PHP keeps the whole name as one key with the first '[' made '_'.
-      return [name.slice(0, open).replace(/[ .]/g, '_') + '_' + name.slice(open + 1)];
+      return [`${name.slice(0, open).replace(/[ .]/g, '_')}_${name.slice(open + 1)}`];
     }
     const key = rest.slice(1, close);
     path.push(key === '' ? null : key);
     rest = rest.slice(close + 1);
-    if (path.length > MAX_NESTING + 1) throw invalidParameter(`Parameter "${name}" is nested deeper than ${MAX_NESTING} levels.`);
+    if (path.length > MAX_NESTING + 1)
+      throw invalidParameter(`Parameter "${name}" is nested deeper than ${MAX_NESTING} levels.`);
   }
   return path;
 }

@@ -10,7 +10,12 @@ import { invalidParameter, requestTimeout } from '../errors/exceptions.ts';
 import { MAX_INPUT_VARS } from './php-params.ts';
 
 /** Reads the form fields of the body, in order. */
-export async function readFormFields(req: IncomingMessage, maxBytes: number, signal: AbortSignal, timeoutMs: number): Promise<Array<[string, string]>> {
+export async function readFormFields(
+  req: IncomingMessage,
+  maxBytes: number,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<Array<[string, string]>> {
   const type = req.headers['content-type'] ?? '';
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > maxBytes) throw tooLarge(maxBytes);
@@ -22,7 +27,11 @@ export async function readFormFields(req: IncomingMessage, maxBytes: number, sig
   await new Promise<void>((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: req.headers, limits: { fieldSize: maxBytes, fields: MAX_INPUT_VARS + 1, fileSize: maxBytes }, defParamCharset: 'utf8' });
+      parser = busboy({
+        headers: req.headers,
+        limits: { fieldSize: maxBytes, fields: MAX_INPUT_VARS + 1, fileSize: maxBytes },
+        defParamCharset: 'utf8',
+      });
     } catch (error) {
       reject(invalidParameter(`The request body could not be read: ${(error as Error).message}.`));
       return;
@@ -41,7 +50,9 @@ export async function readFormFields(req: IncomingMessage, maxBytes: number, sig
     });
     parser.on('field', (name, value) => fields.push([name, value]));
     parser.on('file', (_name, stream) => stream.resume());
-    parser.on('error', (error: Error) => fail(invalidParameter(`The request body is not a valid form: ${error.message}.`)));
+    parser.on('error', (error: Error) =>
+      fail(invalidParameter(`The request body is not a valid form: ${error.message}.`)),
+    );
     parser.on('close', () => {
       signal.removeEventListener('abort', onAbort);
       resolve();
@@ -54,7 +65,9 @@ export async function readFormFields(req: IncomingMessage, maxBytes: number, sig
 // Internal helpers
 
 function tooLarge(maxBytes: number): Error {
-  return invalidParameter(`The request parameters are larger than ${maxBytes} bytes (mbz serve limits REST calls to that); send fewer.`);
+  return invalidParameter(
+    `The request parameters are larger than ${maxBytes} bytes (mbz serve limits REST calls to that); send fewer.`,
+  );
 }
 
 function consume(req: IncomingMessage, maxBytes: number, signal: AbortSignal): Promise<void> {

@@ -39,7 +39,8 @@ function validate(description: Description, params: PhpValue): Validated {
         }
         result[key] = nested(key, () => validate(sub, given));
       }
-      if (rest.size > 0) throw invalidParameter(`Unexpected keys (${[...rest.keys()].join(', ')}) detected in parameter array.`);
+      if (rest.size > 0)
+        throw invalidParameter(`Unexpected keys (${[...rest.keys()].join(', ')}) detected in parameter array.`);
       return result;
     }
     case 'multiple': {
@@ -64,7 +65,9 @@ function nested(key: string, fn: () => Validated): Validated {
 /** `validate_param()`: the value must already be clean for its type, else it is refused (not cleaned). */
 function validateParam(value: string, type: ParamType): Validated {
   const refuse = (): never => {
-    throw invalidParameter(`Invalid external api parameter: the value is "${value}", the server was expecting "${type}" type`);
+    throw invalidParameter(
+      `Invalid external api parameter: the value is "${value}", the server was expecting "${type}" type`,
+    );
   };
   switch (type) {
     case 'int': {
@@ -75,7 +78,11 @@ function validateParam(value: string, type: ParamType): Validated {
     case 'float':
       return /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(value) ? Number(value) : refuse();
     case 'bool':
-      return value === '1' || value === 'true' ? true : value === '0' || value === 'false' || value === '' ? false : refuse();
+      return value === '1' || value === 'true'
+        ? true
+        : value === '0' || value === 'false' || value === ''
+          ? false
+          : refuse();
     case 'alpha':
       return /^[A-Za-z]*$/.test(value) ? value : refuse();
     case 'alphanum':

@@ -20,10 +20,19 @@ import type { RequestScope } from '../server/http-io.ts';
 import { parseRestRequest } from './rest-request.ts';
 
 /** Serves one REST call. */
-export async function handleRest(req: IncomingMessage, res: ServerResponse, url: URL, app: AppContext, scope: RequestScope): Promise<void> {
+export async function handleRest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  app: AppContext,
+  scope: RequestScope,
+): Promise<void> {
   let format: 'json' | 'xml' = url.searchParams.get('moodlewsrestformat') === 'json' ? 'json' : 'xml';
   try {
-    const body = req.method === 'POST' ? await readFormFields(req, app.limits.maxFormBytes, scope.signal, app.limits.requestTimeoutMs) : [];
+    const body =
+      req.method === 'POST'
+        ? await readFormFields(req, app.limits.maxFormBytes, scope.signal, app.limits.requestTimeoutMs)
+        : [];
     if (scope.signal.aborted) throw requestTimeout(app.limits.requestTimeoutMs);
     // The call is read: from here on it runs to its end (a restore queued is answered, never timed out).
     scope.commit();
@@ -33,11 +42,19 @@ export async function handleRest(req: IncomingMessage, res: ServerResponse, url:
     const token = await authenticateToken(app.storage, call.token);
     scope.log.tokenid = token.id;
     const fn = call.wsfunction === undefined ? undefined : app.functions.get(call.wsfunction);
-    if (!fn) throw invalidRecord('external_functions', `This server has no function "${call.wsfunction ?? ''}"; it serves ${[...app.functions.keys()].join(', ')}.`);
+    if (!fn)
+      throw invalidRecord(
+        'external_functions',
+        `This server has no function "${call.wsfunction ?? ''}"; it serves ${[...app.functions.keys()].join(', ')}.`,
+      );
     const params = validateParameters(fn.parameters, call.params);
     const result = await fn.execute(params, { token, app, scope });
-    if (format === 'json') sendBody(res, 200, 'application/json', fn.returns === null ? 'null' : phpJsonEncode(result, fn.returns));
-    else sendBody(res, 200, 'application/xml; charset=utf-8', xmlResponse(result, fn.returns), { headers: { 'Content-Disposition': 'inline; filename="response.xml"' } });
+    if (format === 'json')
+      sendBody(res, 200, 'application/json', fn.returns === null ? 'null' : phpJsonEncode(result, fn.returns));
+    else
+      sendBody(res, 200, 'application/xml; charset=utf-8', xmlResponse(result, fn.returns), {
+        headers: { 'Content-Disposition': 'inline; filename="response.xml"' },
+      });
   } catch (error) {
     const { exception, unexpected } = toMoodleException(error);
     if (unexpected) app.logger?.error({ err: error }, 'unexpected error in a REST call');
@@ -47,8 +64,16 @@ export async function handleRest(req: IncomingMessage, res: ServerResponse, url:
 }
 
 /** Sends a Moodle error answer of the REST server. */
-export function sendRestError(res: ServerResponse, format: 'json' | 'xml', exception: MoodleException, scope: RequestScope): void {
+export function sendRestError(
+  res: ServerResponse,
+  format: 'json' | 'xml',
+  exception: MoodleException,
+  scope: RequestScope,
+): void {
   scope.log.errorcode = exception.errorcode;
   if (format === 'json') sendBody(res, 200, 'application/json', phpJsonEncode(exception.toJSON()));
-  else sendBody(res, 200, 'application/xml; charset=utf-8', xmlError(exception), { headers: { 'Content-Disposition': 'inline; filename="response.xml"' } });
+  else
+    sendBody(res, 200, 'application/xml; charset=utf-8', xmlError(exception), {
+      headers: { 'Content-Disposition': 'inline; filename="response.xml"' },
+    });
 }

@@ -16,7 +16,10 @@ export interface RestRequest {
 }
 
 /** Splits the query and body parameters of a call. */
-export function parseRestRequest(query: Iterable<readonly [string, string]>, body: Iterable<readonly [string, string]>): RestRequest {
+export function parseRestRequest(
+  query: Iterable<readonly [string, string]>,
+  body: Iterable<readonly [string, string]>,
+): RestRequest {
   const params: PhpArray = new Map([...decodePhpParams(query), ...decodePhpParams(body)]);
   const take = (name: string): string | undefined => {
     const v = params.get(name);

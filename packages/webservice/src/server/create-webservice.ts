@@ -52,7 +52,8 @@ export interface Webservice {
 /** Creates the webservice (not yet listening). */
 export function createWebservice(options: WebserviceOptions): Webservice {
   const limits = resolveLimits(options.limits);
-  const logger: Logger | undefined = options.logger === false ? undefined : (options.logger ?? pino({ base: undefined }));
+  const logger: Logger | undefined =
+    options.logger === false ? undefined : (options.logger ?? pino({ base: undefined }));
   const { storage, service } = options;
   let closing = false;
   const tokenLimits = new TokenLimits(limits, async (tokenid) => {
@@ -65,7 +66,11 @@ export function createWebservice(options: WebserviceOptions): Webservice {
   service.on('failed', ended);
   service.on('cancelled', ended);
   const app: AppContext = {
-    storage, service, limits, tokenLimits, logger,
+    storage,
+    service,
+    limits,
+    tokenLimits,
+    logger,
     tempDir: options.tempDir ?? tmpdir(),
     siteUrl: options.siteUrl,
     functions: new Map(EXTERNAL_FUNCTIONS.map((f) => [f.name, f])),
@@ -73,7 +78,11 @@ export function createWebservice(options: WebserviceOptions): Webservice {
   };
   const server = createServer(
     // Node's own request timeout is a backstop behind the webservice's.
-    { requestTimeout: limits.requestTimeoutMs + 30_000, headersTimeout: Math.min(60_000, limits.requestTimeoutMs + 30_000), keepAliveTimeout: 5_000 },
+    {
+      requestTimeout: limits.requestTimeoutMs + 30_000,
+      headersTimeout: Math.min(60_000, limits.requestTimeoutMs + 30_000),
+      keepAliveTimeout: 5_000,
+    },
     (req, res) => void route(req, res, app),
   );
   let serverClosed: Promise<void> | undefined;
@@ -112,12 +121,24 @@ export function createWebservice(options: WebserviceOptions): Webservice {
 
 async function route(req: IncomingMessage, res: ServerResponse, app: AppContext): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  const scope = startRequestScope(req, res, { timeoutMs: app.limits.requestTimeoutMs, logger: app.logger, path: url.pathname });
+  const scope = startRequestScope(req, res, {
+    timeoutMs: app.limits.requestTimeoutMs,
+    logger: app.logger,
+    path: url.pathname,
+  });
   try {
     if (url.pathname === UPLOAD_PATH) await handleUpload(req, res, url, app, scope);
-    else if (url.pathname === REST_PATH && (req.method === 'GET' || req.method === 'POST')) await handleRest(req, res, url, app, scope);
-    else if (url.pathname === REST_PATH) sendBody(res, 405, 'text/plain; charset=utf-8', 'Use GET or POST.\n', { headers: { Allow: 'GET, POST' } });
-    else sendBody(res, 404, 'text/plain; charset=utf-8', `Not found. This server answers ${UPLOAD_PATH} and ${REST_PATH}.\n`);
+    else if (url.pathname === REST_PATH && (req.method === 'GET' || req.method === 'POST'))
+      await handleRest(req, res, url, app, scope);
+    else if (url.pathname === REST_PATH)
+      sendBody(res, 405, 'text/plain; charset=utf-8', 'Use GET or POST.\n', { headers: { Allow: 'GET, POST' } });
+    else
+      sendBody(
+        res,
+        404,
+        'text/plain; charset=utf-8',
+        `Not found. This server answers ${UPLOAD_PATH} and ${REST_PATH}.\n`,
+      );
   } catch (error) {
     app.logger?.error({ err: error }, 'unexpected error');
     sendBody(res, 500, 'text/plain; charset=utf-8', 'Internal server error.\n', { close: true });

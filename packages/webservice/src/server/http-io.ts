@@ -28,7 +28,13 @@ const NO_CACHE = {
 };
 
 /** Sends a complete answer unless one was already sent. `close` asks the client to open a new connection next time. */
-export function sendBody(res: ServerResponse, status: number, contentType: string, body: string, options: { close?: boolean; headers?: Record<string, string> } = {}): void {
+export function sendBody(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string,
+  options: { close?: boolean; headers?: Record<string, string> } = {},
+): void {
   if (res.headersSent || res.writableEnded) return;
   const bytes = Buffer.from(body, 'utf8');
   res.writeHead(status, {

@@ -47,7 +47,8 @@ export interface WebserviceOptions {
 export function resolveLimits(given: Partial<WebserviceLimits> = {}): WebserviceLimits {
   const limits = { ...DEFAULT_LIMITS, ...given };
   for (const [name, value] of Object.entries(limits)) {
-    if (!Number.isSafeInteger(value) || value < 1) throw new TypeError(`Webservice limit ${name} must be a positive whole number, got ${String(value)}.`);
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new TypeError(`Webservice limit ${name} must be a positive whole number, got ${String(value)}.`);
   }
   return Object.freeze(limits);
 }

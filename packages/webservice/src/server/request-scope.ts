@@ -12,7 +12,11 @@ import { sendBody } from './http-io.ts';
 const FORCE_AFTER_MS = 2000;
 
 /** Starts the scope of a request; the returned scope is torn down when the response closes. */
-export function startRequestScope(req: IncomingMessage, res: ServerResponse, options: { timeoutMs: number; logger: Logger | undefined; path: string }): RequestScope {
+export function startRequestScope(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: { timeoutMs: number; logger: Logger | undefined; path: string },
+): RequestScope {
   const started = process.hrtime.bigint();
   const controller = new AbortController();
   let reason: 'timeout' | 'closed' | undefined;
@@ -49,7 +53,10 @@ export function startRequestScope(req: IncomingMessage, res: ServerResponse, opt
   });
   res.on('finish', () => {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    options.logger?.info({ method: req.method, path: options.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, ...log }, 'request');
+    options.logger?.info(
+      { method: req.method, path: options.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, ...log },
+      'request',
+    );
     // A refused request whose body was not read: do not let a client keep sending.
     if (!req.readableEnded && reason === 'timeout') req.socket?.destroy();
   });

@@ -39,11 +39,14 @@ export interface CreatedToken {
 export async function createToken(storage: StorageAdapter, options: CreateTokenOptions = {}): Promise<CreatedToken> {
   const userid = options.userid ?? ADMIN_USER_ID;
   const users = await storage.select('user', { id: userid });
-  if (users.length === 0 || users[0]!.deleted === 1) throw new InvalidArgumentError(`There is no user ${userid} in the store: give the id of an existing user.`);
+  if (users.length === 0 || users[0]!.deleted === 1)
+    throw new InvalidArgumentError(`There is no user ${userid} in the store: give the id of an existing user.`);
   const categories = [...new Set(options.categories ?? [])];
   for (const id of categories) {
     if ((await storage.count('course_categories', { id })) === 0) {
-      throw new InvalidArgumentError(`There is no course category ${id} in the store: list existing ones with SELECT id, name FROM mdl_course_categories.`);
+      throw new InvalidArgumentError(
+        `There is no course category ${id} in the store: list existing ones with SELECT id, name FROM mdl_course_categories.`,
+      );
     }
   }
   const token = generateToken();
@@ -54,13 +57,24 @@ export async function createToken(storage: StorageAdapter, options: CreateTokenO
     const id = await tx.allocateIds('external_tokens', 1);
     await tx.insert('external_tokens', [
       {
-        id, token: hashToken(token), tokentype: TOKEN_TYPE_PERMANENT, userid, externalserviceid: 0, contextid: (context[0]?.id as number) ?? 1,
-        creatorid: ADMIN_USER_ID, validuntil: options.validuntil ?? null, timecreated: now, name: options.name ?? null,
+        id,
+        token: hashToken(token),
+        tokentype: TOKEN_TYPE_PERMANENT,
+        userid,
+        externalserviceid: 0,
+        contextid: (context[0]?.id as number) ?? 1,
+        creatorid: ADMIN_USER_ID,
+        validuntil: options.validuntil ?? null,
+        timecreated: now,
+        name: options.name ?? null,
       },
     ]);
     if (categories.length > 0) {
       const first = await tx.allocateIds('mbz_token_categories', categories.length);
-      await tx.insert('mbz_token_categories', categories.map((categoryid, i) => ({ id: first + i, tokenid: id, categoryid })));
+      await tx.insert(
+        'mbz_token_categories',
+        categories.map((categoryid, i) => ({ id: first + i, tokenid: id, categoryid })),
+      );
     }
     await tx.commit();
     return { token, id };
@@ -71,9 +85,17 @@ export async function createToken(storage: StorageAdapter, options: CreateTokenO
 }
 
 /** The token's identity, or the Moodle exception its request must answer. */
-export async function authenticateToken(storage: StorageAdapter, token: string | undefined, now = Date.now()): Promise<TokenIdentity> {
+export async function authenticateToken(
+  storage: StorageAdapter,
+  token: string | undefined,
+  now = Date.now(),
+): Promise<TokenIdentity> {
   if (token === undefined || token === '' || !/^[A-Za-z0-9]+$/.test(token)) throw invalidToken();
-  const rows = await storage.select('external_tokens', { token: hashToken(token), tokentype: TOKEN_TYPE_PERMANENT }, { limit: 1 });
+  const rows = await storage.select(
+    'external_tokens',
+    { token: hashToken(token), tokentype: TOKEN_TYPE_PERMANENT },
+    { limit: 1 },
+  );
   const row = rows[0];
   if (!row) throw invalidToken();
   if (typeof row.validuntil === 'number' && row.validuntil > 0 && row.validuntil * 1000 < now) throw expiredToken();

@@ -14,10 +14,19 @@ export function cleanFilename(name: string): string {
 
 /** PARAM_PATH, then the storage's check; throws `storedfileproblem` for a path it refuses. */
 export function cleanFilepath(path: string): string {
-  const crumbs = path.replaceAll('\\', '/').split('/').map((crumb, i) => (crumb === '.' && i === 0 ? crumb : cleanFilename(crumb)));
-  const cleaned = crumbs.join('/').replace(/\/\/+/g, '/').replace(/\/(\.\/)+/g, '/');
+  const crumbs = path
+    .replaceAll('\\', '/')
+    .split('/')
+    .map((crumb, i) => (crumb === '.' && i === 0 ? crumb : cleanFilename(crumb)));
+  const cleaned = crumbs
+    .join('/')
+    .replace(/\/\/+/g, '/')
+    .replace(/\/(\.\/)+/g, '/');
   if (!cleaned.startsWith('/') || !cleaned.endsWith('/')) {
-    throw storedFileProblem('Invalid file path', `filepath must start and end with "/" (e.g. "/" or "/backups/"), got "${path}".`);
+    throw storedFileProblem(
+      'Invalid file path',
+      `filepath must start and end with "/" (e.g. "/" or "/backups/"), got "${path}".`,
+    );
   }
   return cleaned;
 }
@@ -25,6 +34,10 @@ export function cleanFilepath(path: string): string {
 /** A cleaned file name, or `storedfileproblem` when nothing is left of it. */
 export function checkedFilename(name: string): string {
   const cleaned = cleanFilename(name);
-  if (cleaned === '') throw storedFileProblem('Invalid file name', `The file name "${name}" has no usable characters; give the file a name.`);
+  if (cleaned === '')
+    throw storedFileProblem(
+      'Invalid file name',
+      `The file name "${name}" has no usable characters; give the file a name.`,
+    );
   return cleaned;
 }

@@ -89,7 +89,16 @@ export async function spoolUpload(req: IncomingMessage, options: SpoolOptions): 
         stream.resume();
       };
       active.add(stream);
-      out.on('error', () => drop(new MoodleException('moodle_exception', 'upload_error_cant_write', 'Failed to write file to disk.', 'The server could not spool the upload; check its temporary folder.')));
+      out.on('error', () =>
+        drop(
+          new MoodleException(
+            'moodle_exception',
+            'upload_error_cant_write',
+            'Failed to write file to disk.',
+            'The server could not spool the upload; check its temporary folder.',
+          ),
+        ),
+      );
       stream.on('data', (chunk: Buffer) => {
         if (dropping) return;
         if (failure) return drop(failure);
@@ -130,7 +139,10 @@ export async function spoolUpload(req: IncomingMessage, options: SpoolOptions): 
       });
     } catch {
       // Not a form (no or another content type): no files, no fields; read and drop the body.
-      req.on('end', resolve).on('error', () => resolve()).on('close', () => resolve());
+      req
+        .on('end', resolve)
+        .on('error', () => resolve())
+        .on('close', () => resolve());
       req.resume();
       return;
     }
@@ -151,7 +163,13 @@ export async function spoolUpload(req: IncomingMessage, options: SpoolOptions): 
       else fields.push([name, value]);
     });
     parser.on('file', (field, stream, info) => writes.push(receiveFile(field, stream, info.filename ?? '')));
-    parser.on('filesLimit', () => fail(invalidParameter(`An upload may carry at most ${options.maxFiles} files (mbz serve --max-files); send the others in another request with the same itemid.`)));
+    parser.on('filesLimit', () =>
+      fail(
+        invalidParameter(
+          `An upload may carry at most ${options.maxFiles} files (mbz serve --max-files); send the others in another request with the same itemid.`,
+        ),
+      ),
+    );
     parser.on('error', (error: Error) => stop(uploadPartial(`The upload is not a valid form: ${error.message}.`)));
     parser.on('close', () => {
       options.signal.removeEventListener('abort', onAbort);

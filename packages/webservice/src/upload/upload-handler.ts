@@ -14,7 +14,14 @@
  */
 import { rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { invalidParameter, missingParam, privateFilesUpload, requestTimeout, shuttingDown, uploadTooLarge } from '../errors/exceptions.ts';
+import {
+  invalidParameter,
+  missingParam,
+  privateFilesUpload,
+  requestTimeout,
+  shuttingDown,
+  uploadTooLarge,
+} from '../errors/exceptions.ts';
 import { toMoodleException } from '../errors/from-error.ts';
 import { MoodleException } from '../errors/moodle-exception.ts';
 import type { AppContext } from '../server/app-context.ts';
@@ -31,7 +38,13 @@ import { spoolUpload } from './spool-upload.ts';
 const FRAMING_ALLOWANCE = 1024 * 1024;
 
 /** Serves one upload. */
-export async function handleUpload(req: IncomingMessage, res: ServerResponse, url: URL, app: AppContext, scope: RequestScope): Promise<void> {
+export async function handleUpload(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  app: AppContext,
+  scope: RequestScope,
+): Promise<void> {
   let release: (() => void) | undefined;
   let dir: string | undefined;
   let answer: { results: readonly unknown[] } | { error: unknown };
@@ -101,13 +114,21 @@ function paramsOf(url: URL, fields: ReadonlyArray<readonly [string, string]>): M
 
 function checkFilearea(filearea: string): void {
   if (filearea === 'private') throw privateFilesUpload();
-  if (filearea !== 'draft') throw new MoodleException('file_exception', 'error', 'Error', `Only filearea=draft is supported, got "${filearea}".`);
+  if (filearea !== 'draft')
+    throw new MoodleException(
+      'file_exception',
+      'error',
+      'Error',
+      `Only filearea=draft is supported, got "${filearea}".`,
+    );
 }
 
 function parseItemid(raw: string | undefined): number | undefined {
   if (raw === undefined || raw === '' || raw === '0') return undefined;
   if (!/^[1-9]\d*$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
-    throw invalidParameter(`itemid must be a positive whole number (a draft item id answered by an earlier upload), or 0 for a new one; got "${raw}".`);
+    throw invalidParameter(
+      `itemid must be a positive whole number (a draft item id answered by an earlier upload), or 0 for a new one; got "${raw}".`,
+    );
   }
   return Number(raw);
 }

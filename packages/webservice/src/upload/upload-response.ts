@@ -16,7 +16,12 @@ export function sendUploadResult(res: ServerResponse, results: readonly unknown[
 }
 
 /** Sends an upload error; `close` when the rest of the request body is not going to be read. */
-export function sendUploadError(res: ServerResponse, exception: MoodleException, scope: RequestScope, close = false): void {
+export function sendUploadError(
+  res: ServerResponse,
+  exception: MoodleException,
+  scope: RequestScope,
+  close = false,
+): void {
   scope.log.errorcode = exception.errorcode;
   const body = {
     error: exception.message,

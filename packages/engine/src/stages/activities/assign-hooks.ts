@@ -80,7 +80,16 @@ export const assignHooks: ModuleHooks = {
       const now = run.ctx.state.now;
       scratch.submissions.push({
         id,
-        row: { assignment, userid: grade.userid, attemptnumber: grade.attemptnumber, status: 'new', groupid: 0, latest: 0, timecreated: now, timemodified: now },
+        row: {
+          assignment,
+          userid: grade.userid,
+          attemptnumber: grade.attemptnumber,
+          status: 'new',
+          groupid: 0,
+          latest: 0,
+          timecreated: now,
+          timemodified: now,
+        },
       });
     }
     const latest = new Map<string, HeldSubmission>();

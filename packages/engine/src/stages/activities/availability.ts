@@ -55,16 +55,29 @@ export async function moduleAvailability(ctx: RestoreContext, module: XmlObject)
     availability = current;
   }
   const holder = module.availability_info;
-  return appendLegacyRecords(ctx, availability, list(holder, 'availability_field'), list(holder, 'availability'), !phpEmpty(module.showavailability));
+  return appendLegacyRecords(
+    ctx,
+    availability,
+    list(holder, 'availability_field'),
+    list(holder, 'availability'),
+    !phpEmpty(module.showavailability),
+  );
 }
 
 /** Availability of a new section's `section.xml` record (`process_section()`, `process_availability_field()`). */
 export async function sectionAvailability(ctx: RestoreContext, section: XmlObject): Promise<string | null> {
   // `isset($data->availabilityjson) ? … : convert_legacy_fields()`. Departure: an empty text, which Moodle would
   // store and then fail to decode, is treated as absent.
-  const json = typeof section.availabilityjson === 'string' && section.availabilityjson !== '' ? section.availabilityjson : null;
+  const json =
+    typeof section.availabilityjson === 'string' && section.availabilityjson !== '' ? section.availabilityjson : null;
   const availability = json ?? convertLegacyFields(section, true);
-  return appendLegacyRecords(ctx, availability, list(section, 'availability_field'), list(section, 'availability'), !phpEmpty(section.showavailability));
+  return appendLegacyRecords(
+    ctx,
+    availability,
+    list(section, 'availability_field'),
+    list(section, 'availability'),
+    !phpEmpty(section.showavailability),
+  );
 }
 
 /**
@@ -73,13 +86,20 @@ export async function sectionAvailability(ctx: RestoreContext, section: XmlObjec
  */
 export function convertLegacyFields(data: XmlObject | Record<string, unknown>, isSection: boolean): string | null {
   const rec = data as Record<string, unknown>;
-  if (phpEmpty(rec.availablefrom) && phpEmpty(rec.availableuntil) && phpEmpty(rec.groupmembersonly) && (!isSection || phpEmpty(rec.groupingid))) {
+  if (
+    phpEmpty(rec.availablefrom) &&
+    phpEmpty(rec.availableuntil) &&
+    phpEmpty(rec.groupmembersonly) &&
+    (!isSection || phpEmpty(rec.groupingid))
+  ) {
     return null;
   }
   const conditions: string[] = [];
   const shows: string[] = [];
   if (!phpEmpty(rec.groupmembersonly) || (!phpEmpty(rec.groupingid) && isSection)) {
-    conditions.push(!phpEmpty(rec.groupingid) ? `{"type":"grouping","id":${String(rec.groupingid)}}` : '{"type":"group"}');
+    conditions.push(
+      !phpEmpty(rec.groupingid) ? `{"type":"grouping","id":${String(rec.groupingid)}}` : '{"type":"group"}',
+    );
     shows.push('false');
   }
   if (!phpEmpty(rec.availablefrom)) {
@@ -95,9 +115,20 @@ export function convertLegacyFields(data: XmlObject | Record<string, unknown>, i
 
 /** `upgrade_group_members_only()`: adds the group members only condition to existing availability JSON. */
 export function upgradeGroupMembersOnly(groupingid: number, availability: string | null): string | null {
-  const condition: PhpObject = groupingid ? new Map<string, PhpValue>([['type', 'grouping'], ['id', int(groupingid)]]) : new Map([['type', 'group']]);
+  const condition: PhpObject = groupingid
+    ? new Map<string, PhpValue>([
+        ['type', 'grouping'],
+        ['id', int(groupingid)],
+      ])
+    : new Map([['type', 'group']]);
   if (availability === null) {
-    return phpJsonEncode(new Map<string, PhpValue>([['op', '&'], ['c', [condition]], ['showc', [false]]]));
+    return phpJsonEncode(
+      new Map<string, PhpValue>([
+        ['op', '&'],
+        ['c', [condition]],
+        ['showc', [false]],
+      ]),
+    );
   }
   let tree: PhpValue;
   try {
@@ -114,14 +145,24 @@ export function upgradeGroupMembersOnly(groupingid: number, availability: string
       if (Array.isArray(showc)) showc.push(false);
       break;
     case '!|':
-      if (Array.isArray(c)) c.push(new Map<string, PhpValue>([['op', '!&'], ['c', [condition]]]));
+      if (Array.isArray(c))
+        c.push(
+          new Map<string, PhpValue>([
+            ['op', '!&'],
+            ['c', [condition]],
+          ]),
+        );
       if (Array.isArray(showc)) showc.push(false);
       break;
     default: {
       const show = tree.get('show') ?? null;
       // Inner trees do not have a show option.
       tree.delete('show');
-      tree = new Map<string, PhpValue>([['op', '&'], ['c', [tree, condition]], ['showc', [show, false]]]);
+      tree = new Map<string, PhpValue>([
+        ['op', '&'],
+        ['c', [tree, condition]],
+        ['showc', [show, false]],
+      ]);
     }
   }
   return phpJsonEncode(tree);
@@ -165,14 +206,19 @@ async function fieldCondition(ctx: RestoreContext, rec: XmlObject): Promise<stri
   }
   const operator = text(rec.operator);
   // isset($rec->userfield): a standard field; else the custom field's short name.
-  const fieldbit = typeof rec.userfield === 'string' ? `,"sf":${phpJsonEncode(rec.userfield)}` : `,"cf":${phpJsonEncode(customfield)}`;
-  const valuebit = operator === 'isempty' || operator === 'isnotempty' ? '' : `,"v":${phpJsonEncode(typeof rec.value === 'string' ? rec.value : null)}`;
+  const fieldbit =
+    typeof rec.userfield === 'string' ? `,"sf":${phpJsonEncode(rec.userfield)}` : `,"cf":${phpJsonEncode(customfield)}`;
+  const valuebit =
+    operator === 'isempty' || operator === 'isnotempty'
+      ? ''
+      : `,"v":${phpJsonEncode(typeof rec.value === 'string' ? rec.value : null)}`;
   return `{"type":"profile","op":"${operator}"${fieldbit}${valuebit}}`;
 }
 
 /** A completion or grade condition of a pre-2.7 `availability` record (`add_legacy_availability_condition()`). */
 function legacyCondition(rec: XmlObject): string | undefined {
-  if (!phpEmpty(rec.sourcecmid)) return `{"type":"completion","cm":${text(rec.sourcecmid)},"e":${text(rec.requiredcompletion) || '0'}}`;
+  if (!phpEmpty(rec.sourcecmid))
+    return `{"type":"completion","cm":${text(rec.sourcecmid)},"e":${text(rec.requiredcompletion) || '0'}}`;
   if (phpEmpty(rec.gradeitemid)) return undefined;
   let minmax = '';
   if (!phpEmpty(rec.grademin)) minmax += `,"min":${num(rec.grademin).toFixed(5)}`;
@@ -181,13 +227,21 @@ function legacyCondition(rec: XmlObject): string | undefined {
 }
 
 /** `info::add_legacy_condition()`: adds a condition to the root AND group. */
-function addLegacyCondition(ctx: RestoreContext, availability: string | null, condition: string, show: boolean): string | null {
+function addLegacyCondition(
+  ctx: RestoreContext,
+  availability: string | null,
+  condition: string,
+  show: boolean,
+): string | null {
   const showtext = show ? 'true' : 'false';
   if (availability === null) return `{"op":"&","showc":[${showtext}],"c":[${condition}]}`;
   const match = /^(\{"op":"&","showc":\[(?:true|false)(?:,(?:true|false))*)(\],"c":\[.*)(\]\})$/s.exec(availability);
   if (!match) {
     // Moodle throws 'Unexpected availability value' here; the condition is left out instead.
-    ctx.warn('availability-invalid', `A pre-2.7 access restriction could not be added to ${availability}; it is left out.`);
+    ctx.warn(
+      'availability-invalid',
+      `A pre-2.7 access restriction could not be added to ${availability}; it is left out.`,
+    );
     return availability;
   }
   return `${match[1]},${showtext}${match[2]},${condition}${match[3]}`;
@@ -244,7 +298,10 @@ export function remapAvailability(
   try {
     tree = decodeTree(phpJsonDecode(json), true);
   } catch (error) {
-    ctx.warn('availability-invalid', `Access restriction ${json.slice(0, 200)} is not valid availability data (${(error as Error).message}); it is kept unchanged.`);
+    ctx.warn(
+      'availability-invalid',
+      `Access restriction ${json.slice(0, 200)} is not valid availability data (${(error as Error).message}); it is kept unchanged.`,
+    );
     return undefined;
   }
   const env: UpdateEnv = { ctx, onUnmapped, existing, groups: ctx.settings.root('groups') !== 0 };
@@ -275,7 +332,15 @@ interface ConditionNode {
 
 /** Condition types of a standard Moodle 4.3 site (`availability/condition/*`); others are dropped (lax decode). */
 const CONDITION_TYPES = new Set(['completion', 'date', 'grade', 'group', 'grouping', 'profile']);
-const PROFILE_OPS = new Set(['contains', 'doesnotcontain', 'isequalto', 'startswith', 'endswith', 'isempty', 'isnotempty']);
+const PROFILE_OPS = new Set([
+  'contains',
+  'doesnotcontain',
+  'isequalto',
+  'startswith',
+  'endswith',
+  'isempty',
+  'isnotempty',
+]);
 
 class InvalidAvailability extends Error {}
 
@@ -329,10 +394,16 @@ function decodeCondition(type: string, s: PhpObject): ConditionNode {
   switch (type) {
     case 'completion': {
       const cm = s.get('cm');
-      const cmInt = cm instanceof PhpNumber && !cm.isFloat ? cm.value : typeof cm === 'string' && /^-?\d+$/.test(cm) ? Number(cm) : undefined;
+      const cmInt =
+        cm instanceof PhpNumber && !cm.isFloat
+          ? cm.value
+          : typeof cm === 'string' && /^-?\d+$/.test(cm)
+            ? Number(cm)
+            : undefined;
       if (cmInt === undefined) invalid('missing or invalid ->cm for completion condition');
       const e = s.get('e');
-      if (!isset('e') || ![0, 1, 2, 3].some((v) => looseEquals(e!, v))) invalid('missing or invalid ->e for completion condition');
+      if (!isset('e') || ![0, 1, 2, 3].some((v) => looseEquals(e!, v)))
+        invalid('missing or invalid ->e for completion condition');
       fields.set('cm', int(cmInt));
       fields.set('e', e!);
       break;
@@ -417,7 +488,12 @@ function updateTree(tree: TreeNode, env: UpdateEnv): boolean {
   const children: Array<TreeNode | ConditionNode> = [];
   const showc: boolean[] = [];
   tree.children.forEach((child, index) => {
-    if (child.kind === 'condition' && (child.type === 'group' || child.type === 'grouping') && child.fields.has('id') && !env.groups) {
+    if (
+      child.kind === 'condition' &&
+      (child.type === 'group' || child.type === 'grouping') &&
+      child.fields.has('id') &&
+      !env.groups
+    ) {
       changed = true;
       return;
     }
@@ -481,7 +557,10 @@ function saveTree(tree: TreeNode): PhpObject {
     if (tree.op === '&' || tree.op === '!|') out.set('showc', tree.showc ?? []);
     else out.set('show', tree.show);
   }
-  out.set('c', tree.children.map((child) => (child.kind === 'tree' ? saveTree(child) : child.fields)));
+  out.set(
+    'c',
+    tree.children.map((child) => (child.kind === 'tree' ? saveTree(child) : child.fields)),
+  );
   return out;
 }
 
@@ -489,6 +568,7 @@ function saveTree(tree: TreeNode): PhpObject {
 function looseEquals(value: PhpValue, target: number): boolean {
   if (value instanceof PhpNumber) return value.value === target;
   if (typeof value === 'boolean') return value === (target !== 0);
-  if (typeof value === 'string') return value.trim() !== '' && Number.isFinite(Number(value)) && Number(value) === target;
+  if (typeof value === 'string')
+    return value.trim() !== '' && Number.isFinite(Number(value)) && Number(value) === target;
   return false;
 }

@@ -26,7 +26,11 @@ export async function contextFiles(ctx: RestoreContext, file: string): Promise<C
   const files: ContextFile[] = [];
   const courseEntry = `course/${file}`;
   if (ctx.source.has(courseEntry)) {
-    files.push({ entry: courseEntry, contextid: ctx.state.courseContextId, oldContextId: ctx.manifest.originalCourseContextId || null });
+    files.push({
+      entry: courseEntry,
+      contextid: ctx.state.courseContextId,
+      oldContextId: ctx.manifest.originalCourseContextId || null,
+    });
   }
   for (const activity of activitiesInTaskOrder(ctx.manifest)) {
     const entry = `${activity.directory}/${file}`;
@@ -34,10 +38,19 @@ export async function contextFiles(ctx: RestoreContext, file: string): Promise<C
     if (!ctx.source.has(entry) || !ctx.settings.activityIncluded(key)) continue;
     const cmId = ctx.ids.get('course_module', activity.moduleId);
     if (cmId === undefined) continue;
-    const [context] = await ctx.rows.select('context', { contextlevel: ContextLevel.Module, instanceid: cmId }, { limit: 1 });
+    const [context] = await ctx.rows.select(
+      'context',
+      { contextlevel: ContextLevel.Module, instanceid: cmId },
+      { limit: 1 },
+    );
     if (!context) continue;
     const contextid = Number(context.id);
-    files.push({ entry, contextid, oldContextId: oldOf.get(contextid) ?? null, activity: { key, modulename: activity.moduleName, cmId } });
+    files.push({
+      entry,
+      contextid,
+      oldContextId: oldOf.get(contextid) ?? null,
+      activity: { key, modulename: activity.moduleName, cmId },
+    });
   }
   return files;
 }

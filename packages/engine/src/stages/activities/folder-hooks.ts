@@ -12,7 +12,8 @@ export const folderHooks: ModuleHooks = {
   paths: {
     '/activity/folder': {
       prepare({ record, row }) {
-        if (record.data.showexpanded === undefined || record.data.showexpanded === null) row.showexpanded = SHOWEXPANDED_DEFAULT;
+        if (record.data.showexpanded === undefined || record.data.showexpanded === null)
+          row.showexpanded = SHOWEXPANDED_DEFAULT;
       },
     },
   },

@@ -7,7 +7,15 @@
 import type { ModuleHooks } from './module-run.ts';
 
 /** The glossary display formats of Moodle 4.3 (`get_list_of_plugins('mod/glossary/formats')`). */
-const FORMATS = new Set(['continuous', 'dictionary', 'encyclopedia', 'entrylist', 'faq', 'fullwithauthor', 'fullwithoutauthor']);
+const FORMATS = new Set([
+  'continuous',
+  'dictionary',
+  'encyclopedia',
+  'entrylist',
+  'faq',
+  'fullwithauthor',
+  'fullwithoutauthor',
+]);
 
 export const glossaryHooks: ModuleHooks = {
   paths: {

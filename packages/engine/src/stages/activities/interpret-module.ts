@@ -72,7 +72,8 @@ export async function interpretModule(run: ActivityRun, hooks: ModuleHooks | und
     const event: RecordEvent = { run, spec: rspec, record, row };
     const pathHooks = hooks?.paths?.[rspec.path];
     // Awaited only when a hook exists: a record is the hot path, and an await costs a turn of the event loop.
-    const prepared = commonPrepare(event) && (pathHooks?.prepare === undefined || (await pathHooks.prepare(event)) !== false);
+    const prepared =
+      commonPrepare(event) && (pathHooks?.prepare === undefined || (await pathHooks.prepare(event)) !== false);
     if (!prepared) {
       skipped.add(record);
       continue;
@@ -102,11 +103,22 @@ export async function interpretModule(run: ActivityRun, hooks: ModuleHooks | und
 // Internal helpers
 
 /** A module item's tag (`core_tag_tag::add_item_tag()` in the module context); the tag id, or `undefined` when empty. */
-async function insertTag(run: ActivityRun, tag: NonNullable<RecordSpec['tag']>, row: Record<string, unknown>, record: XmlRecord): Promise<number | undefined> {
+async function insertTag(
+  run: ActivityRun,
+  tag: NonNullable<RecordSpec['tag']>,
+  row: Record<string, unknown>,
+  record: XmlRecord,
+): Promise<number | undefined> {
   const itemid = num(row.itemid);
   if (!itemid) return undefined;
   const rawname = text(record.data.rawname) || text(record.data.name);
-  return addItemTag(run.ctx, { component: tag.component, itemtype: tag.itemtype, itemid, contextid: run.contextId, rawname });
+  return addItemTag(run.ctx, {
+    component: tag.component,
+    itemtype: tag.itemtype,
+    itemid,
+    contextid: run.contextId,
+    rawname,
+  });
 }
 
 /** Paths whose records are not written, with the reason to warn about (empty reason = silent). */
@@ -118,7 +130,8 @@ function blockedPaths(run: ActivityRun, hooks: ModuleHooks | undefined): Map<str
     else if (hooks?.handles?.includes(r.path)) continue;
     else if (!TABLES.has(r.table)) blocked.set(r.path, `the table ${r.table} is not in the engine's schema`);
     else if (r.table === 'tag_instance' && !r.tag) blocked.set(r.path, 'tags are not restored');
-    else if (/^Not (a plain insert|an insert)/.test(r.notes ?? '')) blocked.set(r.path, 'Moodle does not simply insert it and the engine does not reproduce that');
+    else if (/^Not (a plain insert|an insert)/.test(r.notes ?? ''))
+      blocked.set(r.path, 'Moodle does not simply insert it and the engine does not reproduce that');
   }
   return blocked;
 }
@@ -129,7 +142,11 @@ function warnOnce(run: ActivityRun, rspec: RecordSpec, reason: string): void {
   if (!seen) WARNED.set(run.ctx.state, (seen = new Set()));
   if (seen.has(rspec.path)) return;
   seen.add(rspec.path);
-  run.ctx.warn('module-data-not-restored', `Records at ${rspec.path} (${run.spec.name}) are not restored: ${reason}.`, run.entry);
+  run.ctx.warn(
+    'module-data-not-restored',
+    `Records at ${rspec.path} (${run.spec.name}) are not restored: ${reason}.`,
+    run.entry,
+  );
 }
 
 /** The row of a record, or `null` when the record is skipped (no parent, or an unmapped ref with policy `skip`). */
@@ -201,7 +218,11 @@ const ROW_PLANS = new WeakMap<RecordSpec, RowPlan>();
 function rowPlan(rspec: RecordSpec): RowPlan {
   let plan = ROW_PLANS.get(rspec);
   if (!plan) {
-    plan = { omit: new Set(['id', ...(rspec.drop ?? [])]), parent: Object.entries(rspec.parent ?? {}), refs: Object.entries(rspec.refs ?? {}) };
+    plan = {
+      omit: new Set(['id', ...(rspec.drop ?? [])]),
+      parent: Object.entries(rspec.parent ?? {}),
+      refs: Object.entries(rspec.refs ?? {}),
+    };
     ROW_PLANS.set(rspec, plan);
   }
   return plan;

@@ -28,7 +28,12 @@ export const lessonHooks: ModuleHooks = {
           row.introformat = FORMAT_HTML;
         }
         if (data.timelimit === undefined) {
-          const timed = data.timed !== undefined && data.timed !== null && data.maxtime !== undefined && data.maxtime !== null && num(data.timed) !== 0;
+          const timed =
+            data.timed !== undefined &&
+            data.timed !== null &&
+            data.maxtime !== undefined &&
+            data.maxtime !== null &&
+            num(data.timed) !== 0;
           row.timelimit = timed ? 60 * num(data.maxtime) : 0;
         }
       },
@@ -38,9 +43,12 @@ export const lessonHooks: ModuleHooks = {
     const { ctx } = run;
     const lessonid = run.instanceId;
     if (lessonid === undefined) return;
-    const qtypes = new Map((await ctx.rows.select('lesson_pages', { lessonid })).map((p) => [Number(p.id), num(p.qtype)]));
+    const qtypes = new Map(
+      (await ctx.rows.select('lesson_pages', { lessonid })).map((p) => [Number(p.id), num(p.qtype)]),
+    );
     for (const answer of await ctx.rows.select('lesson_answers', { lessonid })) {
-      if (num(answer.answerformat) === FORMAT_MOODLE || !PLAIN_TEXT_QTYPES.has(qtypes.get(Number(answer.pageid)) ?? -1)) continue;
+      if (num(answer.answerformat) === FORMAT_MOODLE || !PLAIN_TEXT_QTYPES.has(qtypes.get(Number(answer.pageid)) ?? -1))
+        continue;
       const text = typeof answer.answer === 'string' ? stripTags(answer.answer) : answer.answer;
       await ctx.rows.update('lesson_answers', Number(answer.id), { answer: text, answerformat: FORMAT_MOODLE });
     }

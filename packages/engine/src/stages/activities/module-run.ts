@@ -49,6 +49,7 @@ export interface RecordEvent {
 /** Module-specific behaviour for one element path. */
 export interface RecordHooks {
   /** Adjusts the row before it is written; `false` skips the record and everything inside it. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a hook that returns nothing (most do) keeps the record
   prepare?(event: RecordEvent): boolean | void | Promise<boolean | void>;
   /** Writes the row itself (e.g. later or elsewhere); returns its id, or `undefined` when it was skipped. */
   insert?(event: RecordEvent): Promise<number | undefined>;

@@ -51,7 +51,10 @@ interface QuizScratch {
   shuffle: number;
   sectionCreated: boolean;
   /** Pre-4.0 slots waiting for their question reference (written at the end, with the slot's tags). */
-  readonly legacySlots: Map<XmlRecord, { slotId: number; questionId: string; includingSubcategories: number; tags: string[] }>;
+  readonly legacySlots: Map<
+    XmlRecord,
+    { slotId: number; questionId: string; includingSubcategories: number; tags: string[] }
+  >;
   readonly heldAttempts: Map<XmlRecord, { id: number; row: Record<string, unknown> }>;
   /** Recodes step data; knows the restored questions attempted. */
   readonly recoder: ResponseRecoder;
@@ -74,13 +77,18 @@ export const quizHooks: ModuleHooks = {
         if (data.attempts === undefined && data.attempts_number !== undefined) row.attempts = data.attempts_number;
         if (data.preferredbehaviour === undefined) {
           const adaptive = (num(data.optionflags) & 1) !== 0;
-          row.preferredbehaviour = adaptive ? (num(data.penaltyscheme) !== 0 ? 'adaptive' : 'adaptivenopenalty') : 'deferredfeedback';
+          row.preferredbehaviour = adaptive
+            ? num(data.penaltyscheme) !== 0
+              ? 'adaptive'
+              : 'adaptivenopenalty'
+            : 'deferredfeedback';
         }
         if (data.browsersecurity === undefined) row.browsersecurity = num(data.popup) === 1 ? 'securewindow' : '-';
         else if (data.browsersecurity === 'safebrowser') row.browsersecurity = '-';
         if (data.overduehandling === undefined) row.overduehandling = 'autosubmit';
         if (data.reviewmaxmarks === undefined) row.reviewmaxmarks = ALL_REVIEW_TIMES;
-        if (text(data.completionpass) !== '' && num(data.completionpass) !== 0) run.cmChanges.completionpassgrade = num(data.completionpass);
+        if (text(data.completionpass) !== '' && num(data.completionpass) !== 0)
+          run.cmChanges.completionpassgrade = num(data.completionpass);
       },
     },
     [SLOT]: {
@@ -97,7 +105,12 @@ export const quizHooks: ModuleHooks = {
       after({ run, record }, id) {
         if (run.moduleVersion >= REFERENCES_VERSION) return;
         const questionId = text(record.data.questionid ?? record.data.question);
-        scratchOf(run).legacySlots.set(record, { slotId: id, questionId, includingSubcategories: num(record.data.includingsubcategories), tags: [] });
+        scratchOf(run).legacySlots.set(record, {
+          slotId: id,
+          questionId,
+          includingSubcategories: num(record.data.includingsubcategories),
+          tags: [],
+        });
       },
     },
     [SLOT_TAG]: {
@@ -110,7 +123,8 @@ export const quizHooks: ModuleHooks = {
     },
     [SET_REFERENCE]: {
       prepare({ run, row }) {
-        if (typeof row.filtercondition === 'string') row.filtercondition = remapFilterCondition(run, row.filtercondition, row.questionscontextid);
+        if (typeof row.filtercondition === 'string')
+          row.filtercondition = remapFilterCondition(run, row.filtercondition, row.questionscontextid);
       },
     },
     [SECTION]: {
@@ -120,7 +134,8 @@ export const quizHooks: ModuleHooks = {
     },
     [ATTEMPT]: {
       prepare({ row }) {
-        if (row.timecheckstate === null || row.timecheckstate === undefined || row.timecheckstate === '') row.timecheckstate = 0;
+        if (row.timecheckstate === null || row.timecheckstate === undefined || row.timecheckstate === '')
+          row.timecheckstate = 0;
         if (row.gradednotificationsenttime === undefined) row.gradednotificationsenttime = row.timefinish ?? 0;
         if (row.state === undefined) row.state = num(row.timefinish) > 0 ? 'finished' : 'inprogress';
       },
@@ -150,7 +165,11 @@ export const quizHooks: ModuleHooks = {
         if (questionId === undefined) {
           if (!scratch.unmappedWarned) {
             scratch.unmappedWarned = true;
-            run.ctx.warn('question-response-not-recoded', `An attempt in ${run.key} is at question ${text(record.data.questionid)}, which was not restored; its step data keeps the backup's ids.`, run.entry);
+            run.ctx.warn(
+              'question-response-not-recoded',
+              `An attempt in ${run.key} is at question ${text(record.data.questionid)}, which was not restored; its step data keeps the backup's ids.`,
+              run.entry,
+            );
           }
           return;
         }
@@ -167,14 +186,24 @@ export const quizHooks: ModuleHooks = {
         if (!step || questionId === undefined || !scratch.recoder.recodes(questionId)) return;
         const name = text(row.name);
         const value = row.value === undefined || row.value === null ? null : text(row.value);
-        const recoded = scratch.recoder.recode(scratch.recoder.qtypeOf(questionId), questionId, num(step.data.sequencenumber), new Map([[name, value]]));
+        const recoded = scratch.recoder.recode(
+          scratch.recoder.qtypeOf(questionId),
+          questionId,
+          num(step.data.sequencenumber),
+          new Map([[name, value]]),
+        );
         row.value = recoded.get(name) ?? null;
-        if (recoded.size > 1) scratch.extraStepData.set(record, [...recoded].filter(([n]) => n !== name));
+        if (recoded.size > 1)
+          scratch.extraStepData.set(
+            record,
+            [...recoded].filter(([n]) => n !== name),
+          );
       },
       async after({ run, record, row }) {
         const extra = scratchOf(run).extraStepData.get(record);
         if (!extra) return;
-        for (const [name, value] of extra) await run.ctx.rows.insert('question_attempt_step_data', { attemptstepid: row.attemptstepid, name, value });
+        for (const [name, value] of extra)
+          await run.ctx.rows.insert('question_attempt_step_data', { attemptstepid: row.attemptstepid, name, value });
       },
     },
   },
@@ -182,7 +211,12 @@ export const quizHooks: ModuleHooks = {
     const scratch = scratchOf(run);
     for (const slot of scratch.legacySlots.values()) await legacyReference(run, slot);
     if (run.instanceId !== undefined && !scratch.sectionCreated) {
-      await run.ctx.rows.insert('quiz_sections', { quizid: run.instanceId, firstslot: 1, heading: '', shufflequestions: scratch.shuffle });
+      await run.ctx.rows.insert('quiz_sections', {
+        quizid: run.instanceId,
+        firstslot: 1,
+        heading: '',
+        shufflequestions: scratch.shuffle,
+      });
     }
   },
 };
@@ -213,7 +247,7 @@ function placeInLayout(layout: string, questionId: string): { slot: number; page
   let page = 1;
   let slot = 1;
   for (const item of layout.split(',')) {
-    if (item.trim() === '' ) continue;
+    if (item.trim() === '') continue;
     if (Number(item) === 0) {
       page += 1;
       continue;
@@ -227,20 +261,37 @@ function placeInLayout(layout: string, questionId: string): { slot: number; page
 /** `process_quiz_question_legacy_instance()`: the reference a pre-4.0 slot gets from its restored question. */
 async function legacyReference(
   run: ActivityRun,
-  { slotId, questionId: oldQuestionId, includingSubcategories, tags }: { slotId: number; questionId: string; includingSubcategories: number; tags: string[] },
+  {
+    slotId,
+    questionId: oldQuestionId,
+    includingSubcategories,
+    tags,
+  }: { slotId: number; questionId: string; includingSubcategories: number; tags: string[] },
 ): Promise<void> {
   const { ctx } = run;
   const questionId = ctx.ids.get('question', oldQuestionId);
   if (questionId === undefined) {
-    ctx.warn('quiz-question-missing', `Quiz slot ${slotId} refers to question ${oldQuestionId}, which was not restored; the slot has no question.`, run.entry);
+    ctx.warn(
+      'quiz-question-missing',
+      `Quiz slot ${slotId} refers to question ${oldQuestionId}, which was not restored; the slot has no question.`,
+      run.entry,
+    );
     return;
   }
   const [question] = await ctx.rows.select('question', { id: questionId }, { limit: 1 });
   const [version] = await ctx.rows.select('question_versions', { questionid: questionId }, { limit: 1 });
-  const [entry] = version ? await ctx.rows.select('question_bank_entries', { id: Number(version.questionbankentryid) }, { limit: 1 }) : [];
-  const [category] = entry ? await ctx.rows.select('question_categories', { id: Number(entry.questioncategoryid) }, { limit: 1 }) : [];
+  const [entry] = version
+    ? await ctx.rows.select('question_bank_entries', { id: Number(version.questionbankentryid) }, { limit: 1 })
+    : [];
+  const [category] = entry
+    ? await ctx.rows.select('question_categories', { id: Number(entry.questioncategoryid) }, { limit: 1 })
+    : [];
   if (!question || !entry) {
-    ctx.warn('quiz-question-missing', `Quiz slot ${slotId} refers to question ${oldQuestionId}, whose bank entry was not restored.`, run.entry);
+    ctx.warn(
+      'quiz-question-missing',
+      `Quiz slot ${slotId} refers to question ${oldQuestionId}, whose bank entry was not restored.`,
+      run.entry,
+    );
     return;
   }
   const base = { usingcontextid: run.contextId, component: 'mod_quiz', questionarea: 'slot', itemid: slotId };
@@ -281,7 +332,8 @@ function remapFilterCondition(run: ActivityRun, json: string, questionsContextId
   const category = (old: unknown): number | false => run.ctx.ids.get('question_category', old as string) ?? false;
   if (condition.questioncategoryid !== undefined) condition.questioncategoryid = category(condition.questioncategoryid);
   const filter = condition.filter as Record<string, { values?: unknown[] }> | undefined;
-  if (filter?.category?.values && filter.category.values.length > 0) filter.category.values[0] = category(filter.category.values[0]);
+  if (filter?.category?.values && filter.category.values.length > 0)
+    filter.category.values[0] = category(filter.category.values[0]);
   if (typeof condition.cat === 'string') {
     const mapped = category(condition.cat.split(',')[0]);
     condition.cat = `${mapped === false ? '' : mapped},${String(questionsContextId ?? '')}`;

@@ -36,13 +36,23 @@ export async function restoreRawModule(ctx: RestoreContext, activity: BackupActi
   };
   let rows = 0;
   const write = async (where: string, path: string, data: XmlObject): Promise<void> => {
-    await ctx.rows.insert('mbz_module_records', { ...base, entry: where, path, oldid: num(data.id, 0), data: JSON.stringify(ownFields(data)) });
+    await ctx.rows.insert('mbz_module_records', {
+      ...base,
+      entry: where,
+      path,
+      oldid: num(data.id, 0),
+      data: JSON.stringify(ownFields(data)),
+    });
     rows++;
   };
   if (module) await write(moduleEntry, '/module', module);
   const bytes = await readCapped(ctx, entry);
   if (bytes === 'too-large') {
-    ctx.warn('unknown-module-too-large', `Activity ${key}: ${entry} is larger than ${MAX_RAW_BYTES} bytes; its records are not kept.`, entry);
+    ctx.warn(
+      'unknown-module-too-large',
+      `Activity ${key}: ${entry} is larger than ${MAX_RAW_BYTES} bytes; its records are not kept.`,
+      entry,
+    );
     return rows;
   }
   if (bytes === undefined) return rows;
@@ -50,7 +60,11 @@ export async function restoreRawModule(ctx: RestoreContext, activity: BackupActi
   try {
     document = parseXmlDocument(bytes, { entry });
   } catch (error) {
-    ctx.warn('activity-xml-invalid', `Activity ${key}: ${entry} could not be read (${(error as Error).message}); its records are not kept.`, entry);
+    ctx.warn(
+      'activity-xml-invalid',
+      `Activity ${key}: ${entry} could not be read (${(error as Error).message}); its records are not kept.`,
+      entry,
+    );
     return rows;
   }
   const userinfo = ctx.settings.activityUserinfo(key);
@@ -62,7 +76,8 @@ export async function restoreRawModule(ctx: RestoreContext, activity: BackupActi
     }
     if (value === null || typeof value !== 'object') return;
     if (typeof value.id === 'string' && keep(path)) await write(entry, path, value);
-    for (const [child, inner] of Object.entries(value)) if (inner !== null && typeof inner === 'object') await walk(`${path}/${child}`, inner);
+    for (const [child, inner] of Object.entries(value))
+      if (inner !== null && typeof inner === 'object') await walk(`${path}/${child}`, inner);
   };
   for (const [root, value] of Object.entries(document)) await walk(`/${root}`, value);
   return rows;
@@ -73,7 +88,8 @@ export async function restoreRawModule(ctx: RestoreContext, activity: BackupActi
 /** The scalar fields of an element (attributes and text children); nested elements are left out. */
 function ownFields(data: XmlObject): Record<string, string | null> {
   const out: Record<string, string | null> = {};
-  for (const [field, value] of Object.entries(data)) if (value === null || typeof value === 'string') out[field] = value;
+  for (const [field, value] of Object.entries(data))
+    if (value === null || typeof value === 'string') out[field] = value;
   return out;
 }
 

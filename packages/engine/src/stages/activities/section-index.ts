@@ -26,7 +26,15 @@ export class SectionIndex {
       index.#byNumber.set(Number(row.section), id);
       const sequence = String(row.sequence ?? '');
       index.#initial.set(id, sequence);
-      index.#sequences.set(id, sequence === '' ? [] : sequence.split(',').map(Number).filter((n) => n > 0));
+      index.#sequences.set(
+        id,
+        sequence === ''
+          ? []
+          : sequence
+              .split(',')
+              .map(Number)
+              .filter((n) => n > 0),
+      );
     }
     return index;
   }

@@ -9,12 +9,15 @@ import type { BackupActivityRef, BackupManifest } from '../../backup/manifest.ts
 export function activitiesInTaskOrder(manifest: BackupManifest): BackupActivityRef[] {
   const ordered: BackupActivityRef[] = [];
   const sectionIds = new Set(manifest.sections.map((s) => s.sectionId));
-  for (const section of manifest.sections) ordered.push(...manifest.activities.filter((a) => a.sectionId === section.sectionId));
+  for (const section of manifest.sections)
+    ordered.push(...manifest.activities.filter((a) => a.sectionId === section.sectionId));
   ordered.push(...manifest.activities.filter((a) => !sectionIds.has(a.sectionId)));
   return ordered;
 }
 
 /** The setting key and directory base name of an activity, e.g. `forum_791`. */
 export function activityKey(activity: BackupActivityRef): string {
-  return activity.directory.slice(activity.directory.lastIndexOf('/') + 1) || `${activity.moduleName}_${activity.moduleId}`;
+  return (
+    activity.directory.slice(activity.directory.lastIndexOf('/') + 1) || `${activity.moduleName}_${activity.moduleId}`
+  );
 }

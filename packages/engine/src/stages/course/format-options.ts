@@ -35,7 +35,11 @@ const COURSEDISPLAY: FormatOption = { default: '0', type: 'int', choices: ['0', 
 /** `course_format_options()` of each core format (`course/format/<name>/lib.php`, 4.3). */
 const FORMAT_OPTIONS: Readonly<Record<string, Readonly<Record<string, FormatOption>>>> = {
   topics: { hiddensections: HIDDENSECTIONS, coursedisplay: COURSEDISPLAY },
-  weeks: { hiddensections: HIDDENSECTIONS, coursedisplay: COURSEDISPLAY, automaticenddate: { default: '1', type: 'bool' } },
+  weeks: {
+    hiddensections: HIDDENSECTIONS,
+    coursedisplay: COURSEDISPLAY,
+    automaticenddate: { default: '1', type: 'bool' },
+  },
   // format_social: number of discussions shown, default 10.
   social: { numdiscussions: { default: '10', type: 'int' } },
   // format_singleactivity: the activity type, default `format_singleactivity/activitytype` = forum.
@@ -51,11 +55,22 @@ export function effectiveFormat(format: string): string {
  * `update_course_format_options($data)` for a new course: one row per option of the format, the course data's
  * value or the default.
  */
-export async function writeCourseFormatOptions(ctx: RestoreContext, courseId: number, courseFormat: string, data: XmlObject): Promise<void> {
+export async function writeCourseFormatOptions(
+  ctx: RestoreContext,
+  courseId: number,
+  courseFormat: string,
+  data: XmlObject,
+): Promise<void> {
   const format = effectiveFormat(courseFormat);
   for (const [name, option] of Object.entries(FORMAT_OPTIONS[format]!)) {
     const value = name in data ? cleanOption(option, data[name]) : undefined;
-    await ctx.rows.insert('course_format_options', { courseid: courseId, format, sectionid: 0, name, value: value === undefined ? option.default : value });
+    await ctx.rows.insert('course_format_options', {
+      courseid: courseId,
+      format,
+      sectionid: 0,
+      name,
+      value: value === undefined ? option.default : value,
+    });
   }
 }
 
@@ -65,10 +80,14 @@ export async function writeCourseFormatOptions(ctx: RestoreContext, courseId: nu
  */
 export async function updateWeeksEndDate(ctx: RestoreContext, courseId: number): Promise<void> {
   const [course] = await ctx.rows.select('course', { id: courseId }, { limit: 1 });
-  if (!course || course.format !== 'weeks') return;
+  if (course?.format !== 'weeks') return;
   const sections = await ctx.rows.select('course_sections', { course: courseId });
   if (sections.length === 0) return;
-  const [option] = await ctx.rows.select('course_format_options', { courseid: courseId, format: 'weeks', sectionid: 0, name: 'automaticenddate' }, { limit: 1 });
+  const [option] = await ctx.rows.select(
+    'course_format_options',
+    { courseid: courseId, format: 'weeks', sectionid: 0, name: 'automaticenddate' },
+    { limit: 1 },
+  );
   const automatic = option ? option.value : FORMAT_OPTIONS.weeks!.automaticenddate!.default;
   if (!phpNonEmpty(automatic)) return;
   const lastSection = Math.max(...sections.map((s) => Number(s.section)));
@@ -92,7 +111,13 @@ function cleanOption(option: FormatOption, raw: unknown): string | null | undefi
   } else if (option.type === 'bool') {
     // PARAM_BOOL: 'yes', 'on', 'true' → 1; 'no', 'off', 'false' → 0; else empty() → 0/1.
     const lower = value.toLowerCase();
-    cleaned = ['yes', 'on', 'true'].includes(lower) ? '1' : ['no', 'off', 'false'].includes(lower) ? '0' : phpNonEmpty(value) ? '1' : '0';
+    cleaned = ['yes', 'on', 'true'].includes(lower)
+      ? '1'
+      : ['no', 'off', 'false'].includes(lower)
+        ? '0'
+        : phpNonEmpty(value)
+          ? '1'
+          : '0';
   } else {
     cleaned = value;
   }

@@ -7,7 +7,10 @@
  */
 
 /** Decodes the `text` of a serialized block config with `decode`; the new base64, or `undefined` when nothing changed. */
-export function decodeBlockConfigdata(configdata: string | null | undefined, decode: (text: string) => string | undefined): string | undefined {
+export function decodeBlockConfigdata(
+  configdata: string | null | undefined,
+  decode: (text: string) => string | undefined,
+): string | undefined {
   if (typeof configdata !== 'string' || configdata === '') return undefined;
   const bytes = Buffer.from(configdata, 'base64');
   const range = topLevelTextRange(bytes);

@@ -27,10 +27,14 @@ export class LinkDecoder {
   readonly #sourceUrl: string;
   readonly #targetUrl: string;
 
-  constructor(rules: readonly DecodeRule[], options: { readonly lookup: MappingLookup; readonly sourceUrl: string; readonly targetUrl: string }) {
+  constructor(
+    rules: readonly DecodeRule[],
+    options: { readonly lookup: MappingLookup; readonly sourceUrl: string; readonly targetUrl: string },
+  ) {
     const byKey = new Map<string, DecodeRule>();
     // The first rule registered for a name and arity wins (Moodle applies them in order; a later duplicate never matches).
-    for (const r of rules) if (!byKey.has(ruleKey(r.name, r.mappings.length))) byKey.set(ruleKey(r.name, r.mappings.length), r);
+    for (const r of rules)
+      if (!byKey.has(ruleKey(r.name, r.mappings.length))) byKey.set(ruleKey(r.name, r.mappings.length), r);
     this.#rules = byKey;
     this.#lookup = options.lookup;
     this.#sourceUrl = options.sourceUrl;

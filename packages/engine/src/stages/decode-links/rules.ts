@@ -30,8 +30,17 @@ export interface DecodeRule {
   readonly urlencoded?: boolean;
 }
 
-const content = (table: string, fields: readonly string[], mapping = table): DecodeContent => ({ table, fields, mapping });
-const rule = (name: string, template: string, mappings: string | readonly string[], urlencoded = false): DecodeRule => ({
+const content = (table: string, fields: readonly string[], mapping = table): DecodeContent => ({
+  table,
+  fields,
+  mapping,
+});
+const rule = (
+  name: string,
+  template: string,
+  mappings: string | readonly string[],
+  urlencoded = false,
+): DecodeRule => ({
   name,
   template,
   mappings: typeof mappings === 'string' ? [mappings] : mappings,
@@ -61,8 +70,34 @@ export const DECODE_CONTENTS: readonly DecodeContent[] = Object.freeze([
   // restore_choice_activity_task::define_decode_contents()
   content('choice', ['intro']),
   // restore_data_activity_task::define_decode_contents()
-  content('data', ['intro', 'singletemplate', 'listtemplate', 'listtemplateheader', 'listtemplatefooter', 'addtemplate', 'rsstemplate', 'rsstitletemplate', 'asearchtemplate']),
-  content('data_fields', ['description', 'param1', 'param2', 'param3', 'param4', 'param5', 'param6', 'param7', 'param8', 'param9', 'param10'], 'data_field'),
+  content('data', [
+    'intro',
+    'singletemplate',
+    'listtemplate',
+    'listtemplateheader',
+    'listtemplatefooter',
+    'addtemplate',
+    'rsstemplate',
+    'rsstitletemplate',
+    'asearchtemplate',
+  ]),
+  content(
+    'data_fields',
+    [
+      'description',
+      'param1',
+      'param2',
+      'param3',
+      'param4',
+      'param5',
+      'param6',
+      'param7',
+      'param8',
+      'param9',
+      'param10',
+    ],
+    'data_field',
+  ),
   content('data_content', ['content', 'content1', 'content2', 'content3', 'content4']),
   // restore_feedback_activity_task::define_decode_contents()
   content('feedback', ['intro', 'site_after_submit', 'page_after_submit']),

@@ -79,7 +79,13 @@ export class CourseEnrolments {
    */
   async addInstance(enrol: string, fields: XmlObject | Readonly<Record<string, unknown>>): Promise<EnrolInstance> {
     const { now } = this.#ctx.state;
-    const { enrol: _enrol, courseid: _courseid, sortorder: _sortorder, id: _id, ...rest } = fields as Record<string, unknown>;
+    const {
+      enrol: _enrol,
+      courseid: _courseid,
+      sortorder: _sortorder,
+      id: _id,
+      ...rest
+    } = fields as Record<string, unknown>;
     // enrol_guest::add_instance(): "if (!isset($fields['password'])) $fields['password'] = '';" (default instance and
     // restore_instance() alike).
     if (enrol === 'guest' && (rest.password === null || rest.password === undefined)) rest.password = '';
@@ -107,7 +113,12 @@ export class CourseEnrolments {
       case 'manual':
         // enrol_manual: status enabled, roleid = student, no period, no expiry notification, threshold 1 day.
         return this.addInstance('manual', {
-          status: EnrolStatus.InstanceEnabled, roleid: student, enrolperiod: 0, expirynotify: 0, notifyall: 0, expirythreshold: 86400,
+          status: EnrolStatus.InstanceEnabled,
+          roleid: student,
+          enrolperiod: 0,
+          expirynotify: 0,
+          notifyall: 0,
+          expirythreshold: 86400,
         });
       case 'guest':
         // enrol_guest: status disabled, no password (requirepassword is off).
@@ -116,8 +127,18 @@ export class CourseEnrolments {
         // enrol_self::get_instance_defaults(): disabled; groupkey, longtimenosee, maxenrolled off; welcome
         // message from the course contact (1); no cohort; new enrolments allowed.
         return this.addInstance('self', {
-          status: EnrolStatus.InstanceDisabled, roleid: student, enrolperiod: 0, expirynotify: 0, notifyall: 0, expirythreshold: 86400,
-          customint1: 0, customint2: 0, customint3: 0, customint4: 1, customint5: 0, customint6: 1,
+          status: EnrolStatus.InstanceDisabled,
+          roleid: student,
+          enrolperiod: 0,
+          expirynotify: 0,
+          notifyall: 0,
+          expirythreshold: 86400,
+          customint1: 0,
+          customint2: 0,
+          customint3: 0,
+          customint4: 1,
+          customint5: 0,
+          customint6: 1,
         });
       default:
         return undefined;
@@ -128,7 +149,13 @@ export class CourseEnrolments {
    * `enrol_plugin::enrol_user()` without a role: inserts the user enrolment, or updates status and times
    * of the one this restore already made for the same instance and user.
    */
-  async enrolUser(instance: EnrolInstance, userid: number, timestart: number, timeend: number, status: number): Promise<void> {
+  async enrolUser(
+    instance: EnrolInstance,
+    userid: number,
+    timestart: number,
+    timeend: number,
+    status: number,
+  ): Promise<void> {
     const key = `${instance.id}:${userid}`;
     const existing = this.#userEnrolments.get(key);
     // enrol_user(): `$ue->modifierid = $USER->id` — the acting user (0 in Moodle's CLI restore), not the controller's user.
@@ -136,11 +163,24 @@ export class CourseEnrolments {
     if (existing) {
       if (existing.timestart === timestart && existing.timeend === timeend && existing.status === status) return;
       Object.assign(existing, { status, timestart, timeend });
-      await this.#ctx.rows.update('user_enrolments', existing.id, { status, timestart, timeend, modifierid: actingUserId, timemodified: now });
+      await this.#ctx.rows.update('user_enrolments', existing.id, {
+        status,
+        timestart,
+        timeend,
+        modifierid: actingUserId,
+        timemodified: now,
+      });
       return;
     }
     const id = await this.#ctx.rows.insert('user_enrolments', {
-      enrolid: instance.id, userid, status, timestart, timeend, modifierid: actingUserId, timecreated: now, timemodified: now,
+      enrolid: instance.id,
+      userid,
+      status,
+      timestart,
+      timeend,
+      modifierid: actingUserId,
+      timecreated: now,
+      timemodified: now,
     });
     this.#userEnrolments.set(key, { id, status, timestart, timeend });
   }
@@ -150,7 +190,12 @@ export class CourseEnrolments {
    * with an active enrolment already there (other instances may have been converted into it) and keeps
    * users of a disabled source instance suspended.
    */
-  async restoreUserEnrolment(instance: EnrolInstance, data: XmlObject, userid: number, oldInstanceStatus: number): Promise<void> {
+  async restoreUserEnrolment(
+    instance: EnrolInstance,
+    data: XmlObject,
+    userid: number,
+    oldInstanceStatus: number,
+  ): Promise<void> {
     let status = num(data.status);
     let timestart = num(data.timestart);
     let timeend = num(data.timeend);

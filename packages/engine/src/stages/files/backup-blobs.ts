@@ -40,7 +40,8 @@ export class BackupBlobs {
 
   async #ensure(contenthash: string): Promise<BlobStatus> {
     const ctx = this.#ctx;
-    if (!ctx.manifest.includeFiles) return (await ctx.tx.hasBlob(contenthash)) ? { present: true, size: undefined } : { present: false };
+    if (!ctx.manifest.includeFiles)
+      return (await ctx.tx.hasBlob(contenthash)) ? { present: true, size: undefined } : { present: false };
     const entry = blobEntry(contenthash);
     if (!ctx.source.has(entry)) return { present: false };
     if (await ctx.tx.hasBlob(contenthash)) return { present: true, size: undefined };

@@ -43,7 +43,8 @@ export function collectFileAreas(ctx: RestoreContext): Map<string, FileAreaSpec[
   const course = ctx.manifest.originalCourseContextId;
   add({ component: 'course', filearea: 'summary', oldContextId: course, itemname: null });
   add({ component: 'course', filearea: 'overviewfiles', oldContextId: course, itemname: null });
-  if (ctx.settings.root('legacyfiles') !== 0) add({ component: 'course', filearea: 'legacy', oldContextId: course, itemname: null });
+  if (ctx.settings.root('legacyfiles') !== 0)
+    add({ component: 'course', filearea: 'legacy', oldContextId: course, itemname: null });
   add({ component: 'course', filearea: 'section', oldContextId: course, itemname: 'course_section' });
   add({ component: 'group', filearea: 'description', oldContextId: course, itemname: 'group' });
   add({ component: 'group', filearea: 'icon', oldContextId: course, itemname: 'group' });

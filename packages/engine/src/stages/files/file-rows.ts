@@ -95,7 +95,9 @@ export class FileRows {
 
 /** Moodle's `file_storage::get_pathname_hash()`. */
 export function pathnameHash(t: FileTarget): string {
-  return createHash('sha1').update(`/${t.contextid}/${t.component}/${t.filearea}/${t.itemid}${t.filepath}${t.filename}`).digest('hex');
+  return createHash('sha1')
+    .update(`/${t.contextid}/${t.component}/${t.filearea}/${t.itemid}${t.filepath}${t.filename}`)
+    .digest('hex');
 }
 
 // Internal helpers

@@ -22,7 +22,10 @@ const COMBINED_FEEDBACK: ReadonlyArray<readonly [string, string]> = [
   ['incorrectfeedback', 'question_created'],
 ];
 
-const CALCULATED: ReadonlyArray<readonly [string, string]> = [['instruction', 'question_created'], ...COMBINED_FEEDBACK];
+const CALCULATED: ReadonlyArray<readonly [string, string]> = [
+  ['instruction', 'question_created'],
+  ...COMBINED_FEEDBACK,
+];
 
 /** Areas of component `qtype_<qtype>`, by question type. Types without areas are absent. */
 export const QTYPE_FILE_AREAS: ReadonlyMap<string, ReadonlyArray<readonly [string, string]>> = new Map([

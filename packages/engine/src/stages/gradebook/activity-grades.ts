@@ -65,9 +65,14 @@ async function restoreOne(
     const data = record.data;
     if (record.path === ITEM) {
       const itemmodule = text(data.itemmodule) || activity.moduleName;
-      const instance = ctx.ids.get(itemmodule, text(data.iteminstance)) ?? ctx.ids.get(activity.moduleName, text(data.iteminstance));
+      const instance =
+        ctx.ids.get(itemmodule, text(data.iteminstance)) ?? ctx.ids.get(activity.moduleName, text(data.iteminstance));
       if (instance === undefined) {
-        ctx.warn('grade-item-instance-unmapped', `Grade item ${text(data.id)} of ${activity.key} refers to ${itemmodule} ${text(data.iteminstance)}, which was not restored; it was skipped.`, entry);
+        ctx.warn(
+          'grade-item-instance-unmapped',
+          `Grade item ${text(data.id)} of ${activity.key} refers to ${itemmodule} ${text(data.iteminstance)}, which was not restored; it was skipped.`,
+          entry,
+        );
         continue;
       }
       const oldCategory = ctx.ids.get('grade_category', text(data.categoryid));
@@ -113,7 +118,12 @@ async function courseModuleIdnumbers(ctx: RestoreContext): Promise<Map<string, S
 }
 
 /** An item idnumber survives when no other course module and no grade item of the course has it; else NULL. */
-function keptIdnumber(idnumber: string, cmid: number, cmIdnumbers: ReadonlyMap<string, ReadonlySet<number>>, used: ReadonlySet<string>): string | null {
+function keptIdnumber(
+  idnumber: string,
+  cmid: number,
+  cmIdnumbers: ReadonlyMap<string, ReadonlySet<number>>,
+  used: ReadonlySet<string>,
+): string | null {
   if (idnumber === '') return null;
   const cms = cmIdnumbers.get(idnumber);
   const otherCm = cms !== undefined && [...cms].some((id) => id !== cmid);

@@ -16,20 +16,67 @@ type Token = string | { readonly fnn: string; readonly argcount: number };
 const NAME = '[a-z][a-z0-9_]*';
 const OPS = ['+', '-', '*', '/', '^', '_'];
 const RIGHT_ASSOC: Record<string, boolean> = { '+': false, '-': false, '*': false, '/': false, '^': true };
-const PRECEDENCE: Record<string, number> = { '+': 0, '-': 0, '*': 1, '/': 1, '_': 1, '^': 2 };
+const PRECEDENCE: Record<string, number> = { '+': 0, '-': 0, '*': 1, '/': 1, _: 1, '^': 2 };
 /** EvalMath's `$fb`: one-argument PHP functions. */
 const BUILTIN = new Set([
-  'sin', 'sinh', 'arcsin', 'asin', 'arcsinh', 'asinh', 'cos', 'cosh', 'arccos', 'acos', 'arccosh', 'acosh',
-  'tan', 'tanh', 'arctan', 'atan', 'arctanh', 'atanh', 'sqrt', 'abs', 'ln', 'log', 'exp', 'floor', 'ceil',
+  'sin',
+  'sinh',
+  'arcsin',
+  'asin',
+  'arcsinh',
+  'asinh',
+  'cos',
+  'cosh',
+  'arccos',
+  'acos',
+  'arccosh',
+  'acosh',
+  'tan',
+  'tanh',
+  'arctan',
+  'atan',
+  'arctanh',
+  'atanh',
+  'sqrt',
+  'abs',
+  'ln',
+  'log',
+  'exp',
+  'floor',
+  'ceil',
 ]);
 /** EvalMath's `$fc`: spreadsheet functions and their allowed argument counts (-1: any number above 0). */
 const CALC: Record<string, number[]> = {
-  average: [-1], max: [-1], min: [-1], mod: [2], pi: [0], power: [2], round: [1, 2], sum: [-1], rand_int: [2], rand_float: [0],
+  average: [-1],
+  max: [-1],
+  min: [-1],
+  mod: [2],
+  pi: [0],
+  power: [2],
+  round: [1, 2],
+  sum: [-1],
+  rand_int: [2],
+  rand_float: [0],
 };
 const MATH: Record<string, (x: number) => number> = {
-  sin: Math.sin, sinh: Math.sinh, asin: Math.asin, asinh: Math.asinh, cos: Math.cos, cosh: Math.cosh, acos: Math.acos,
-  acosh: Math.acosh, tan: Math.tan, tanh: Math.tanh, atan: Math.atan, atanh: Math.atanh, sqrt: Math.sqrt, abs: Math.abs,
-  log: Math.log, exp: Math.exp, floor: Math.floor, ceil: Math.ceil,
+  sin: Math.sin,
+  sinh: Math.sinh,
+  asin: Math.asin,
+  asinh: Math.asinh,
+  cos: Math.cos,
+  cosh: Math.cosh,
+  acos: Math.acos,
+  acosh: Math.acosh,
+  tan: Math.tan,
+  tanh: Math.tanh,
+  atan: Math.atan,
+  atanh: Math.atanh,
+  sqrt: Math.sqrt,
+  abs: Math.abs,
+  log: Math.log,
+  exp: Math.exp,
+  floor: Math.floor,
+  ceil: Math.ceil,
 };
 
 /** `calc_formula`: a formula with its leading `=`. */
@@ -57,7 +104,10 @@ export class CalcFormula {
 
   /** True when the formula draws random numbers (Moodle's value cannot be reproduced). */
   get random(): boolean {
-    return this.#postfix !== false && this.#postfix.some((t) => typeof t !== 'string' && (t.fnn === 'rand_int' || t.fnn === 'rand_float'));
+    return (
+      this.#postfix !== false &&
+      this.#postfix.some((t) => typeof t !== 'string' && (t.fnn === 'rand_int' || t.fnn === 'rand_float'))
+    );
   }
 
   /** `calc_formula::evaluate()` with `params` (variable → value): the number, or `false` on error. */
@@ -79,7 +129,8 @@ function nfx(input: string): Token[] | string {
   let expectingOp = false;
   const illegal = /[^\w\s+*^/().,-]/.exec(expr);
   if (illegal) return `illegal character ${illegal[0]}`;
-  const isFunctionMark = (value: string | number | null): RegExpExecArray | null => (typeof value === 'string' ? new RegExp(`^(${NAME})\\($`).exec(value) : null);
+  const isFunctionMark = (value: string | number | null): RegExpExecArray | null =>
+    typeof value === 'string' ? new RegExp(`^(${NAME})\\($`).exec(value) : null;
   for (;;) {
     const op = expr.charAt(index);
     const match = new RegExp(`^(${NAME}\\(?|\\d+(?:\\.\\d*)?(?:(e[+-]?)\\d*)?|\\.\\d+|\\()`).exec(expr.slice(index));
@@ -93,7 +144,8 @@ function nfx(input: string): Token[] | string {
       while (stack.length > 0) {
         const o2 = last();
         if (typeof o2 !== 'string' || !OPS.includes(o2)) break;
-        if (RIGHT_ASSOC[op] ? PRECEDENCE[op]! < PRECEDENCE[o2]! : PRECEDENCE[op]! <= PRECEDENCE[o2]!) output.push(stack.pop() as string);
+        if (RIGHT_ASSOC[op] ? PRECEDENCE[op]! < PRECEDENCE[o2]! : PRECEDENCE[op]! <= PRECEDENCE[o2]!)
+          output.push(stack.pop() as string);
         else break;
       }
       stack.push(op);
@@ -156,6 +208,8 @@ function nfx(input: string): Token[] | string {
       index += value.length;
     } else if (op === ')') {
       // A function without arguments, or an error.
+      // PHP's loose `!= 1`: the argument count on the stack may be the number 1 or the text '1'.
+      // biome-ignore lint/suspicious/noDoubleEquals: PHP's EvalMath compares loosely here
       if (last() !== '(' || last(2) != 1) return 'unexpected closing bracket';
       const fn = isFunctionMark(last(3));
       if (!fn) return 'unexpected closing bracket';
@@ -216,7 +270,7 @@ function pfx(tokens: readonly Token[], vars: Readonly<Record<string, number>>): 
       else if (token === '-') stack.push(op1 - op2);
       else if (token === '*') stack.push(op1 * op2);
       else if (token === '/') {
-        if (op2 == 0) return false; // division by zero
+        if (op2 === 0) return false; // division by zero
         stack.push(op1 / op2);
       } else stack.push(op1 ** op2);
     } else if (token === '_') {

@@ -16,7 +16,8 @@ export async function registerGradeFileAreas(
   itemname: 'grade_grades' | 'grade_grades_history',
 ): Promise<void> {
   const oldContexts = new Set<number>();
-  for (const file of ctx.state.fileRecords) if (file.component === 'grade' && file.filearea === filearea) oldContexts.add(file.contextid);
+  for (const file of ctx.state.fileRecords)
+    if (file.component === 'grade' && file.filearea === filearea) oldContexts.add(file.contextid);
   if (oldContexts.size === 0) return;
   const lookup = new ContextLookup(ctx);
   const withUserData = new Set<number>();

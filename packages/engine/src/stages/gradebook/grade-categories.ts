@@ -23,11 +23,16 @@ export async function restoreGradeCategories(ctx: RestoreContext, writer: Gradeb
   const courseCategory = root ? await writer.insertCourseCategory(withoutTree(root)) : await writer.courseCategory();
   for (const category of roots) ctx.ids.set('grade_category', num(category.id), courseCategory);
   if (extraRoots.length > 0) {
-    ctx.warn('grade-category-extra-root', `gradebook.xml has ${roots.length} categories without parent; all were merged into the course category.`, ENTRY);
+    ctx.warn(
+      'grade-category-extra-root',
+      `gradebook.xml has ${roots.length} categories without parent; all were merged into the course category.`,
+      ENTRY,
+    );
   }
 
   const children = categories.filter((c) => num(c.parent) !== 0);
-  for (const category of children) ctx.ids.set('grade_category', num(category.id), await ctx.rows.reserveId('grade_categories'));
+  for (const category of children)
+    ctx.ids.set('grade_category', num(category.id), await ctx.rows.reserveId('grade_categories'));
   const paths = new Map<number, string>([[courseCategory, `/${courseCategory}/`]]);
   const byOldId = new Map(categories.map((c) => [num(c.id), c]));
   const pathOf = (category: XmlObject, seen: Set<number>): string => {
@@ -37,7 +42,11 @@ export async function restoreGradeCategories(ctx: RestoreContext, writer: Gradeb
     const parent = byOldId.get(num(category.parent));
     let parentPath: string;
     if (!parent || seen.has(id)) {
-      ctx.warn('grade-category-parent-missing', `Grade category ${num(category.id)} has no restorable parent; it was put under the course category.`, ENTRY);
+      ctx.warn(
+        'grade-category-parent-missing',
+        `Grade category ${num(category.id)} has no restorable parent; it was put under the course category.`,
+        ENTRY,
+      );
       parentPath = paths.get(courseCategory)!;
     } else {
       seen.add(id);
@@ -55,13 +64,17 @@ export async function restoreGradeCategories(ctx: RestoreContext, writer: Gradeb
     const id = ctx.ids.get('grade_category', num(category.id))!;
     const path = pathOf(category, new Set());
     const ids = path.split('/').filter((p) => p !== '');
-    await ctx.rows.insert('grade_categories', {
-      ...withoutTree(category),
-      courseid: ctx.state.courseId,
-      parent: Number(ids[ids.length - 2] ?? courseCategory),
-      path,
-      depth: ids.length,
-    }, id);
+    await ctx.rows.insert(
+      'grade_categories',
+      {
+        ...withoutTree(category),
+        courseid: ctx.state.courseId,
+        parent: Number(ids[ids.length - 2] ?? courseCategory),
+        path,
+        depth: ids.length,
+      },
+      id,
+    );
   }
   return categories.length;
 }
@@ -73,7 +86,11 @@ async function readCategories(ctx: RestoreContext): Promise<XmlObject[]> {
   const categories: XmlObject[] = [];
   // Items and grades are selected only so the reader emits them separately and stops early, never
   // building the item list into one record.
-  const paths = [CATEGORY, '/gradebook/grade_items/grade_item', '/gradebook/grade_items/grade_item/grade_grades/grade_grade'];
+  const paths = [
+    CATEGORY,
+    '/gradebook/grade_items/grade_item',
+    '/gradebook/grade_items/grade_item/grade_grades/grade_grade',
+  ];
   for await (const record of ctx.source.records(ENTRY, { paths })) {
     if (record.path !== CATEGORY) break;
     categories.push(record.data);

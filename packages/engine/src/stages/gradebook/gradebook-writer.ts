@@ -27,12 +27,33 @@ import { hasItemReferences, rewriteCalculation } from './calculation.ts';
 import { GradeHistoryAction, writeGradeHistory } from './history.ts';
 
 /** Moodle's defaults for a new course grade category (`$CFG->grade_aggregation` = natural, 13; `grade_aggregateonlygraded` = 1). */
-const COURSE_CATEGORY_DEFAULTS = { fullname: '?', aggregation: 13, keephigh: 0, droplow: 0, aggregateonlygraded: 1, aggregateoutcomes: 0, hidden: 0 };
+const COURSE_CATEGORY_DEFAULTS = {
+  fullname: '?',
+  aggregation: 13,
+  keephigh: 0,
+  droplow: 0,
+  aggregateonlygraded: 1,
+  aggregateoutcomes: 0,
+  hidden: 0,
+};
 
 /** Moodle's defaults of a course grade item made with the course category (`grade_item` class defaults). */
 const COURSE_ITEM_DEFAULTS = {
-  itemtype: 'course', gradetype: 1, grademax: 100, grademin: 0, gradepass: 0, multfactor: 1, plusfactor: 0,
-  aggregationcoef: 0, aggregationcoef2: 0, weightoverride: 0, sortorder: 1, display: 0, hidden: 0, locked: 0, locktime: 0,
+  itemtype: 'course',
+  gradetype: 1,
+  grademax: 100,
+  grademin: 0,
+  gradepass: 0,
+  multfactor: 1,
+  plusfactor: 0,
+  aggregationcoef: 0,
+  aggregationcoef2: 0,
+  weightoverride: 0,
+  sortorder: 1,
+  display: 0,
+  hidden: 0,
+  locked: 0,
+  locktime: 0,
 };
 
 /** `GRADE_TYPE_SCALE` (`lib/grade/constants.php`). */
@@ -84,15 +105,19 @@ export class GradebookWriter {
   async insertCourseCategory(data: Readonly<Record<string, unknown>>): Promise<number> {
     const { rows, state } = this.#ctx;
     const id = await rows.reserveId('grade_categories');
-    await rows.insert('grade_categories', {
-      timecreated: state.now,
-      timemodified: state.now,
-      ...data,
-      courseid: state.courseId,
-      parent: null,
-      depth: 1,
-      path: `/${id}/`,
-    }, id);
+    await rows.insert(
+      'grade_categories',
+      {
+        timecreated: state.now,
+        timemodified: state.now,
+        ...data,
+        courseid: state.courseId,
+        parent: null,
+        depth: 1,
+        path: `/${id}/`,
+      },
+      id,
+    );
     this.#courseCategoryId = id;
     return id;
   }
@@ -105,17 +130,20 @@ export class GradebookWriter {
   /** Inserts the course grade item (itemtype `course`, iteminstance = course category) from `data`. */
   async insertCourseItem(data: Readonly<Record<string, unknown>>): Promise<number> {
     const { state } = this.#ctx;
-    const id = await this.insertItem({
-      timecreated: state.now,
-      timemodified: state.now,
-      ...data,
-      courseid: state.courseId,
-      categoryid: null,
-      itemtype: 'course',
-      iteminstance: this.#courseCategoryId,
-      // Course and category totals are recomputed by Moodle (`needsupdate`), as its restore marks them.
-      needsupdate: 1,
-    }, this.#courseItemReservedId);
+    const id = await this.insertItem(
+      {
+        timecreated: state.now,
+        timemodified: state.now,
+        ...data,
+        courseid: state.courseId,
+        categoryid: null,
+        itemtype: 'course',
+        iteminstance: this.#courseCategoryId,
+        // Course and category totals are recomputed by Moodle (`needsupdate`), as its restore marks them.
+        needsupdate: 1,
+      },
+      this.#courseItemReservedId,
+    );
     this.#courseItemId = id;
     return id;
   }
@@ -138,7 +166,8 @@ export class GradebookWriter {
       iteminstance: this.#courseCategoryId,
       needsupdate: 1,
     });
-    if (hasItemReferences(changes.calculation as string | null)) this.#calculations.push({ id, calculation: changes.calculation as string });
+    if (hasItemReferences(changes.calculation as string | null))
+      this.#calculations.push({ id, calculation: changes.calculation as string });
     return id;
   }
 
@@ -147,7 +176,8 @@ export class GradebookWriter {
     id = await this.#ctx.rows.insert('grade_items', row, id);
     const idnumber = text(row.idnumber);
     if (idnumber !== '') this.idnumbers.add(idnumber);
-    if (hasItemReferences(row.calculation as string | null)) this.#calculations.push({ id, calculation: row.calculation as string });
+    if (hasItemReferences(row.calculation as string | null))
+      this.#calculations.push({ id, calculation: row.calculation as string });
     return id;
   }
 
@@ -167,12 +197,19 @@ export class GradebookWriter {
     const item = await this.loadScale({ ...row, needsupdate: 1 });
     const id = await this.insertItem(item);
     const history = { ...item, categoryid: courseCategory };
-    await writeGradeHistory(this.#ctx, 'grade_items', id, {
-      ...history,
-      sortorder: this.#maxSortorder + 1,
-      // What the backup says until force_regrading() runs after the insert (the class default 1 when absent).
-      needsupdate: row.needsupdate ?? 1,
-    }, GradeHistoryAction.Insert, 'restore');
+    await writeGradeHistory(
+      this.#ctx,
+      'grade_items',
+      id,
+      {
+        ...history,
+        sortorder: this.#maxSortorder + 1,
+        // What the backup says until force_regrading() runs after the insert (the class default 1 when absent).
+        needsupdate: row.needsupdate ?? 1,
+      },
+      GradeHistoryAction.Insert,
+      'restore',
+    );
     await writeGradeHistory(this.#ctx, 'grade_items', id, history, GradeHistoryAction.Update, 'restore');
     this.#maxSortorder = Math.max(this.#maxSortorder, num(row.sortorder));
     return id;
@@ -183,7 +220,8 @@ export class GradebookWriter {
    * scale; with a scale, `grademax` = its number of items and `grademin` = 1.
    */
   async loadScale<T extends Readonly<Record<string, unknown>>>(row: T): Promise<T> {
-    if (num(row.gradetype, 1) !== GRADE_TYPE_SCALE) return row.scaleid === null || row.scaleid === undefined ? row : { ...row, scaleid: null };
+    if (num(row.gradetype, 1) !== GRADE_TYPE_SCALE)
+      return row.scaleid === null || row.scaleid === undefined ? row : { ...row, scaleid: null };
     const scaleid = row.scaleid === null || row.scaleid === undefined ? 0 : num(row.scaleid);
     if (scaleid === 0) return row;
     if (!this.#scaleItems.has(scaleid)) {
@@ -256,7 +294,8 @@ export class GradebookWriter {
    * its course item), then rewrites `##gi<old>##` references of calculations now that every item is mapped.
    */
   async finish(): Promise<void> {
-    if (this.#courseCategoryId !== undefined && this.#courseItemId === undefined) await this.insertCourseItem(COURSE_ITEM_DEFAULTS);
+    if (this.#courseCategoryId !== undefined && this.#courseItemId === undefined)
+      await this.insertCourseItem(COURSE_ITEM_DEFAULTS);
     const newIds = this.#ctx.ids.entries('grade_item');
     for (const { id, calculation } of this.#calculations) {
       const rewritten = rewriteCalculation(calculation, newIds);
@@ -280,11 +319,36 @@ export class GradebookWriter {
     this.#courseItemReservedId = this.#courseItemId ?? (await rows.reserveId('grade_items'));
     this.#maxSortorder = Math.max(this.#maxSortorder, 1);
     const category = { ...COURSE_CATEGORY_DEFAULTS, courseid: state.courseId, parent: null };
-    await writeGradeHistory(this.#ctx, 'grade_categories', id, { ...category, path: null, depth: 0 }, GradeHistoryAction.Insert, 'system');
-    await writeGradeHistory(this.#ctx, 'grade_items', this.#courseItemReservedId, {
-      ...COURSE_ITEM_DEFAULTS, courseid: state.courseId, categoryid: null, iteminstance: id, needsupdate: 1,
-    }, GradeHistoryAction.Insert, 'system');
-    await writeGradeHistory(this.#ctx, 'grade_categories', id, { ...category, path: `/${id}/`, depth: 1 }, GradeHistoryAction.Update, 'system');
+    await writeGradeHistory(
+      this.#ctx,
+      'grade_categories',
+      id,
+      { ...category, path: null, depth: 0 },
+      GradeHistoryAction.Insert,
+      'system',
+    );
+    await writeGradeHistory(
+      this.#ctx,
+      'grade_items',
+      this.#courseItemReservedId,
+      {
+        ...COURSE_ITEM_DEFAULTS,
+        courseid: state.courseId,
+        categoryid: null,
+        iteminstance: id,
+        needsupdate: 1,
+      },
+      GradeHistoryAction.Insert,
+      'system',
+    );
+    await writeGradeHistory(
+      this.#ctx,
+      'grade_categories',
+      id,
+      { ...category, path: `/${id}/`, depth: 1 },
+      GradeHistoryAction.Update,
+      'system',
+    );
   }
 }
 

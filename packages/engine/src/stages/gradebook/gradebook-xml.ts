@@ -59,7 +59,12 @@ export async function restoreGradebookXml(ctx: RestoreContext, writer: Gradebook
 
 // Internal helpers
 
-async function restoreItem(ctx: RestoreContext, writer: GradebookWriter, data: XmlObject, manual: Map<string, number>): Promise<number | undefined> {
+async function restoreItem(
+  ctx: RestoreContext,
+  writer: GradebookWriter,
+  data: XmlObject,
+  manual: Map<string, number>,
+): Promise<number | undefined> {
   const itemtype = text(data.itemtype);
   const common = {
     ...data,
@@ -73,7 +78,11 @@ async function restoreItem(ctx: RestoreContext, writer: GradebookWriter, data: X
     case 'course': {
       const id = await writer.restoreCourseItem(common);
       if (id === undefined) {
-        ctx.warn('grade-item-extra-course-item', `gradebook.xml has more than one course item; item ${text(data.id)} was mapped to the first.`, ENTRY);
+        ctx.warn(
+          'grade-item-extra-course-item',
+          `gradebook.xml has more than one course item; item ${text(data.id)} was mapped to the first.`,
+          ENTRY,
+        );
         return writer.courseItemId;
       }
       return id;
@@ -89,9 +98,17 @@ async function restoreItem(ctx: RestoreContext, writer: GradebookWriter, data: X
       return id;
     }
     case 'category':
-      return writer.insertItem({ ...common, iteminstance: ctx.ids.get('grade_category', text(data.iteminstance)) ?? null, needsupdate: 1 });
+      return writer.insertItem({
+        ...common,
+        iteminstance: ctx.ids.get('grade_category', text(data.iteminstance)) ?? null,
+        needsupdate: 1,
+      });
     default:
-      ctx.warn('grade-item-unexpected-type', `gradebook.xml item ${text(data.id)} has item type "${itemtype}", which only activities' grades.xml may hold; it was skipped.`, ENTRY);
+      ctx.warn(
+        'grade-item-unexpected-type',
+        `gradebook.xml item ${text(data.id)} has item type "${itemtype}", which only activities' grades.xml may hold; it was skipped.`,
+        ENTRY,
+      );
       return undefined;
   }
 }

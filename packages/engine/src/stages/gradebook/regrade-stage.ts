@@ -16,7 +16,13 @@
  */
 import type { RestoreContext } from '../../pipeline/context.ts';
 import { MOODLE_TABLES } from '../../schema/moodle-schema.ts';
-import { DEFAULT_REGRADE_SETTINGS, regradeCourse, type RegradeRow, type RegradeStore, type RegradeSummary } from './regrade.ts';
+import {
+  DEFAULT_REGRADE_SETTINGS,
+  regradeCourse,
+  type RegradeRow,
+  type RegradeStore,
+  type RegradeSummary,
+} from './regrade.ts';
 
 /** Regrades the restored course as Moodle does at the end of its gradebook restore. */
 export async function regradeRestoredCourse(ctx: RestoreContext): Promise<RegradeSummary> {
@@ -73,13 +79,22 @@ async function checkMinMaxToUse(ctx: RestoreContext, items: readonly RegradeRow[
   const [setting] = await ctx.rows.select('grade_settings', { courseid, name: 'minmaxtouse' });
   if (setting) return setting.value === null || setting.value === '' ? undefined : Number(setting.value);
   const version = Number(ctx.manifest.moodleVersion);
-  const affected = (version >= 2014111000 && version < 2014111006.05) || (version >= 2015051100 && version < 2015060400.02);
+  const affected =
+    (version >= 2014111000 && version < 2014111006.05) || (version >= 2015051100 && version < 2015060400.02);
   if (!affected || ctx.settings.root('users') === 0) return undefined;
   for (const item of items) {
     if (item.itemtype === 'course' || item.itemtype === 'category') continue;
     const grades = await ctx.rows.select('grade_grades', { itemid: Number(item.id) });
-    if (grades.some((g) => Number(g.rawgrademax) != Number(item.grademax) || Number(g.rawgrademin) != Number(item.grademin))) {
-      await ctx.rows.insert('grade_settings', { courseid, name: 'minmaxtouse', value: String(MIN_MAX_FROM_GRADE_GRADE) });
+    if (
+      grades.some(
+        (g) => Number(g.rawgrademax) !== Number(item.grademax) || Number(g.rawgrademin) !== Number(item.grademin),
+      )
+    ) {
+      await ctx.rows.insert('grade_settings', {
+        courseid,
+        name: 'minmaxtouse',
+        value: String(MIN_MAX_FROM_GRADE_GRADE),
+      });
       return MIN_MAX_FROM_GRADE_GRADE;
     }
   }

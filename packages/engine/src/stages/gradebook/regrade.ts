@@ -65,8 +65,24 @@ const HISTORY_INSERT = 1;
 const HISTORY_UPDATE = 2;
 /** `grade_grade::$required_fields` minus `id`: what `generate_grades()` and raw regrades load and write back. */
 const GRADE_REQUIRED = [
-  'itemid', 'userid', 'rawgrade', 'rawgrademax', 'rawgrademin', 'rawscaleid', 'usermodified', 'finalgrade', 'hidden', 'locked',
-  'locktime', 'exported', 'overridden', 'excluded', 'timecreated', 'timemodified', 'aggregationstatus', 'aggregationweight',
+  'itemid',
+  'userid',
+  'rawgrade',
+  'rawgrademax',
+  'rawgrademin',
+  'rawscaleid',
+  'usermodified',
+  'finalgrade',
+  'hidden',
+  'locked',
+  'locktime',
+  'exported',
+  'overridden',
+  'excluded',
+  'timecreated',
+  'timemodified',
+  'aggregationstatus',
+  'aggregationweight',
 ] as const;
 /** Modules with a `<mod>_rescale_activity_grades()` callback in core 4.3: `adjust_raw_grade()` does not rescale their grades. */
 const MANUALLY_RESCALED = new Set(['assign', 'quiz']);
@@ -167,9 +183,15 @@ function phpString(value: number): string {
 }
 
 /** `grade_grade::standardise_score()`. */
-export function standardiseScore(raw: number | null, sourceMin: number, sourceMax: number, targetMin: number, targetMax: number): number | null {
+export function standardiseScore(
+  raw: number | null,
+  sourceMin: number,
+  sourceMax: number,
+  targetMin: number,
+  targetMax: number,
+): number | null {
   if (raw === null) return null;
-  if (sourceMax == sourceMin || targetMin == targetMax) return targetMax;
+  if (sourceMax === sourceMin || targetMin === targetMax) return targetMax;
   const factor = (raw - sourceMin) / (sourceMax - sourceMin);
   return factor * (targetMax - targetMin) + targetMin;
 }
@@ -209,40 +231,88 @@ function sortEntries(entries: [number, number][], descending = false): void {
 /** A grade item with the accessors `grade_item` has. */
 class Item {
   constructor(readonly row: RegradeRow) {}
-  get id(): number { return num(this.row.id); }
-  get itemtype(): string { return String(this.row.itemtype ?? ''); }
-  get gradetype(): number { return num(this.row.gradetype, GRADE_TYPE_VALUE); }
-  get grademax(): number { return num(this.row.grademax, 100); }
-  get grademin(): number { return num(this.row.grademin); }
-  get aggregationcoef(): number { return num(this.row.aggregationcoef); }
-  get aggregationcoef2(): number { return num(this.row.aggregationcoef2); }
-  get weightoverride(): number { return num(this.row.weightoverride); }
-  get categoryid(): number | null { return numOrNull(this.row.categoryid); }
-  get iteminstance(): number | null { return numOrNull(this.row.iteminstance); }
-  get sortorder(): number { return num(this.row.sortorder); }
+  get id(): number {
+    return num(this.row.id);
+  }
+  get itemtype(): string {
+    return String(this.row.itemtype ?? '');
+  }
+  get gradetype(): number {
+    return num(this.row.gradetype, GRADE_TYPE_VALUE);
+  }
+  get grademax(): number {
+    return num(this.row.grademax, 100);
+  }
+  get grademin(): number {
+    return num(this.row.grademin);
+  }
+  get aggregationcoef(): number {
+    return num(this.row.aggregationcoef);
+  }
+  get aggregationcoef2(): number {
+    return num(this.row.aggregationcoef2);
+  }
+  get weightoverride(): number {
+    return num(this.row.weightoverride);
+  }
+  get categoryid(): number | null {
+    return numOrNull(this.row.categoryid);
+  }
+  get iteminstance(): number | null {
+    return numOrNull(this.row.iteminstance);
+  }
+  get sortorder(): number {
+    return num(this.row.sortorder);
+  }
   /** `is_course_item() || is_category_item()`. */
-  get isAggregate(): boolean { return this.itemtype === 'course' || this.itemtype === 'category'; }
+  get isAggregate(): boolean {
+    return this.itemtype === 'course' || this.itemtype === 'category';
+  }
   /** `is_calculated()`. */
-  get isCalculated(): boolean { return !empty(this.row.calculation); }
+  get isCalculated(): boolean {
+    return !empty(this.row.calculation);
+  }
   /** `is_outcome_item()`. */
-  get isOutcome(): boolean { return !empty(this.row.outcomeid); }
+  get isOutcome(): boolean {
+    return !empty(this.row.outcomeid);
+  }
   /** `is_locked()` (no user). */
-  get isLocked(): boolean { return !empty(this.row.locked); }
+  get isLocked(): boolean {
+    return !empty(this.row.locked);
+  }
   /** `is_raw_used()`: a module's item, neither calculated nor an outcome. */
-  get isRawUsed(): boolean { return this.itemtype === 'mod' && !this.isCalculated && !this.isOutcome; }
+  get isRawUsed(): boolean {
+    return this.itemtype === 'mod' && !this.isCalculated && !this.isOutcome;
+  }
 }
 
 /** A grade category. */
 class Category {
   constructor(readonly row: RegradeRow) {}
-  get id(): number { return num(this.row.id); }
-  get parent(): number | null { return empty(this.row.parent) ? null : num(this.row.parent); }
-  get depth(): number { return num(this.row.depth); }
-  get aggregation(): number { return num(this.row.aggregation); }
-  get keephigh(): number { return num(this.row.keephigh); }
-  get droplow(): number { return num(this.row.droplow); }
-  get aggregateonlygraded(): boolean { return !empty(this.row.aggregateonlygraded); }
-  get aggregateoutcomes(): boolean { return !empty(this.row.aggregateoutcomes); }
+  get id(): number {
+    return num(this.row.id);
+  }
+  get parent(): number | null {
+    return empty(this.row.parent) ? null : num(this.row.parent);
+  }
+  get depth(): number {
+    return num(this.row.depth);
+  }
+  get aggregation(): number {
+    return num(this.row.aggregation);
+  }
+  get keephigh(): number {
+    return num(this.row.keephigh);
+  }
+  get droplow(): number {
+    return num(this.row.droplow);
+  }
+  get aggregateonlygraded(): boolean {
+    return !empty(this.row.aggregateonlygraded);
+  }
+  get aggregateoutcomes(): boolean {
+    return !empty(this.row.aggregateoutcomes);
+  }
   /** `is_extracredit_used()`. */
   get extraCreditUsed(): boolean {
     const a = this.aggregation;
@@ -299,7 +369,8 @@ class CourseRegrade {
     this.#categories = categories.map((r) => new Category(r)).sort((a, b) => a.id - b.id);
     for (const category of this.#categories) this.#categoriesById.set(category.id, category);
     for (const item of this.#items) {
-      if (item.isAggregate && item.iteminstance !== null && !this.#categoryItem.has(item.iteminstance)) this.#categoryItem.set(item.iteminstance, item);
+      if (item.isAggregate && item.iteminstance !== null && !this.#categoryItem.has(item.iteminstance))
+        this.#categoryItem.set(item.iteminstance, item);
     }
     this.#store = store;
     this.#settings = settings;
@@ -370,7 +441,12 @@ class CourseRegrade {
       await this.#checkLocktimeAll();
     }
     this.#grades.clear();
-    return { insertedGrades: this.#inserted, updatedGrades: this.#updatedGrades, updatedItems: this.#updatedItems, pendingItems: [...pending] };
+    return {
+      insertedGrades: this.#inserted,
+      updatedGrades: this.#updatedGrades,
+      updatedItems: this.#updatedItems,
+      pendingItems: [...pending],
+    };
   }
 
   // --- structure ---------------------------------------------------------------------------------------
@@ -406,14 +482,21 @@ class CourseRegrade {
     const category = item.iteminstance !== null ? this.#categoriesById.get(item.iteminstance) : undefined;
     if (!category) return [];
     if (item.gradetype !== GRADE_TYPE_VALUE && item.gradetype !== GRADE_TYPE_SCALE) return [];
-    const typeOk = (i: Item) => i.gradetype === GRADE_TYPE_VALUE || (this.#settings.includeScalesInAggregation && i.gradetype === GRADE_TYPE_SCALE);
+    const typeOk = (i: Item) =>
+      i.gradetype === GRADE_TYPE_VALUE ||
+      (this.#settings.includeScalesInAggregation && i.gradetype === GRADE_TYPE_SCALE);
     // Outcome items are left out only when outcomes are enabled and the category does not aggregate them.
     const outcomeOk = (i: Item) => !this.#settings.enableOutcomes || category.aggregateoutcomes || !i.isOutcome;
     const ids: number[] = [];
     for (const child of this.#items) {
       if (!typeOk(child) || !outcomeOk(child)) continue;
       if (!child.isAggregate && child.categoryid === category.id) ids.push(child.id);
-      else if (child.isAggregate && child.iteminstance !== null && this.#categoriesById.get(child.iteminstance)?.parent === category.id) ids.push(child.id);
+      else if (
+        child.isAggregate &&
+        child.iteminstance !== null &&
+        this.#categoriesById.get(child.iteminstance)?.parent === category.id
+      )
+        ids.push(child.id);
     }
     return ids;
   }
@@ -426,8 +509,8 @@ class CourseRegrade {
     for (const child of this.#children(category)) {
       if (child.type === 'category') return false;
       if (child.item.aggregationcoef > 0) return false;
-      if (lastWeight !== null && lastWeight != child.item.aggregationcoef2) return false;
-      if (lastMax !== null && lastMax != child.item.grademax) return false;
+      if (lastWeight !== null && lastWeight !== child.item.aggregationcoef2) return false;
+      if (lastMax !== null && lastMax !== child.item.grademax) return false;
       lastWeight = child.item.aggregationcoef2;
       lastMax = child.item.grademax;
     }
@@ -464,7 +547,7 @@ class CourseRegrade {
         const foundValue = entries[originalIndex]![1];
         for (let k = originalIndex + 1; k < entries.length; k++) {
           const [id, value] = entries[k]!;
-          if (foundValue != value) break;
+          if (foundValue !== value) break;
           if (extraUsed && coef(id) > 0) continue;
           if (foundMax < max(id)) {
             foundMax = max(id);
@@ -499,9 +582,10 @@ class CourseRegrade {
     const { includeScalesInAggregation } = this.#settings;
     const children = this.#children(category);
     const skipped = (item: Item) =>
-      item.gradetype === GRADE_TYPE_NONE || item.gradetype === GRADE_TYPE_TEXT
-      || (!category.aggregateoutcomes && item.isOutcome)
-      || (!includeScalesInAggregation && item.gradetype === GRADE_TYPE_SCALE);
+      item.gradetype === GRADE_TYPE_NONE ||
+      item.gradetype === GRADE_TYPE_TEXT ||
+      (!category.aggregateoutcomes && item.isOutcome) ||
+      (!includeScalesInAggregation && item.gradetype === GRADE_TYPE_SCALE);
     let totalGrademax = 0;
     let totalOverriddenWeight = 0;
     let totalOverriddenGrademax = 0;
@@ -509,8 +593,12 @@ class CourseRegrade {
     const overrides = new Map<number, { extracredit: number; weight: number; weightoverride: number }>();
     for (const { item } of children) {
       if (skipped(item)) continue;
-      overrides.set(item.id, { extracredit: Math.trunc(item.aggregationcoef), weight: item.aggregationcoef2, weightoverride: Math.trunc(item.weightoverride) });
-      if (!item.weightoverride && item.aggregationcoef == 0) automaticPresent = true;
+      overrides.set(item.id, {
+        extracredit: Math.trunc(item.aggregationcoef),
+        weight: item.aggregationcoef2,
+        weightoverride: Math.trunc(item.weightoverride),
+      });
+      if (!item.weightoverride && item.aggregationcoef === 0) automaticPresent = true;
       if (item.aggregationcoef > 0) continue;
       if (item.weightoverride > 0 && item.aggregationcoef2 <= 0) continue;
       totalGrademax += item.grademax;
@@ -539,11 +627,19 @@ class CourseRegrade {
       if (item.aggregationcoef > 0 && !item.weightoverride) {
         weight = totalGrademax ? item.grademax / totalGrademax : 0;
       } else if (!item.weightoverride) {
-        weight = totalOverriddenWeight >= 1 || totalNonOverriddenGrademax == 0 || item.grademax == 0
-          ? 0
-          : (item.grademax / totalNonOverriddenGrademax) * (1 - totalOverriddenWeight);
-      } else if ((!automaticPresent && normaliseTotal != 1) || requiresNormalising || overrides.get(item.id)!.weight < 0) {
-        weight = normaliseTotal == 0 || overrides.get(item.id)!.weight < 0 ? 0 : overrides.get(item.id)!.weight / normaliseTotal;
+        weight =
+          totalOverriddenWeight >= 1 || totalNonOverriddenGrademax === 0 || item.grademax === 0
+            ? 0
+            : (item.grademax / totalNonOverriddenGrademax) * (1 - totalOverriddenWeight);
+      } else if (
+        (!automaticPresent && normaliseTotal !== 1) ||
+        requiresNormalising ||
+        overrides.get(item.id)!.weight < 0
+      ) {
+        weight =
+          normaliseTotal === 0 || overrides.get(item.id)!.weight < 0
+            ? 0
+            : overrides.get(item.id)!.weight / normaliseTotal;
       }
       if (gradeFloatval(previous) !== gradeFloatval(weight)) {
         // $gradeitem->update() with no source; grade_item::update() stores grade_floatval() values. Every item of a
@@ -559,10 +655,16 @@ class CourseRegrade {
     const categoryItem = this.#categoryItem.get(category.id);
     if (!categoryItem) return;
     if (categoryItem.isCalculated) return;
-    const items = this.#dependsOn(categoryItem).map((id) => this.#itemsById.get(id)).filter((i): i is Item => i !== undefined);
+    const items = this.#dependsOn(categoryItem)
+      .map((id) => this.#itemsById.get(id))
+      .filter((i): i is Item => i !== undefined);
     if (items.length === 0) {
-      if (categoryItem.grademax != 0 || categoryItem.gradetype !== GRADE_TYPE_VALUE) {
-        await this.#setItem(categoryItem, { grademax: 0, grademin: 0, gradetype: GRADE_TYPE_VALUE, needsupdate: 1 }, 'aggregation');
+      if (categoryItem.grademax !== 0 || categoryItem.gradetype !== GRADE_TYPE_VALUE) {
+        await this.#setItem(
+          categoryItem,
+          { grademax: 0, grademin: 0, gradetype: GRADE_TYPE_VALUE, needsupdate: 1 },
+          'aggregation',
+        );
       }
       return;
     }
@@ -570,12 +672,17 @@ class CourseRegrade {
     for (const item of items) {
       if (item.aggregationcoef > 0) continue; // extra credit does not affect the total
       if (item.aggregationcoef2 <= 0) continue; // nor does an item with a weight of 0
-      if (item.gradetype === GRADE_TYPE_VALUE || item.gradetype === GRADE_TYPE_SCALE) maxes.push([item.id, item.grademax]);
+      if (item.gradetype === GRADE_TYPE_VALUE || item.gradetype === GRADE_TYPE_SCALE)
+        maxes.push([item.id, item.grademax]);
     }
     if (this.#canApplyLimitRules(category)) maxes = this.#applyLimitRules(category, maxes);
     const max = maxes.reduce((sum, [, m]) => sum + m, 0);
-    if (categoryItem.grademax != max || categoryItem.grademin != 0 || categoryItem.gradetype !== GRADE_TYPE_VALUE) {
-      await this.#setItem(categoryItem, { grademax: gradeFloatval(max), grademin: 0, gradetype: GRADE_TYPE_VALUE, needsupdate: 1 }, 'aggregation');
+    if (categoryItem.grademax !== max || categoryItem.grademin !== 0 || categoryItem.gradetype !== GRADE_TYPE_VALUE) {
+      await this.#setItem(
+        categoryItem,
+        { grademax: gradeFloatval(max), grademin: 0, gradetype: GRADE_TYPE_VALUE, needsupdate: 1 },
+        'aggregation',
+      );
     }
   }
 
@@ -597,7 +704,12 @@ class CourseRegrade {
     const grades = await this.#gradesOf(item.id);
     for (const grade of grades.values()) {
       if (!empty(grade.locked) || !empty(grade.overridden)) continue;
-      const finalgrade = this.#adjustRawGrade(item, numOrNull(grade.rawgrade), num(grade.rawgrademin), num(grade.rawgrademax, 100));
+      const finalgrade = this.#adjustRawGrade(
+        item,
+        numOrNull(grade.rawgrade),
+        num(grade.rawgrademin),
+        num(grade.rawgrademax, 100),
+      );
       if (gradeFloatsDifferent(grade.finalgrade, finalgrade)) {
         await this.#updateGrade(grade, { finalgrade: gradeFloatval(finalgrade) }, 'system');
       }
@@ -637,10 +749,15 @@ class CourseRegrade {
       let grade = own.get(userid);
       let rawChanged = false;
       if (!grade) {
-        grade = await this.#insertGrade({ itemid: item.id, userid, rawgrademax: item.grademax, rawgrademin: item.grademin });
+        grade = await this.#insertGrade({
+          itemid: item.id,
+          userid,
+          rawgrademax: item.grademax,
+          rawgrademin: item.grademin,
+        });
         own.set(userid, grade);
         rawChanged = true;
-      } else if (num(grade.rawgrademax, 100) != item.grademax || num(grade.rawgrademin) != item.grademin) {
+      } else if (num(grade.rawgrademax, 100) !== item.grademax || num(grade.rawgrademin) !== item.grademin) {
         rawChanged = true;
       }
       const oldFinal = numOrNull(grade.finalgrade);
@@ -653,7 +770,11 @@ class CourseRegrade {
       }
       if (gradeFloatsDifferent(finalgrade, oldFinal) || rawChanged) {
         const changes: RegradeRow = { finalgrade: gradeFloatval(finalgrade), timemodified: this.#settings.now };
-        if (rawChanged) Object.assign(changes, { rawgrademax: gradeFloatval(item.grademax), rawgrademin: gradeFloatval(item.grademin) });
+        if (rawChanged)
+          Object.assign(changes, {
+            rawgrademax: gradeFloatval(item.grademax),
+            rawgrademin: gradeFloatval(item.grademin),
+          });
         await this.#updateGrade(grade, changes, 'compute');
       }
     }
@@ -680,9 +801,9 @@ class CourseRegrade {
     const manuallyRescaled = MANUALLY_RESCALED.has(String(item.row.itemmodule ?? ''));
     if (item.gradetype === GRADE_TYPE_VALUE) {
       if (item.grademax < item.grademin) return null;
-      if (item.grademax == item.grademin) return item.grademax;
+      if (item.grademax === item.grademin) return item.grademax;
       let grade = rawgrade;
-      if (!manuallyRescaled && (rawmin != item.grademin || rawmax != item.grademax)) {
+      if (!manuallyRescaled && (rawmin !== item.grademin || rawmax !== item.grademax)) {
         grade = standardiseScore(grade, rawmin, rawmax, item.grademin, item.grademax)!;
       }
       grade *= num(item.row.multfactor, 1);
@@ -691,9 +812,9 @@ class CourseRegrade {
     }
     if (item.gradetype === GRADE_TYPE_SCALE) {
       if (item.grademax < 0) return null;
-      if (item.grademax == 0) return item.grademax;
+      if (item.grademax === 0) return item.grademax;
       let grade = rawgrade;
-      if (!manuallyRescaled && (rawmin != item.grademin || rawmax != item.grademax)) {
+      if (!manuallyRescaled && (rawmin !== item.grademin || rawmax !== item.grademax)) {
         grade = standardiseScore(grade, rawmin, rawmax, item.grademin, item.grademax)!;
       }
       return this.#boundedGrade(item, { grademin: item.grademin, grademax: item.grademax }, grade);
@@ -720,7 +841,8 @@ class CourseRegrade {
 
   /** `grade_category::generate_grades()`. */
   async #generateGrades(categoryItem: Item, deps: number[]): Promise<void> {
-    const category = categoryItem.iteminstance !== null ? this.#categoriesById.get(categoryItem.iteminstance) : undefined;
+    const category =
+      categoryItem.iteminstance !== null ? this.#categoriesById.get(categoryItem.iteminstance) : undefined;
     if (!category || categoryItem.isLocked) return;
     const items = new Map<number, Item>();
     for (const id of deps) {
@@ -740,7 +862,17 @@ class CourseRegrade {
     const bounds: ItemBounds = { grademin: categoryItem.grademin, grademax: categoryItem.grademax };
     const canApplyLimitRules = this.#canApplyLimitRules(category);
     for (const userid of [...users].sort((a, b) => a - b)) {
-      await this.#aggregateGrades(category, categoryItem, bounds, items, childGrades, own, others, userid, canApplyLimitRules);
+      await this.#aggregateGrades(
+        category,
+        categoryItem,
+        bounds,
+        items,
+        childGrades,
+        own,
+        others,
+        userid,
+        canApplyLimitRules,
+      );
     }
     // Every child's grades have been used by their only parent.
     for (const id of items.keys()) this.#grades.delete(id);
@@ -793,18 +925,23 @@ class CourseRegrade {
     for (const [itemid, item] of items) {
       const grades = childGrades.get(itemid)!;
       if (grades.has(userid)) continue;
-      grades.set(userid, await this.#insertGrade({ itemid, userid, rawgrademin: item.grademin, rawgrademax: item.grademax }));
+      grades.set(
+        userid,
+        await this.#insertGrade({ itemid, userid, rawgrademin: item.grademin, rawgrademax: item.grademax }),
+      );
     }
 
     const novalue = new Set<number>();
     const dropped = new Set<number>();
     const extracredit = new Set<number>();
     const usedWeights = new Map<number, number>();
-    const setUsed = () => this.#setUsedInAggregation(category, userid, childGrades, others, usedWeights, novalue, dropped, extracredit);
+    const setUsed = () =>
+      this.#setUsedInAggregation(category, userid, childGrades, others, usedWeights, novalue, dropped, extracredit);
 
     const gradetype = categoryItem.gradetype;
     if (values.size === 0 || items.size === 0 || (gradetype !== GRADE_TYPE_VALUE && gradetype !== GRADE_TYPE_SCALE)) {
-      if (oldFinal !== null) await this.#updateGrade(grade, { finalgrade: null, timemodified: this.#settings.now }, 'aggregation');
+      if (oldFinal !== null)
+        await this.#updateGrade(grade, { finalgrade: null, timemodified: this.#settings.now }, 'aggregation');
       for (const itemid of values.keys()) dropped.add(itemid);
       await setUsed();
       return;
@@ -826,7 +963,12 @@ class CourseRegrade {
       const min = minOverrides.get(itemid) ?? item.grademin;
       const max = maxOverrides.get(itemid) ?? item.grademax;
       // Natural: grademin is taken as 0 to keep negative grades.
-      values.set(itemid, category.aggregation === Aggregation.SUM ? standardiseScore(v, 0, max, 0, 1) : standardiseScore(v, min, max, 0, 1));
+      values.set(
+        itemid,
+        category.aggregation === Aggregation.SUM
+          ? standardiseScore(v, 0, max, 0, 1)
+          : standardiseScore(v, min, max, 0, 1),
+      );
     }
     let allNull = true;
     for (const v of values.values()) if (v !== null) allNull = false;
@@ -851,23 +993,40 @@ class CourseRegrade {
     sortEntries(entries);
 
     if (entries.length === 0) {
-      if (oldFinal !== null) await this.#updateGrade(grade, { finalgrade: null, timemodified: this.#settings.now }, 'aggregation');
+      if (oldFinal !== null)
+        await this.#updateGrade(grade, { finalgrade: null, timemodified: this.#settings.now }, 'aggregation');
       await setUsed();
       return;
     }
 
-    const result = this.#aggregateValues(category, categoryItem, bounds, entries, items, usedWeights, minOverrides, maxOverrides);
+    const result = this.#aggregateValues(
+      category,
+      categoryItem,
+      bounds,
+      entries,
+      items,
+      usedWeights,
+      minOverrides,
+      maxOverrides,
+    );
     // Set the actual grademin and max to bind the grade properly (the item keeps them for the next user).
     bounds.grademin = result.grademin;
     bounds.grademax = result.grademax;
     // Natural shows the range from 0 for categories, but the grade is bound allowing negative values.
     const rangeMin = category.aggregation === Aggregation.SUM ? 0 : result.grademin;
     let finalgrade: number | null = null;
-    if (!allNull) finalgrade = this.#boundedGrade(categoryItem, bounds, standardiseScore(result.grade, 0, 1, rangeMin, result.grademax));
+    if (!allNull)
+      finalgrade = this.#boundedGrade(
+        categoryItem,
+        bounds,
+        standardiseScore(result.grade, 0, 1, rangeMin, result.grademax),
+      );
     const changes: RegradeRow = {};
-    if (gradeFloatsDifferent(finalgrade, oldFinal)
-        || gradeFloatsDifferent(result.grademax, grade.rawgrademax)
-        || gradeFloatsDifferent(rangeMin, grade.rawgrademin)) {
+    if (
+      gradeFloatsDifferent(finalgrade, oldFinal) ||
+      gradeFloatsDifferent(result.grademax, grade.rawgrademax) ||
+      gradeFloatsDifferent(rangeMin, grade.rawgrademin)
+    ) {
       changes.finalgrade = gradeFloatval(finalgrade);
       changes.rawgrademin = gradeFloatval(rangeMin);
       changes.rawgrademax = gradeFloatval(result.grademax);
@@ -926,7 +1085,7 @@ class CourseRegrade {
         const top = Math.max(...freq.values());
         const modes = [...freq.entries()].filter(([, c]) => c === top).map(([k]) => Number(k));
         agg = Math.max(...modes);
-        if (top > 0) for (const [id, v] of entries) if (v == agg) weights.set(id, 1 / top);
+        if (top > 0) for (const [id, v] of entries) if (v === agg) weights.set(id, 1 / top);
         break;
       }
       case Aggregation.WEIGHTED_MEAN: {
@@ -939,7 +1098,7 @@ class CourseRegrade {
           weightsum += coef;
           sum += coef * v;
         }
-        if (weightsum == 0) {
+        if (weightsum === 0) {
           agg = null;
         } else {
           agg = sum / weightsum;
@@ -971,9 +1130,21 @@ class CourseRegrade {
             weights.set(id, 0);
             continue;
           }
-          weights.set(id, this.#extraCreditWeight(categoryItem, bounds, grademin, grademax, oldsum / weightsum, sum / weightsum, v, weight / weightsum));
+          weights.set(
+            id,
+            this.#extraCreditWeight(
+              categoryItem,
+              bounds,
+              grademin,
+              grademax,
+              oldsum / weightsum,
+              sum / weightsum,
+              v,
+              weight / weightsum,
+            ),
+          );
         }
-        agg = weightsum == 0 ? sum : (sum ?? 0) / weightsum;
+        agg = weightsum === 0 ? sum : (sum ?? 0) / weightsum;
         for (const [id] of entries) {
           if (item(id).aggregationcoef > 0) continue;
           weights.set(id, weightsum > 0 ? (item(id).grademax - item(id).grademin) / weightsum : 0);
@@ -984,7 +1155,7 @@ class CourseRegrade {
         let n = 0;
         let sum: number | null = null;
         for (const [id, v] of entries) {
-          if (item(id).aggregationcoef == 0) {
+          if (item(id).aggregationcoef === 0) {
             n += 1;
             sum = (sum ?? 0) + v;
             weights.set(id, 1);
@@ -996,7 +1167,10 @@ class CourseRegrade {
           const oldsum = sum ?? 0;
           sum = oldsum + coef * v;
           if (n <= 0) continue;
-          weights.set(id, this.#extraCreditWeight(categoryItem, bounds, grademin, grademax, oldsum / n, sum / n, v, 1 / n));
+          weights.set(
+            id,
+            this.#extraCreditWeight(categoryItem, bounds, grademin, grademax, oldsum / n, sum / n, v, 1 / n),
+          );
         }
         if (n > 0) {
           for (const [id] of entries) {
@@ -1084,8 +1258,8 @@ class CourseRegrade {
         }
         break;
       }
-      case Aggregation.MEAN:
       default: {
+        // Aggregation.MEAN, and any aggregation core does not offer (grade_category::aggregate_values_and_adjust_bounds).
         const n = entries.length;
         const sum = entries.reduce((s, [, v]) => s + v, 0);
         agg = sum / n;
@@ -1097,7 +1271,16 @@ class CourseRegrade {
   }
 
   /** The weight of an extra credit item in simple weighted mean / mean with extra credit (same rule in both). */
-  #extraCreditWeight(categoryItem: Item, bounds: ItemBounds, grademin: number, grademax: number, oldgrade: number, grade: number, value: number, normal: number): number {
+  #extraCreditWeight(
+    categoryItem: Item,
+    bounds: ItemBounds,
+    grademin: number,
+    grademax: number,
+    oldgrade: number,
+    grade: number,
+    value: number,
+    normal: number,
+  ): number {
     const normOld = standardiseScore(oldgrade, 0, 1, grademin, grademax)!;
     const normNew = standardiseScore(grade, 0, 1, grademin, grademax)!;
     const boundedOld = this.#boundedGrade(categoryItem, bounds, normOld)!;
@@ -1137,7 +1320,8 @@ class CourseRegrade {
       const current = numOrNull(grade.aggregationweight);
       if (novalue.has(itemid)) [status, weight] = ['novalue', 0];
       else if (dropped.has(itemid)) [status, weight] = ['dropped', 0];
-      else if (extracredit.has(itemid)) [status, weight] = ['extra', usedWeights.has(itemid) ? usedWeights.get(itemid)! : current];
+      else if (extracredit.has(itemid))
+        [status, weight] = ['extra', usedWeights.has(itemid) ? usedWeights.get(itemid)! : current];
       else if (usedWeights.has(itemid)) [status, weight] = ['used', usedWeights.get(itemid)!];
       else [status, weight] = ['unknown', 0];
       if (grade.aggregationstatus === status && !gradeFloatsDifferent(current, weight)) continue;
@@ -1155,7 +1339,8 @@ class CourseRegrade {
   async #checkLocktime(item: Item): Promise<void> {
     if (item.isLocked) return;
     const locktime = num(item.row.locktime);
-    if (locktime && locktime < this.#settings.now) await this.#setItem(item, { locked: this.#settings.now }, 'locktime');
+    if (locktime && locktime < this.#settings.now)
+      await this.#setItem(item, { locked: this.#settings.now }, 'locktime');
   }
 
   /** `grade_grade::check_locktime_all()`: grades whose lock time has passed are locked. */
@@ -1182,7 +1367,8 @@ class CourseRegrade {
         for (const column of GRADE_REQUIRED) grade[column] = row[column] ?? null;
         grades.set(num(row.userid), grade);
         const locktime = num(row.locktime);
-        if (empty(row.locked) && locktime > 0 && locktime < this.#settings.now) this.#lockDue.set(num(row.id), { row, grade });
+        if (empty(row.locked) && locktime > 0 && locktime < this.#settings.now)
+          this.#lockDue.set(num(row.id), { row, grade });
       }
       this.#grades.set(itemId, grades);
     }
@@ -1201,15 +1387,39 @@ class CourseRegrade {
     if (source === undefined) return;
     // grade_object::update() writes the whole item to grade_items_history.
     const { id, timecreated: _created, ...data } = item.row;
-    await this.#store.itemHistory({ ...data, action: HISTORY_UPDATE, oldid: id!, source, timemodified: this.#settings.now, loggeduser: this.#settings.loggedUser });
+    await this.#store.itemHistory({
+      ...data,
+      action: HISTORY_UPDATE,
+      oldid: id!,
+      source,
+      timemodified: this.#settings.now,
+      loggeduser: this.#settings.loggedUser,
+    });
   }
 
   /** `new grade_grade($params, false)` + `insert('system')`, with its history row. */
   async #insertGrade(params: RegradeRow): Promise<RegradeRow> {
     const row: RegradeRow = {
-      rawgrade: null, rawgrademax: 100, rawgrademin: 0, rawscaleid: null, usermodified: null, finalgrade: null, hidden: 0,
-      locked: 0, locktime: 0, exported: 0, overridden: 0, excluded: 0, feedback: null, feedbackformat: FORMAT_PLAIN, information: null,
-      informationformat: FORMAT_PLAIN, timecreated: null, timemodified: null, aggregationstatus: 'unknown', aggregationweight: null,
+      rawgrade: null,
+      rawgrademax: 100,
+      rawgrademin: 0,
+      rawscaleid: null,
+      usermodified: null,
+      finalgrade: null,
+      hidden: 0,
+      locked: 0,
+      locktime: 0,
+      exported: 0,
+      overridden: 0,
+      excluded: 0,
+      feedback: null,
+      feedbackformat: FORMAT_PLAIN,
+      information: null,
+      informationformat: FORMAT_PLAIN,
+      timecreated: null,
+      timemodified: null,
+      aggregationstatus: 'unknown',
+      aggregationweight: null,
       ...params,
     };
     row.id = await this.#store.insertGrade(row);
@@ -1234,12 +1444,20 @@ class CourseRegrade {
     const data: RegradeRow = {};
     for (const column of GRADE_REQUIRED) data[column] = grade[column] ?? null;
     if (full) {
-      for (const column of ['feedback', 'feedbackformat', 'information', 'informationformat'] as const) data[column] = grade[column] ?? null;
+      for (const column of ['feedback', 'feedbackformat', 'information', 'informationformat'] as const)
+        data[column] = grade[column] ?? null;
     }
     delete data.timecreated;
     delete data.aggregationstatus;
     delete data.aggregationweight;
-    await this.#store.gradeHistory({ ...data, action, oldid: grade.id!, source, timemodified: this.#settings.now, loggeduser: this.#settings.loggedUser });
+    await this.#store.gradeHistory({
+      ...data,
+      action,
+      oldid: grade.id!,
+      source,
+      timemodified: this.#settings.now,
+      loggeduser: this.#settings.loggedUser,
+    });
   }
 }
 
@@ -1250,7 +1468,10 @@ const INSERTED = new WeakSet<RegradeRow>();
 // An in-memory store
 
 /** A {@link RegradeStore} over arrays, for tests and small callers: rows are changed in place. */
-export function memoryRegradeStore(items: RegradeRow[], grades: RegradeRow[]): RegradeStore & {
+export function memoryRegradeStore(
+  items: RegradeRow[],
+  grades: RegradeRow[],
+): RegradeStore & {
   readonly grades: (itemId: number) => Promise<RegradeRow[]>;
   readonly gradeRows: RegradeRow[];
   readonly gradeHistoryRows: RegradeRow[];

@@ -25,7 +25,8 @@ export async function fixDuplicateSortorder(ctx: RestoreContext): Promise<number
     .sort((a, b) => b.sortorder - a.sortorder || b.id - a.id);
   for (const duplicate of duplicates) {
     for (const item of items) {
-      if (item.sortorder > duplicate.sortorder || (item.sortorder === duplicate.sortorder && item.id > duplicate.id)) item.sortorder++;
+      if (item.sortorder > duplicate.sortorder || (item.sortorder === duplicate.sortorder && item.id > duplicate.id))
+        item.sortorder++;
     }
   }
   let moved = 0;

@@ -24,14 +24,62 @@ const LEVEL_TEACHING = 1;
 /** What each event class of a restore declares (`init()`), by short name. */
 export const RESTORE_EVENT_CLASSES = {
   course_restored: { target: 'course', action: 'restored', crud: 'c', edulevel: LEVEL_TEACHING, objecttable: 'course' },
-  course_section_created: { target: 'course_section', action: 'created', crud: 'c', edulevel: LEVEL_TEACHING, objecttable: 'course_sections' },
-  course_section_updated: { target: 'course_section', action: 'updated', crud: 'u', edulevel: LEVEL_TEACHING, objecttable: 'course_sections' },
-  enrol_instance_created: { target: 'enrol_instance', action: 'created', crud: 'c', edulevel: LEVEL_OTHER, objecttable: 'enrol' },
-  user_enrolment_created: { target: 'user_enrolment', action: 'created', crud: 'c', edulevel: LEVEL_OTHER, objecttable: 'user_enrolments' },
-  grade_item_created: { target: 'grade_item', action: 'created', crud: 'c', edulevel: LEVEL_OTHER, objecttable: 'grade_items' },
-  grade_item_updated: { target: 'grade_item', action: 'updated', crud: 'u', edulevel: LEVEL_OTHER, objecttable: 'grade_items' },
-  group_member_added: { target: 'group_member', action: 'added', crud: 'c', edulevel: LEVEL_OTHER, objecttable: 'groups' },
-  grouping_group_assigned: { target: 'grouping_group', action: 'assigned', crud: 'c', edulevel: LEVEL_OTHER, objecttable: 'groupings' },
+  course_section_created: {
+    target: 'course_section',
+    action: 'created',
+    crud: 'c',
+    edulevel: LEVEL_TEACHING,
+    objecttable: 'course_sections',
+  },
+  course_section_updated: {
+    target: 'course_section',
+    action: 'updated',
+    crud: 'u',
+    edulevel: LEVEL_TEACHING,
+    objecttable: 'course_sections',
+  },
+  enrol_instance_created: {
+    target: 'enrol_instance',
+    action: 'created',
+    crud: 'c',
+    edulevel: LEVEL_OTHER,
+    objecttable: 'enrol',
+  },
+  user_enrolment_created: {
+    target: 'user_enrolment',
+    action: 'created',
+    crud: 'c',
+    edulevel: LEVEL_OTHER,
+    objecttable: 'user_enrolments',
+  },
+  grade_item_created: {
+    target: 'grade_item',
+    action: 'created',
+    crud: 'c',
+    edulevel: LEVEL_OTHER,
+    objecttable: 'grade_items',
+  },
+  grade_item_updated: {
+    target: 'grade_item',
+    action: 'updated',
+    crud: 'u',
+    edulevel: LEVEL_OTHER,
+    objecttable: 'grade_items',
+  },
+  group_member_added: {
+    target: 'group_member',
+    action: 'added',
+    crud: 'c',
+    edulevel: LEVEL_OTHER,
+    objecttable: 'groups',
+  },
+  grouping_group_assigned: {
+    target: 'grouping_group',
+    action: 'assigned',
+    crud: 'c',
+    edulevel: LEVEL_OTHER,
+    objecttable: 'groupings',
+  },
   role_assigned: { target: 'role', action: 'assigned', crud: 'c', edulevel: LEVEL_OTHER, objecttable: 'role' },
   user_graded: { target: 'user', action: 'graded', crud: 'u', edulevel: LEVEL_TEACHING, objecttable: 'grade_grades' },
   tag_added: { target: 'tag', action: 'added', crud: 'c', edulevel: LEVEL_OTHER, objecttable: 'tag_instance' },
@@ -65,7 +113,11 @@ export class LiveLog {
   async write(name: RestoreEventName, event: FiredEvent): Promise<void> {
     const { state } = this.#ctx;
     const declared = RESTORE_EVENT_CLASSES[name];
-    const context = event.context ?? { id: state.courseContextId, contextlevel: ContextLevel.Course, instanceid: state.courseId };
+    const context = event.context ?? {
+      id: state.courseContextId,
+      contextlevel: ContextLevel.Course,
+      instanceid: state.courseId,
+    };
     await this.#ctx.rows.insert('logstore_standard_log', {
       eventname: `\\core\\event\\${name}`,
       component: 'core',

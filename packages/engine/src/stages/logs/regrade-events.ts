@@ -31,15 +31,23 @@ import { type LiveLog, USER_OTHER } from './live-log.ts';
 const HISTORY_UPDATE = 2;
 
 /** Sources of the grade updates that fire `user_graded`, and whether the event's user is `USER_OTHER`. */
-const GRADED_SOURCES: ReadonlyMap<string, boolean> = new Map([['aggregation', true], ['system', true], ['compute', false]]);
+const GRADED_SOURCES: ReadonlyMap<string, boolean> = new Map([
+  ['aggregation', true],
+  ['system', true],
+  ['compute', false],
+]);
 
 export async function logRegradeEvents(ctx: RestoreContext, log: LiveLog): Promise<void> {
   const { state } = ctx;
-  const items = new Map((await ctx.rows.select('grade_items', { courseid: state.courseId })).map((row) => [Number(row.id), row]));
+  const items = new Map(
+    (await ctx.rows.select('grade_items', { courseid: state.courseId })).map((row) => [Number(row.id), row]),
+  );
   if (items.size === 0) return;
   const byId = (a: Row, b: Row) => Number(a.id) - Number(b.id);
   if (MOODLE_TABLES.some((t) => t.name === 'grade_items_history')) {
-    const updates = (await ctx.rows.select('grade_items_history', { timemodified: state.now, action: HISTORY_UPDATE })).sort(byId);
+    const updates = (
+      await ctx.rows.select('grade_items_history', { timemodified: state.now, action: HISTORY_UPDATE })
+    ).sort(byId);
     for (const row of updates) {
       const item = items.get(Number(row.oldid));
       if (!item || text(row.source) === 'restore') continue;
@@ -49,11 +57,14 @@ export async function logRegradeEvents(ctx: RestoreContext, log: LiveLog): Promi
       });
     }
   }
-  const grades = (await ctx.rows.select('grade_grades_history', { timemodified: state.now, action: HISTORY_UPDATE })).sort(byId);
+  const grades = (
+    await ctx.rows.select('grade_grades_history', { timemodified: state.now, action: HISTORY_UPDATE })
+  ).sort(byId);
   for (const row of grades) {
     const userOther = GRADED_SOURCES.get(text(row.source));
     if (userOther === undefined || !items.has(Number(row.itemid))) continue;
-    const finalgrade = row.finalgrade === null || row.finalgrade === undefined ? null : new PhpNumber(Number(row.finalgrade), true);
+    const finalgrade =
+      row.finalgrade === null || row.finalgrade === undefined ? null : new PhpNumber(Number(row.finalgrade), true);
     await log.write('user_graded', {
       objectid: Number(row.oldid),
       relateduserid: Number(row.userid),

@@ -20,7 +20,11 @@ export async function moveModuleQuestionBanks(ctx: RestoreContext): Promise<void
     if (bank.contextLevel !== ContextLevel.Module || bank.newContextId !== ctx.state.courseContextId) continue;
     const moduleContextId = ctx.ids.get('context', oldContextId);
     if (moduleContextId === undefined) {
-      ctx.warn('question-bank-kept-in-course', `The question bank of module context ${oldContextId} stays in the course context: its activity was not restored.`, 'questions.xml');
+      ctx.warn(
+        'question-bank-kept-in-course',
+        `The question bank of module context ${oldContextId} stays in the course context: its activity was not restored.`,
+        'questions.xml',
+      );
       continue;
     }
     const top = await topCategory(ctx, moduleContextId);
@@ -33,11 +37,18 @@ export async function moveModuleQuestionBanks(ctx: RestoreContext): Promise<void
         ctx.ids.set('question_category', category.oldId, top);
         continue;
       }
-      await ctx.rows.update('question_categories', category.newId, category.topLevel ? { contextid: moduleContextId, parent: top } : { contextid: moduleContextId });
+      await ctx.rows.update(
+        'question_categories',
+        category.newId,
+        category.topLevel ? { contextid: moduleContextId, parent: top } : { contextid: moduleContextId },
+      );
       moved.add(category.newId);
     }
     if (courseTop !== 0) {
-      for (const row of await ctx.rows.select('question_categories', { contextid: moduleContextId, parent: courseTop })) {
+      for (const row of await ctx.rows.select('question_categories', {
+        contextid: moduleContextId,
+        parent: courseTop,
+      })) {
         await ctx.rows.update('question_categories', Number(row.id), { parent: top });
       }
     }
@@ -53,14 +64,24 @@ export async function moveModuleQuestionBanks(ctx: RestoreContext): Promise<void
 async function topCategory(ctx: RestoreContext, contextId: number): Promise<number> {
   const [top] = await ctx.rows.select('question_categories', { contextid: contextId, parent: 0 }, { limit: 1 });
   if (top) return Number(top.id);
-  return ctx.rows.insert('question_categories', { name: 'top', contextid: contextId, info: '', infoformat: 0, stamp: uniqueIdCode(), parent: 0, sortorder: 0, idnumber: null });
+  return ctx.rows.insert('question_categories', {
+    name: 'top',
+    contextid: contextId,
+    info: '',
+    infoformat: 0,
+    stamp: uniqueIdCode(),
+    parent: 0,
+    sortorder: 0,
+    idnumber: null,
+  });
 }
 
 async function moveTags(ctx: RestoreContext, questionIds: readonly number[], contextId: number): Promise<void> {
   if (questionIds.length === 0) return;
   const ids = new Set(questionIds);
   for (const row of await ctx.rows.select('tag_instance', { component: 'core_question', itemtype: 'question' })) {
-    if (ids.has(Number(row.itemid)) && Number(row.contextid) !== contextId) await ctx.rows.update('tag_instance', Number(row.id), { contextid: contextId });
+    if (ids.has(Number(row.itemid)) && Number(row.contextid) !== contextId)
+      await ctx.rows.update('tag_instance', Number(row.id), { contextid: contextId });
   }
 }
 
@@ -79,7 +100,10 @@ async function moveSetReferences(ctx: RestoreContext, contextId: number, moved: 
 function filterCategory(value: unknown): number | undefined {
   if (typeof value !== 'string' || value === '') return undefined;
   try {
-    const parsed = JSON.parse(value) as { questioncategoryid?: unknown; filter?: { category?: { values?: unknown[] } } };
+    const parsed = JSON.parse(value) as {
+      questioncategoryid?: unknown;
+      filter?: { category?: { values?: unknown[] } };
+    };
     const id = Number(parsed.questioncategoryid ?? parsed.filter?.category?.values?.[0]);
     return Number.isFinite(id) ? id : undefined;
   } catch {

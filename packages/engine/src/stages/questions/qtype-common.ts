@@ -51,7 +51,11 @@ export async function restoreAnswers(q: QuestionScope): Promise<void> {
   for (const a of answers) {
     const id = byText.get(normalise(text(a.answertext)));
     if (id === undefined) {
-      q.ctx.warn('question-answer-not-found', `Question ${q.questionId} of this site matches backup question ${text(q.data.id)} but has no answer "${text(a.answertext).slice(0, 80)}"; the answer is not mapped.`, 'questions.xml');
+      q.ctx.warn(
+        'question-answer-not-found',
+        `Question ${q.questionId} of this site matches backup question ${text(q.data.id)} but has no answer "${text(a.answertext).slice(0, 80)}"; the answer is not mapped.`,
+        'questions.xml',
+      );
       continue;
     }
     q.ctx.ids.set('question_answer', num(a.id), id);
@@ -81,7 +85,11 @@ export async function restoreHints(q: QuestionScope): Promise<void> {
   for (const h of hints) {
     const id = byText.get(normalise(text(h.hint)));
     if (id === undefined) {
-      q.ctx.warn('question-hint-not-found', `Question ${q.questionId} of this site matches backup question ${text(q.data.id)} but lacks one of its hints; the hint is not mapped.`, 'questions.xml');
+      q.ctx.warn(
+        'question-hint-not-found',
+        `Question ${q.questionId} of this site matches backup question ${text(q.data.id)} but lacks one of its hints; the hint is not mapped.`,
+        'questions.xml',
+      );
       continue;
     }
     q.ctx.ids.set('question_hint', num(h.id), id);
@@ -119,7 +127,11 @@ export async function restoreDatasets(q: QuestionScope): Promise<void> {
     let category = q.ctx.ids.get('question_category', num(def.category)) ?? 0;
     let definitionId: number | undefined;
     if (category !== 0) {
-      const candidates = await q.ctx.rows.select('question_dataset_definitions', { category, name: text(def.name), type: num(def.type) });
+      const candidates = await q.ctx.rows.select('question_dataset_definitions', {
+        category,
+        name: text(def.name),
+        type: num(def.type),
+      });
       const shared = candidates.find((c) => Number(c.itemcount) >= num(def.itemcount));
       if (shared) definitionId = Number(shared.id);
       else if (candidates.length > 0) category = 0;
@@ -133,7 +145,11 @@ export async function restoreDatasets(q: QuestionScope): Promise<void> {
         itemcount: num(def.itemcount),
       });
       for (const item of list(def.dataset_items, 'dataset_item')) {
-        await q.ctx.rows.insert('question_dataset_items', { definition: definitionId, itemnumber: num(item.number), value: text(item.value) });
+        await q.ctx.rows.insert('question_dataset_items', {
+          definition: definitionId,
+          itemnumber: num(item.number),
+          value: text(item.value),
+        });
       }
     }
     await q.ctx.rows.insert('question_datasets', { question: q.questionId, datasetdefinition: definitionId });
@@ -141,12 +157,20 @@ export async function restoreDatasets(q: QuestionScope): Promise<void> {
 }
 
 /** Inserts a qtype options row for a created question, keeping the backup's fields and adding `defaults` for missing ones. */
-export async function insertOptions(q: QuestionScope, table: string, element: Readonly<Record<string, unknown>> | undefined, key: 'question' | 'questionid', defaults: Record<string, unknown> = {}): Promise<number | undefined> {
+export async function insertOptions(
+  q: QuestionScope,
+  table: string,
+  element: Readonly<Record<string, unknown>> | undefined,
+  key: 'question' | 'questionid',
+  defaults: Record<string, unknown> = {},
+): Promise<number | undefined> {
   if (!q.created || element === undefined) return undefined;
   const row: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(element)) if (typeof value === 'string' || typeof value === 'number' || value === null) row[name] = value;
+  for (const [name, value] of Object.entries(element))
+    if (typeof value === 'string' || typeof value === 'number' || value === null) row[name] = value;
   // Fields added after the backup was made (`!isset($data->x)` in the qtype restore plugins).
-  for (const [name, value] of Object.entries(defaults)) if (row[name] === undefined || row[name] === null) row[name] = value;
+  for (const [name, value] of Object.entries(defaults))
+    if (row[name] === undefined || row[name] === null) row[name] = value;
   row[key] = q.questionId;
   delete row.id;
   return q.ctx.rows.insert(table, row);

@@ -43,80 +43,120 @@ const calculated: QtypeHandler = async (q) => {
   for (const r of list(q.plugin.calculated_records, 'calculated_record')) {
     await insertOptions(q, 'question_calculated', { ...r, answer: mappedAnswer(q, r.answer) }, 'question');
   }
-  for (const o of list(q.plugin.calculated_options, 'calculated_option')) await insertOptions(q, 'question_calculated_options', o, 'question');
+  for (const o of list(q.plugin.calculated_options, 'calculated_option'))
+    await insertOptions(q, 'question_calculated_options', o, 'question');
 };
 
 /** Handlers by question type name (`question.qtype`). */
 export const QTYPE_HANDLERS: ReadonlyMap<string, QtypeHandler> = new Map<string, QtypeHandler>([
-  ['truefalse', async (q) => {
-    await restoreAnswers(q);
-    for (const tf of list(q.plugin, 'truefalse')) {
-      await insertOptions(q, 'question_truefalse', { ...tf, trueanswer: mappedAnswer(q, tf.trueanswer), falseanswer: mappedAnswer(q, tf.falseanswer) }, 'question');
-    }
-  }],
-  ['multichoice', async (q) => {
-    await restoreAnswers(q);
-    // Old backups may repeat the options row; the table allows one per question.
-    const [options] = list(q.plugin, 'multichoice');
-    await insertOptions(q, 'qtype_multichoice_options', options, 'questionid');
-  }],
-  ['shortanswer', async (q) => {
-    await restoreAnswers(q);
-    for (const o of list(q.plugin, 'shortanswer')) await insertOptions(q, 'qtype_shortanswer_options', o, 'questionid');
-  }],
-  ['numerical', async (q) => {
-    await restoreAnswers(q);
-    await restoreNumericalOptions(q);
-    await restoreNumericalUnits(q);
-    if (!q.created) return;
-    for (const r of list(q.plugin.numerical_records, 'numerical_record')) {
-      await insertOptions(q, 'question_numerical', { ...r, answer: mappedAnswer(q, r.answer) }, 'question');
-    }
-  }],
+  [
+    'truefalse',
+    async (q) => {
+      await restoreAnswers(q);
+      for (const tf of list(q.plugin, 'truefalse')) {
+        await insertOptions(
+          q,
+          'question_truefalse',
+          { ...tf, trueanswer: mappedAnswer(q, tf.trueanswer), falseanswer: mappedAnswer(q, tf.falseanswer) },
+          'question',
+        );
+      }
+    },
+  ],
+  [
+    'multichoice',
+    async (q) => {
+      await restoreAnswers(q);
+      // Old backups may repeat the options row; the table allows one per question.
+      const [options] = list(q.plugin, 'multichoice');
+      await insertOptions(q, 'qtype_multichoice_options', options, 'questionid');
+    },
+  ],
+  [
+    'shortanswer',
+    async (q) => {
+      await restoreAnswers(q);
+      for (const o of list(q.plugin, 'shortanswer'))
+        await insertOptions(q, 'qtype_shortanswer_options', o, 'questionid');
+    },
+  ],
+  [
+    'numerical',
+    async (q) => {
+      await restoreAnswers(q);
+      await restoreNumericalOptions(q);
+      await restoreNumericalUnits(q);
+      if (!q.created) return;
+      for (const r of list(q.plugin.numerical_records, 'numerical_record')) {
+        await insertOptions(q, 'question_numerical', { ...r, answer: mappedAnswer(q, r.answer) }, 'question');
+      }
+    },
+  ],
   ['calculated', calculated],
   ['calculatedsimple', calculated],
   ['calculatedmulti', calculated],
-  ['match', async (q) => {
-    const [options] = list(q.plugin, 'matchoptions');
-    await insertOptions(q, 'qtype_match_options', options, 'questionid', FEEDBACK_DEFAULTS);
-    await restoreMatchSubquestions(q);
-  }],
-  ['essay', async (q) => {
-    // Questions from backups without essay options get Moodle's defaults (`after_execute_question()`).
-    const [options] = list(q.plugin, 'essay');
-    await insertOptions(q, 'qtype_essay_options', options ?? {}, 'questionid', {
-      responseformat: 'editor',
-      responserequired: 1,
-      responsefieldlines: 15,
-      minwordlimit: null,
-      maxwordlimit: null,
-      attachments: 0,
-      attachmentsrequired: 0,
-      graderinfo: '',
-      graderinfoformat: HTML,
-      responsetemplate: '',
-      responsetemplateformat: HTML,
-    });
-  }],
-  ['ddwtos', async (q) => {
-    await restoreAnswers(q);
-    for (const o of list(q.plugin, 'ddwtos')) await insertOptions(q, 'question_ddwtos', o, 'questionid', FEEDBACK_DEFAULTS);
-  }],
-  ['gapselect', async (q) => {
-    await restoreAnswers(q);
-    for (const o of [...list(q.plugin, 'selectgap'), ...list(q.plugin, 'gapselect')]) {
-      await insertOptions(q, 'question_gapselect', o, 'questionid', FEEDBACK_DEFAULTS);
-    }
-  }],
-  ['randomsamatch', async (q) => {
-    for (const o of list(q.plugin, 'randomsamatch')) await insertOptions(q, 'qtype_randomsamatch_options', o, 'questionid', FEEDBACK_DEFAULTS);
-  }],
-  ['multianswer', async (q) => {
-    await restoreAnswers(q);
-    if (!q.created) return;
-    // The sequence lists subquestion ids, recoded once every question exists.
-    for (const o of list(q.plugin, 'multianswer')) q.deferred.multianswer.push({ questionId: q.questionId, row: { ...o } });
-  }],
+  [
+    'match',
+    async (q) => {
+      const [options] = list(q.plugin, 'matchoptions');
+      await insertOptions(q, 'qtype_match_options', options, 'questionid', FEEDBACK_DEFAULTS);
+      await restoreMatchSubquestions(q);
+    },
+  ],
+  [
+    'essay',
+    async (q) => {
+      // Questions from backups without essay options get Moodle's defaults (`after_execute_question()`).
+      const [options] = list(q.plugin, 'essay');
+      await insertOptions(q, 'qtype_essay_options', options ?? {}, 'questionid', {
+        responseformat: 'editor',
+        responserequired: 1,
+        responsefieldlines: 15,
+        minwordlimit: null,
+        maxwordlimit: null,
+        attachments: 0,
+        attachmentsrequired: 0,
+        graderinfo: '',
+        graderinfoformat: HTML,
+        responsetemplate: '',
+        responsetemplateformat: HTML,
+      });
+    },
+  ],
+  [
+    'ddwtos',
+    async (q) => {
+      await restoreAnswers(q);
+      for (const o of list(q.plugin, 'ddwtos'))
+        await insertOptions(q, 'question_ddwtos', o, 'questionid', FEEDBACK_DEFAULTS);
+    },
+  ],
+  [
+    'gapselect',
+    async (q) => {
+      await restoreAnswers(q);
+      for (const o of [...list(q.plugin, 'selectgap'), ...list(q.plugin, 'gapselect')]) {
+        await insertOptions(q, 'question_gapselect', o, 'questionid', FEEDBACK_DEFAULTS);
+      }
+    },
+  ],
+  [
+    'randomsamatch',
+    async (q) => {
+      for (const o of list(q.plugin, 'randomsamatch'))
+        await insertOptions(q, 'qtype_randomsamatch_options', o, 'questionid', FEEDBACK_DEFAULTS);
+    },
+  ],
+  [
+    'multianswer',
+    async (q) => {
+      await restoreAnswers(q);
+      if (!q.created) return;
+      // The sequence lists subquestion ids, recoded once every question exists.
+      for (const o of list(q.plugin, 'multianswer'))
+        q.deferred.multianswer.push({ questionId: q.questionId, row: { ...o } });
+    },
+  ],
   ['random', async () => undefined],
   ['description', async () => undefined],
 ]);
@@ -145,17 +185,26 @@ async function restoreMatchSubquestions(q: QuestionScope): Promise<void> {
       if (!exact || !cleaned) {
         exact = new Map();
         cleaned = new Map();
-        const rows = (await q.ctx.rows.select('qtype_match_subquestions', { questionid: q.questionId })).sort((a, b) => Number(a.id) - Number(b.id));
+        const rows = (await q.ctx.rows.select('qtype_match_subquestions', { questionid: q.questionId })).sort(
+          (a, b) => Number(a.id) - Number(b.id),
+        );
         for (const r of rows) {
           const key = `${String(r.questiontext)}\u0000${String(r.answertext)}`;
           if (!exact.has(key)) exact.set(key, Number(r.id));
-          cleaned.set(`${cleanMatchText(String(r.questiontext))}\u0000${cleanMatchText(String(r.answertext))}`, Number(r.id));
+          cleaned.set(
+            `${cleanMatchText(String(r.questiontext))}\u0000${cleanMatchText(String(r.answertext))}`,
+            Number(r.id),
+          );
         }
       }
       const key = `${text(m.questiontext)}\u0000${text(m.answertext)}`;
       id = exact.get(key) ?? cleaned.get(key);
       if (id === undefined) {
-        q.ctx.warn('question-match-subquestion-not-found', `Question ${q.questionId} of this site matches backup question ${text(q.data.id)} but lacks one of its match sub-questions; it is not mapped.`, 'questions.xml');
+        q.ctx.warn(
+          'question-match-subquestion-not-found',
+          `Question ${q.questionId} of this site matches backup question ${text(q.data.id)} but lacks one of its match sub-questions; it is not mapped.`,
+          'questions.xml',
+        );
       }
     }
     if (id !== undefined) q.ctx.ids.set('qtype_match_subquestions', num(m.id), id);

@@ -9,14 +9,26 @@ import { list, num, text } from '../support.ts';
 import { addItemTag } from '../tags.ts';
 
 /** Adds the backup's tags of one created question. */
-export async function restoreQuestionTags(ctx: RestoreContext, question: XmlObject, questionId: number, categoryContextId: number): Promise<void> {
+export async function restoreQuestionTags(
+  ctx: RestoreContext,
+  question: XmlObject,
+  questionId: number,
+  categoryContextId: number,
+): Promise<void> {
   let ordering = 0;
   const seen = new Set<number>();
   for (const tag of list(question.tags, 'tag')) {
     const rawname = (text(tag.rawname) || text(tag.name)).trim();
     if (rawname === '') continue;
     const contextid = (tag.contextid ? ctx.ids.get('context', num(tag.contextid)) : undefined) ?? categoryContextId;
-    const tagid = await addItemTag(ctx, { component: 'core_question', itemtype: 'question', itemid: questionId, contextid, rawname, ordering });
+    const tagid = await addItemTag(ctx, {
+      component: 'core_question',
+      itemtype: 'question',
+      itemid: questionId,
+      contextid,
+      rawname,
+      ordering,
+    });
     if (tagid === undefined || seen.has(tagid)) continue;
     seen.add(tagid);
     ordering++;

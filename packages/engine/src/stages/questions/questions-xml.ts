@@ -51,7 +51,9 @@ export interface BackupQuestion {
 }
 
 /** Every record of questions.xml, in document order: categories and questions. */
-export type QuestionsXmlItem = { kind: 'category'; category: BackupCategory } | { kind: 'question'; question: BackupQuestion };
+export type QuestionsXmlItem =
+  | { kind: 'category'; category: BackupCategory }
+  | { kind: 'question'; question: BackupQuestion };
 
 /** Streams questions.xml as categories and questions (nothing when the file is missing). */
 export async function* readQuestionsXml(ctx: RestoreContext): AsyncGenerator<QuestionsXmlItem> {

@@ -63,7 +63,9 @@ export class ResponseRecoder {
     }
     // restore_qtype_multianswer_plugin::recode_response(): get_records_menu('question', ['parent' => $questionid])
     // and the sequence of the question's question_multianswer row.
-    const children = new Map((await rows.select('question', { parent: questionId })).map((r) => [Number(r.id), text(r.qtype)]));
+    const children = new Map(
+      (await rows.select('question', { parent: questionId })).map((r) => [Number(r.id), text(r.qtype)]),
+    );
     const [options] = await rows.select('question_multianswer', { question: questionId }, { limit: 1 });
     const subquestions = text(options?.sequence)
       .split(',')
@@ -91,7 +93,13 @@ export class ResponseRecoder {
    * `questions_recode_response_data($qtype, $newquestionid, $sequencenumber, $response)`: the response recoded
    * by the question type's restorer (a new map; the input is not changed).
    */
-  recode(qtype: string | undefined, questionId: number, sequencenumber: number, response: StepResponse, depth = 0): StepResponse {
+  recode(
+    qtype: string | undefined,
+    questionId: number,
+    sequencenumber: number,
+    response: StepResponse,
+    depth = 0,
+  ): StepResponse {
     const out = new Map(response);
     switch (qtype) {
       case 'multichoice':

@@ -121,7 +121,10 @@ class ContextCategories {
     const rows = await this.#ctx.rows.select('question_categories', { contextid: contextId });
     this.#before.set(contextId, rows);
     this.#stamps.set(contextId, new Set(rows.map((r) => String(r.stamp))));
-    this.#idnumbers.set(contextId, new Set(rows.filter((r) => r.idnumber !== null && r.idnumber !== '').map((r) => String(r.idnumber))));
+    this.#idnumbers.set(
+      contextId,
+      new Set(rows.filter((r) => r.idnumber !== null && r.idnumber !== '').map((r) => String(r.idnumber))),
+    );
   }
 
   byStamp(contextId: number, stamp: string): number | undefined {
@@ -134,13 +137,25 @@ class ContextCategories {
     const known = this.#tops.get(contextId);
     if (known) return { id: known.id, created: false };
     await this.load(contextId);
-    const existing = this.#before.get(contextId)!.filter((r) => Number(r.parent) === 0).sort((a, b) => Number(a.id) - Number(b.id))[0];
+    const existing = this.#before
+      .get(contextId)!
+      .filter((r) => Number(r.parent) === 0)
+      .sort((a, b) => Number(a.id) - Number(b.id))[0];
     let top: { id: number; created: boolean };
     if (existing) {
       top = { id: Number(existing.id), created: false };
     } else {
       const stamp = this.freeStamp(contextId, uniqueIdCode());
-      const id = await this.#ctx.rows.insert('question_categories', { name: 'top', contextid: contextId, info: '', infoformat: 0, stamp, parent: 0, sortorder: 0, idnumber: null });
+      const id = await this.#ctx.rows.insert('question_categories', {
+        name: 'top',
+        contextid: contextId,
+        info: '',
+        infoformat: 0,
+        stamp,
+        parent: 0,
+        sortorder: 0,
+        idnumber: null,
+      });
       top = { id, created: true };
     }
     this.#tops.set(contextId, top);
@@ -182,13 +197,21 @@ async function bankTargets(ctx: RestoreContext, categories: readonly BackupCateg
       const target = await categoryTarget(ctx, bank);
       if (target === undefined) {
         for (const c of bank) {
-          ctx.warn('question-category-to-course', `Question category "${c.name}" of a course-category question bank in the backup matches no category of this site; it is created in the course context.`, 'questions.xml');
+          ctx.warn(
+            'question-category-to-course',
+            `Question category "${c.name}" of a course-category question bank in the backup matches no category of this site; it is created in the course context.`,
+            'questions.xml',
+          );
         }
       }
       targets.set(oldContextId, target ?? course);
     } else {
       if (level !== ContextLevel.Course && level !== ContextLevel.Module) {
-        ctx.warn('question-bank-unknown-level', `The question bank of context ${oldContextId} has context level ${level}; its categories are created in the course context.`, 'questions.xml');
+        ctx.warn(
+          'question-bank-unknown-level',
+          `The question bank of context ${oldContextId} has context level ${level}; its categories are created in the course context.`,
+          'questions.xml',
+        );
       }
       targets.set(oldContextId, course);
     }
@@ -199,7 +222,12 @@ async function bankTargets(ctx: RestoreContext, categories: readonly BackupCateg
 /** The single course-category ancestor of the course holding categories with the bank's stamps, if exactly one does. */
 async function categoryTarget(ctx: RestoreContext, bank: readonly BackupCategory[]): Promise<number | undefined> {
   const stamps = new Set(bank.map((c) => c.stamp));
-  const ancestors = ctx.state.courseContextPath.split('/').filter(Boolean).map(Number).slice(0, -1).filter((id) => id !== 1);
+  const ancestors = ctx.state.courseContextPath
+    .split('/')
+    .filter(Boolean)
+    .map(Number)
+    .slice(0, -1)
+    .filter((id) => id !== 1);
   const matching: number[] = [];
   for (const contextId of ancestors) {
     const rows = await ctx.rows.select('question_categories', { contextid: contextId });
@@ -230,21 +258,41 @@ async function recodedParent(
   return (await contexts.top(contextId)).id;
 }
 
-function recordBanks(ctx: RestoreContext, categories: readonly BackupCategory[], restored: Map<number, RestoredCategory>, format: QuestionFormat): void {
+function recordBanks(
+  ctx: RestoreContext,
+  categories: readonly BackupCategory[],
+  restored: Map<number, RestoredCategory>,
+  format: QuestionFormat,
+): void {
   for (const source of categories) {
     const category = restored.get(source.oldId)!;
     let bank: RestoredQuestionBank | undefined = ctx.state.questionBanks.get(source.oldContextId);
     if (!bank) {
-      bank = { contextLevel: source.contextLevel, newContextId: category.contextId, categories: [], createdQuestionIds: [], qtypes: new Set() };
+      bank = {
+        contextLevel: source.contextLevel,
+        newContextId: category.contextId,
+        categories: [],
+        createdQuestionIds: [],
+        qtypes: new Set(),
+      };
       ctx.state.questionBanks.set(source.oldContextId, bank);
     }
-    bank.categories.push({ oldId: source.oldId, newId: category.newId, topLevel: source.parent === 0, created: category.created });
+    bank.categories.push({
+      oldId: source.oldId,
+      newId: category.newId,
+      topLevel: source.parent === 0,
+      created: category.created,
+    });
   }
   if (format.before35) return;
   for (const [oldContextId, bank] of ctx.state.questionBanks) {
     const tops = bank.categories.filter((c) => c.topLevel).length;
     if (tops > 1) {
-      ctx.warn('question-bank-multiple-tops', `The question bank of context ${oldContextId} has ${tops} top-level categories (a Moodle 3.5+ bank has one); they share one "top" category.`, 'questions.xml');
+      ctx.warn(
+        'question-bank-multiple-tops',
+        `The question bank of context ${oldContextId} has ${tops} top-level categories (a Moodle 3.5+ bank has one); they share one "top" category.`,
+        'questions.xml',
+      );
     }
   }
 }

@@ -30,7 +30,11 @@ import { readQuestionsXml, type BackupQuestion } from './questions-xml.ts';
 import type { RestoredCategory } from './restore-categories.ts';
 
 /** Restores every question of the restored categories (second read of questions.xml). */
-export async function restoreQuestions(ctx: RestoreContext, categories: Map<number, RestoredCategory>, total: number): Promise<void> {
+export async function restoreQuestions(
+  ctx: RestoreContext,
+  categories: Map<number, RestoredCategory>,
+  total: number,
+): Promise<void> {
   const run = new QuestionRun(ctx, categories);
   let done = 0;
   for await (const item of readQuestionsXml(ctx)) {
@@ -70,7 +74,10 @@ class QuestionRun {
     const category = this.#categories.get(q.categoryOldId)!;
     const bank = ctx.state.questionBanks.get(category.source.oldContextId)!;
     const qtype = text(q.data.qtype);
-    let questionId = category.matched && qtype !== 'random' ? await this.#match(category.newId, text(q.data.stamp), q.version) : undefined;
+    let questionId =
+      category.matched && qtype !== 'random'
+        ? await this.#match(category.newId, text(q.data.stamp), q.version)
+        : undefined;
     const created = questionId === undefined;
     if (questionId === undefined) questionId = await this.#create(q, category, bank, qtype);
     else await this.#mapExisting(q, questionId);
@@ -87,7 +94,11 @@ class QuestionRun {
     if (handler) await handler(scope);
     else if (!this.#unknownTypes.has(qtype)) {
       this.#unknownTypes.add(qtype);
-      ctx.warn('unknown-qtype', `Question type "${qtype}" is not supported: its questions are restored without their type-specific data.`, 'questions.xml');
+      ctx.warn(
+        'unknown-qtype',
+        `Question type "${qtype}" is not supported: its questions are restored without their type-specific data.`,
+        'questions.xml',
+      );
     }
     this.#noteSkippedPlugins(q.data, qtype);
     await restoreHints(scope);
@@ -111,7 +122,12 @@ class QuestionRun {
     }
   }
 
-  async #create(q: BackupQuestion, category: RestoredCategory, bank: RestoredQuestionBank, qtype: string): Promise<number> {
+  async #create(
+    q: BackupQuestion,
+    category: RestoredCategory,
+    bank: RestoredQuestionBank,
+    qtype: string,
+  ): Promise<number> {
     const ctx = this.#ctx;
     const d = q.data;
     let entryId = ctx.ids.get('question_bank_entry', q.entryOldId);
@@ -153,7 +169,12 @@ class QuestionRun {
     );
     ctx.ids.set('question', q.oldId, id);
     ctx.ids.set('question_created', q.oldId, id);
-    const versionId = await ctx.rows.insert('question_versions', { questionbankentryid: entryId, version: q.version, questionid: id, status: q.status });
+    const versionId = await ctx.rows.insert('question_versions', {
+      questionbankentryid: entryId,
+      version: q.version,
+      questionid: id,
+      status: q.status,
+    });
     ctx.ids.set('question_versions', q.versionOldId, versionId);
     bank.createdQuestionIds.push(id);
     bank.qtypes.add(qtype);
@@ -166,7 +187,8 @@ class QuestionRun {
     const [version] = await ctx.rows.select('question_versions', { questionid: questionId }, { limit: 1 });
     if (!version) return;
     ctx.ids.set('question_versions', q.versionOldId, Number(version.id));
-    if (!ctx.ids.has('question_bank_entry', q.entryOldId)) ctx.ids.set('question_bank_entry', q.entryOldId, Number(version.questionbankentryid));
+    if (!ctx.ids.has('question_bank_entry', q.entryOldId))
+      ctx.ids.set('question_bank_entry', q.entryOldId, Number(version.questionbankentryid));
   }
 
   /** The existing question of a matched category with this stamp and version. */
@@ -207,10 +229,15 @@ class QuestionRun {
   /** qbank and local plugin data (comments, custom fields) is not restored; say so when there is some. */
   #noteSkippedPlugins(d: XmlObject, qtype: string): void {
     for (const [name, value] of Object.entries(d)) {
-      if (!name.startsWith('plugin_') || name === `plugin_qtype_${qtype}_question` || name.startsWith('plugin_qtype_')) continue;
+      if (!name.startsWith('plugin_') || name === `plugin_qtype_${qtype}_question` || name.startsWith('plugin_qtype_'))
+        continue;
       if (this.#skippedPlugins.has(name) || !hasContent(value)) continue;
       this.#skippedPlugins.add(name);
-      this.#ctx.warn('question-plugin-data-skipped', `Question data of ${name.replace(/^plugin_|_question$/g, '')} is not restored.`, 'questions.xml');
+      this.#ctx.warn(
+        'question-plugin-data-skipped',
+        `Question data of ${name.replace(/^plugin_|_question$/g, '')} is not restored.`,
+        'questions.xml',
+      );
     }
   }
 }

@@ -27,7 +27,13 @@ export async function readBackupRoles(ctx: RestoreContext): Promise<BackupRole[]
     const d = record.data;
     const id = num(d.id, NaN);
     if (!Number.isFinite(id)) continue;
-    roles.push({ id, name: text(d.name), shortname: text(d.shortname), nameincourse: text(d.nameincourse), archetype: text(d.archetype) });
+    roles.push({
+      id,
+      name: text(d.name),
+      shortname: text(d.shortname),
+      nameincourse: text(d.nameincourse),
+      archetype: text(d.archetype),
+    });
   }
   return roles;
 }

@@ -45,7 +45,12 @@ export interface CreatedUser {
 export async function createUser(
   ctx: RestoreContext,
   user: BackupUser,
-  options: { readonly username: string; readonly mnethostid: number; readonly auth: AuthConfig; readonly fieldIds: Map<string, number | null> },
+  options: {
+    readonly username: string;
+    readonly mnethostid: number;
+    readonly auth: AuthConfig;
+    readonly fieldIds: Map<string, number | null>;
+  },
 ): Promise<CreatedUser> {
   const { data } = user;
   const auth = recodeAuth(text(data.auth) || 'manual', options.mnethostid, options.auth);
@@ -66,7 +71,13 @@ export async function createUser(
     ctx.state.deletedUserIds.add(id);
     return { id, skippedTags: 0 };
   }
-  await createContext(ctx, ContextLevel.User, id, '/1', user.contextid !== undefined && Number.isFinite(user.contextid) ? user.contextid : undefined);
+  await createContext(
+    ctx,
+    ContextLevel.User,
+    id,
+    '/1',
+    user.contextid !== undefined && Number.isFinite(user.contextid) ? user.contextid : undefined,
+  );
   await insertProfileData(ctx, id, data, options.fieldIds);
   await insertPreferences(ctx, id, data);
   return { id, skippedTags: list(data.tags, 'tag').length };
@@ -90,7 +101,12 @@ function defaultPassword(auth: string): string {
   return '';
 }
 
-async function insertProfileData(ctx: RestoreContext, userid: number, data: XmlObject, fieldIds: Map<string, number | null>): Promise<void> {
+async function insertProfileData(
+  ctx: RestoreContext,
+  userid: number,
+  data: XmlObject,
+  fieldIds: Map<string, number | null>,
+): Promise<void> {
   for (const field of list(data.custom_fields, 'custom_field')) {
     const value = text(field.field_data);
     // PHP's `if ($udata->field_data)`: '' and '0' are not restored.

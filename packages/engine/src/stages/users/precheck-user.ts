@@ -37,8 +37,15 @@ export interface PrecheckOptions {
 }
 
 /** `restore_dbops::precheck_user()` for a user whose `mnethostid` is already resolved. */
-export async function precheckUser(rows: UserFinder, user: BackupUser, mnethostid: number, options: PrecheckOptions): Promise<UserCheck> {
-  return options.sameSite ? precheckSameSite(rows, user, mnethostid) : precheckOtherSite(rows, user, mnethostid, options);
+export async function precheckUser(
+  rows: UserFinder,
+  user: BackupUser,
+  mnethostid: number,
+  options: PrecheckOptions,
+): Promise<UserCheck> {
+  return options.sameSite
+    ? precheckSameSite(rows, user, mnethostid)
+    : precheckOtherSite(rows, user, mnethostid, options);
 }
 
 /** Moodle's `backup_anonymizer_helper::is_anonymous_user()`: a user made by the "anonymize" backup option. */
@@ -67,7 +74,9 @@ async function precheckSameSite(rows: UserFinder, user: BackupUser, mnethostid: 
   // 1C: deleted in the store, alive in the backup: same id and host, and the store's username is
   // `<backup email>.<time>` or its email is md5(backup username) (what delete_user() leaves).
   const deletedHere = await rows.select('user', { id: user.id, mnethostid, deleted: 1 });
-  const c = deletedHere.find((r) => sqlLike(str(r.username), `${user.email}.%`) || (str(r.email) !== '' && str(r.email) === md5(user.username)));
+  const c = deletedHere.find(
+    (r) => sqlLike(str(r.username), `${user.email}.%`) || (str(r.email) !== '' && str(r.email) === md5(user.username)),
+  );
   if (c) return { kind: 'match', user: c, rule: '1C' };
 
   // 1D: deleted in the backup, alive in the store: same id and host, email = the backup username
@@ -86,7 +95,12 @@ async function precheckSameSite(rows: UserFinder, user: BackupUser, mnethostid: 
   return { kind: 'create' };
 }
 
-async function precheckOtherSite(rows: UserFinder, user: BackupUser, mnethostid: number, options: PrecheckOptions): Promise<UserCheck> {
+async function precheckOtherSite(
+  rows: UserFinder,
+  user: BackupUser,
+  mnethostid: number,
+  options: PrecheckOptions,
+): Promise<UserCheck> {
   const sameFirstaccess = (r: Row) => Number(r.firstaccess) !== 0 && Number(r.firstaccess) === user.firstaccess;
 
   // 2A1: same username and host, and same email (any case) or same non-zero first access.
@@ -133,7 +147,9 @@ function trimDeletedTime(username: string): string {
 
 /** SQL `UPPER(a) LIKE UPPER(pattern)` (`%` any run, `_` any one character). */
 function sqlLike(value: string, pattern: string): boolean {
-  const source = [...pattern].map((ch) => (ch === '%' ? '.*' : ch === '_' ? '.' : ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
+  const source = [...pattern]
+    .map((ch) => (ch === '%' ? '.*' : ch === '_' ? '.' : ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
   return new RegExp(`^${source}$`, 'isu').test(value);
 }
 

@@ -41,11 +41,12 @@ export function describeConflict(user: BackupUser, existing: Row, rule: string):
 export function userConflictError(conflicts: readonly UserConflict[]): MbzError {
   const lines = conflicts.slice(0, LISTED).map((c) => `- ${c.reason}`);
   if (conflicts.length > LISTED) lines.push(`- … and ${conflicts.length - LISTED} more`);
-  const who = conflicts.length === 1 ? '1 user of the backup conflicts' : `${conflicts.length} users of the backup conflict`;
+  const who =
+    conflicts.length === 1 ? '1 user of the backup conflicts' : `${conflicts.length} users of the backup conflict`;
   const message = [
     `The restore was stopped before writing anything: ${who} with users already in the store.`,
     ...lines,
-    'A user is reused only when username and MNet host match and, for a backup of another site, the email or the first access time match too (Moodle\'s restore_dbops::precheck_user()).',
+    "A user is reused only when username and MNet host match and, for a backup of another site, the email or the first access time match too (Moodle's restore_dbops::precheck_user()).",
     'To restore anyway: restore without users (option users = 0), or change the conflicting users in the store (username or email) so they no longer clash, or restore into another store.',
   ].join('\n');
   return new MbzError(ErrorCode.RestoreUserConflict, message, { context: { entry: 'users.xml', stage: 'users' } });

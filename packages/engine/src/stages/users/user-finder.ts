@@ -46,7 +46,9 @@ class MemoryUserFinder implements UserFinder {
       const list = this.#map(column).get(String(value)) ?? [];
       if (list.length < candidates.length) candidates = list;
     }
-    const found = candidates.filter((row) => Object.entries(where).every(([column, value]) => same(row[column], value)));
+    const found = candidates.filter((row) =>
+      Object.entries(where).every(([column, value]) => same(row[column], value)),
+    );
     found.sort(byColumn(options.orderBy ?? 'id'));
     return options.limit === undefined ? found : found.slice(0, options.limit);
   }
@@ -72,7 +74,8 @@ class MemoryUserFinder implements UserFinder {
 function same(actual: SqlValue | undefined, wanted: SqlValue): boolean {
   if (wanted === null) return actual === null || actual === undefined;
   if (actual === null || actual === undefined) return false;
-  if (typeof actual === 'number') return (typeof wanted === 'number' || wanted.trim() !== '') && actual === Number(wanted);
+  if (typeof actual === 'number')
+    return (typeof wanted === 'number' || wanted.trim() !== '') && actual === Number(wanted);
   return actual === String(wanted);
 }
 

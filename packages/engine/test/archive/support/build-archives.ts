@@ -56,7 +56,11 @@ export function paxMember(records: Record<string, string>): TarMember {
 }
 
 /** Writes gzip(tar(members)) to `path`. */
-export async function writeTarGz(path: string, members: readonly TarMember[], options?: { endBlocks?: number }): Promise<string> {
+export async function writeTarGz(
+  path: string,
+  members: readonly TarMember[],
+  options?: { endBlocks?: number },
+): Promise<string> {
   await writeFile(path, gzipSync(tarBuffer(members, options)));
   return path;
 }
@@ -93,9 +97,16 @@ const ZIP_MTIME = new Date(Date.UTC(2024, 0, 1));
 export async function zipBuffer(members: readonly ZipMember[]): Promise<Buffer> {
   const zip = new yazl.ZipFile();
   for (const member of members) {
-    if (member.directory) zip.addEmptyDirectory(member.name, member.mode === undefined ? { mtime: ZIP_MTIME } : { mode: member.mode, mtime: ZIP_MTIME });
+    if (member.directory)
+      zip.addEmptyDirectory(
+        member.name,
+        member.mode === undefined ? { mtime: ZIP_MTIME } : { mode: member.mode, mtime: ZIP_MTIME },
+      );
     else {
-      const options: { compress: boolean; mode?: number; mtime: Date } = { compress: member.compress ?? true, mtime: ZIP_MTIME };
+      const options: { compress: boolean; mode?: number; mtime: Date } = {
+        compress: member.compress ?? true,
+        mtime: ZIP_MTIME,
+      };
       if (member.mode !== undefined) options.mode = member.mode;
       zip.addBuffer(Buffer.from(member.content ?? ''), member.name, options);
     }
@@ -154,14 +165,17 @@ export function renameZipEntry(buffer: Buffer, from: string, to: string): Buffer
 
 /** Sets the uncompressed size of every entry, in the local headers and the central directory. */
 export function patchZipUncompressedSizes(buffer: Buffer, size: number): Buffer {
-  for (let at = buffer.indexOf(LOCAL_SIG); at !== -1; at = buffer.indexOf(LOCAL_SIG, at + 4)) buffer.writeUInt32LE(size, at + 22);
-  for (let at = buffer.indexOf(CENTRAL_SIG); at !== -1; at = buffer.indexOf(CENTRAL_SIG, at + 4)) buffer.writeUInt32LE(size, at + 24);
+  for (let at = buffer.indexOf(LOCAL_SIG); at !== -1; at = buffer.indexOf(LOCAL_SIG, at + 4))
+    buffer.writeUInt32LE(size, at + 22);
+  for (let at = buffer.indexOf(CENTRAL_SIG); at !== -1; at = buffer.indexOf(CENTRAL_SIG, at + 4))
+    buffer.writeUInt32LE(size, at + 24);
   return buffer;
 }
 
 /** Sets the CRC-32 of every entry in the central directory. */
 export function patchZipCrc(buffer: Buffer, crc: number): Buffer {
-  for (let at = buffer.indexOf(CENTRAL_SIG); at !== -1; at = buffer.indexOf(CENTRAL_SIG, at + 4)) buffer.writeUInt32LE(crc, at + 16);
+  for (let at = buffer.indexOf(CENTRAL_SIG); at !== -1; at = buffer.indexOf(CENTRAL_SIG, at + 4))
+    buffer.writeUInt32LE(crc, at + 16);
   return buffer;
 }
 
@@ -234,7 +248,7 @@ function tarHeader(member: TarMember & { size: number }): Buffer {
   block.write('0000644\0', 100, 'ascii');
   block.write('0000000\0', 108, 'ascii');
   block.write('0000000\0', 116, 'ascii');
-  if (member.size < 8 ** 11) block.write(member.size.toString(8).padStart(11, '0') + '\0', 124, 'ascii');
+  if (member.size < 8 ** 11) block.write(`${member.size.toString(8).padStart(11, '0')}\0`, 124, 'ascii');
   else {
     // GNU base-256 size for 8 GiB and more: 0x80, then the size big-endian in the remaining 11 bytes.
     block[124] = 0x80;
@@ -253,6 +267,6 @@ function tarHeader(member: TarMember & { size: number }): Buffer {
   if (member.prefix) block.write(member.prefix, 345, 155, 'utf8');
   let sum = 0;
   for (const byte of block) sum += byte;
-  block.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'ascii');
+  block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
   return block;
 }

@@ -24,7 +24,12 @@ export interface ExtraTarEntry {
  * `tar -czf out.mbz .` (so `.ARCHIVE_INDEX` becomes `./.ARCHIVE_INDEX`), but for the names in `drop`,
  * then `extra` at the end.
  */
-export async function repackTarGz(source: string, out: string, extra: readonly ExtraTarEntry[], drop: readonly string[] = []): Promise<void> {
+export async function repackTarGz(
+  source: string,
+  out: string,
+  extra: readonly ExtraTarEntry[],
+  drop: readonly string[] = [],
+): Promise<void> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
   pack.on('data', (chunk: unknown) => void chunks.push(chunk as Buffer));
@@ -46,7 +51,12 @@ export async function repackTarGz(source: string, out: string, extra: readonly E
   });
   await pipeline(createReadStream(source), createGunzip(), extract);
   for (const entry of extra) {
-    const header = { name: entry.name, type: entry.type ?? 'file', mtime: new Date(Date.UTC(2013, 0, 1)), ...(entry.linkname === undefined ? {} : { linkname: entry.linkname }) };
+    const header = {
+      name: entry.name,
+      type: entry.type ?? 'file',
+      mtime: new Date(Date.UTC(2013, 0, 1)),
+      ...(entry.linkname === undefined ? {} : { linkname: entry.linkname }),
+    };
     await new Promise<void>((resolve, reject) => {
       const done = (error?: Error | null): void => (error ? reject(error) : resolve());
       if (entry.content === undefined) pack.entry(header, done);

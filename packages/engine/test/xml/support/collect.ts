@@ -24,15 +24,24 @@ export function chunksOf(bytes: Buffer, size: number | number[]): Buffer[] {
 }
 
 /** Reads every record of `xml` fed as `chunks` (default: one chunk). */
-export async function collect(xml: string | Buffer, options: RecordReaderOptions, size?: number | number[]): Promise<PlainRecord[]> {
+export async function collect(
+  xml: string | Buffer,
+  options: RecordReaderOptions,
+  size?: number | number[],
+): Promise<PlainRecord[]> {
   const bytes = typeof xml === 'string' ? Buffer.from(xml, 'utf8') : xml;
   const out: PlainRecord[] = [];
-  for await (const record of readRecords(size === undefined ? [bytes] : chunksOf(bytes, size), options)) out.push(plain(record));
+  for await (const record of readRecords(size === undefined ? [bytes] : chunksOf(bytes, size), options))
+    out.push(plain(record));
   return out;
 }
 
 /** Only the data of each record. */
-export async function dataOf(xml: string, paths: string[], extra: Partial<RecordReaderOptions> = {}): Promise<XmlObject[]> {
+export async function dataOf(
+  xml: string,
+  paths: string[],
+  extra: Partial<RecordReaderOptions> = {},
+): Promise<XmlObject[]> {
   return (await collect(xml, { paths, ...extra })).map((record) => record.data);
 }
 
@@ -62,7 +71,11 @@ export async function expectCode(promise: Promise<unknown>, code: ErrorCode): Pr
 }
 
 /** The error (or `undefined`) of reading `xml` fed as `chunks`. */
-export async function errorOf(xml: string | Buffer, options: RecordReaderOptions, size?: number | number[]): Promise<unknown> {
+export async function errorOf(
+  xml: string | Buffer,
+  options: RecordReaderOptions,
+  size?: number | number[],
+): Promise<unknown> {
   try {
     await collect(xml, options, size);
     return undefined;
