@@ -248,6 +248,7 @@ describe('mbz inspect --json error contract', () => {
     const run = runCli(['inspect', '--json', bad]);
     expect(run.status).toBe(1);
     expect(JSON.parse(run.lines.at(-1)!)).toEqual({
+      path: bad,
       error: { code: 'archive.unknown-format', message: expect.any(String) },
     });
     expect(run.stderr).not.toMatch(/\n\s+at /);

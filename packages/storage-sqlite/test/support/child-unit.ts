@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import { createSqliteStorage } from '../../src/index.ts';
-import { AFTER_MERGE_SQL, spyDriver } from './temp-store.ts';
+import { AFTER_MERGE_SQL, spyDriver } from './drivers.ts';
 
 const [path, mode, hash, text] = process.argv.slice(2) as [string, 'abandon' | 'crash-after-merge', string, string];
 const die = () => process.kill(process.pid, 'SIGKILL');
