@@ -2,7 +2,7 @@
  * `pnpm bench:cli`: how long the `mbz` command takes for a user, whole process from spawn to exit, against the
  * targets of issue 12 and against Moodle 4.3's own CLI restore of the same backups.
  *
- * What it runs is the BUILT bin as a user's shell does: `node packages/cli/dist/bin.js …` in a child process, with
+ * What it runs is the BUILT bin as a user's shell does: `node packages/cli/bundle/mbz.cjs …` (the package's `bin`) in a child process, with
  * this environment less the workspace's `--conditions=source` (this script itself may run from sources).
  * Rows (each a median of `--runs` runs after `--warmup` runs that are not counted):
  * - `version`: `mbz --version`;
@@ -60,7 +60,10 @@ const USAGE =
   'usage: pnpm bench:cli [--runs N] [--warmup N] [--only version,inspect,restore,gen_s_nousers,gen_s_users,gen_mf_users] [--json]\n';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(repo, 'packages', 'cli', 'dist', 'bin.js');
+const cliPackage = JSON.parse(readFileSync(join(repo, 'packages', 'cli', 'package.json'), 'utf8')) as {
+  bin: { mbz: string };
+};
+const bin = join(repo, 'packages', 'cli', cliPackage.bin.mbz);
 const generated = join(process.env.MBZ_SHARED_DIR ?? join(repo, '..', 'shared'), 'fixtures', 'generated');
 
 const { values: flags } = parseArgs({

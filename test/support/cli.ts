@@ -1,14 +1,21 @@
 /**
- * Runs the built `mbz` bin the way a user does: plain `node packages/cli/dist/bin.js …` (what `pnpm mbz` and an
+ * Runs the built `mbz` bin the way a user does: plain `node packages/cli/bundle/mbz.cjs …` (the package's `bin`: what `pnpm mbz` and an
  * installed `mbz` run), without the workspace's `source` condition, so the tests exercise the built JavaScript.
  * `pnpm test` builds first; run `pnpm build` before running a CLI test file alone.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './shared.ts';
 
-/** The built bin. */
-export const MBZ_BIN = join(repoRoot, 'packages', 'cli', 'dist', 'bin.js');
+/** The built bin: the cli package's `bin` (the bundle). */
+export const MBZ_BIN = join(
+  repoRoot,
+  'packages',
+  'cli',
+  (JSON.parse(readFileSync(join(repoRoot, 'packages', 'cli', 'package.json'), 'utf8')) as { bin: { mbz: string } }).bin
+    .mbz,
+);
 
 /** Result of one CLI run. */
 export interface CliRun {

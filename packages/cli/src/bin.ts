@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * Entry point of the `mbz` command. `--version` is answered here, before anything else is loaded; every other
- * command loads the program, which loads what the command needs when it runs (see program.ts).
+ * Entry point of the `mbz` command as tsc builds it (dist/bin.js). The installed `mbz` bin is the bundle
+ * (scripts/bundle.mjs), whose small entry does the same. `--version` is answered here, before anything else is
+ * loaded; every other command loads the program, which loads what the command needs when it runs (see program.ts).
  */
 import { createRequire } from 'node:module';
 
@@ -9,10 +10,5 @@ const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(`${(createRequire(import.meta.url)('../package.json') as { version: string }).version}\n`);
 } else {
-  const [{ run }, { reportError }] = await Promise.all([import('./program.ts'), import('./output.ts')]);
-  try {
-    process.exitCode = await run(argv);
-  } catch (error) {
-    process.exitCode = reportError(error, { json: argv.includes('--json'), debug: argv.includes('--debug') });
-  }
+  await (await import('./main.ts')).main(argv);
 }

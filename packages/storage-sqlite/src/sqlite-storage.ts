@@ -22,7 +22,7 @@ import { BlobStore, checkHash } from './blob-store.ts';
 import { jobToRow, rowToJob } from './job-row.ts';
 import { recover } from './recovery.ts';
 import { allTables, quote, sqlTable } from './schema/ddl.ts';
-import { checkSchema, migrate } from './schema/migrations.ts';
+import { checkSchema, freshSpecOrderTables, migrate } from './schema/migrations.ts';
 import { filterOf, orderOf, writeTransaction } from './sql.ts';
 import { loadBetterSqlite3, StatementCache, toStorageError } from './sqlite-database.ts';
 import type { SqliteDatabase, SqliteDriver } from './sqlite-database.ts';
@@ -221,8 +221,10 @@ class SqliteStorage implements StorageAdapter {
       const statements = new StatementCache(main);
       const now = o.now?.() ?? Math.floor(Date.now() / 1000);
       const busyTimeoutMs = o.busyTimeoutMs ?? 30_000;
+      // A store this open created has just been made from MOODLE_TABLES: checkSchema has nothing to find.
+      let created = false;
       await writeTransaction(main, busyTimeoutMs, () => {
-        migrate(main, now);
+        created = migrate(main, now).created;
         seedIfNew(main, statements, {
           now,
           ...(o.siteidentifier === undefined ? {} : { siteidentifier: o.siteidentifier }),
@@ -239,7 +241,7 @@ class SqliteStorage implements StorageAdapter {
         busyTimeoutMs,
         cacheSizeMiB: o.cacheSizeMiB ?? DEFAULT_CACHE_MIB,
         indexRebuildThreshold: o.indexRebuildThreshold ?? 10_000,
-        specOrderTables: checkSchema(main),
+        specOrderTables: created ? freshSpecOrderTables() : checkSchema(main),
         closed: () => this.#closed,
       };
       await recover(ctx);

@@ -2,7 +2,8 @@
  * The entry point of the archive layer: detects what a path holds (`detect-format.ts`) and returns
  * the matching {@link ArchiveReader} — ZIP, tar.gz or extracted folder — with the caller's limits
  * merged over {@link DEFAULT_ARCHIVE_LIMITS}. Like Moodle (`mbz_packer::get_packer_for_read_operation()`),
- * the container kind comes from the bytes, never from the file extension.
+ * the container kind comes from the bytes, never from the file extension. The ZIP and tar.gz readers (and yauzl or
+ * tar-stream under them) are imported once the kind is known, so a process loads only the one it needs.
  */
 import { stat } from 'node:fs/promises';
 import { ArchiveError, ErrorCode, InvalidArgumentError } from '../errors.ts';
@@ -12,8 +13,6 @@ import { formatBytes } from './limit-guard.ts';
 import { openDirectoryReader } from './directory-reader.ts';
 import { DEFAULT_ARCHIVE_LIMITS } from './limits.ts';
 import type { ArchiveLimits } from './limits.ts';
-import { openTarGzReader } from './targz-reader.ts';
-import { openZipReader } from './zip-reader.ts';
 
 /** Options of {@link openArchive}. */
 export interface OpenArchiveOptions {
@@ -50,9 +49,9 @@ export async function openArchive(path: string, options: OpenArchiveOptions = {}
   if (kind !== 'directory') await checkArchiveSize(path, limits);
   switch (kind) {
     case 'zip':
-      return openZipReader(path, limits);
+      return (await import('./zip-reader.ts')).openZipReader(path, limits);
     case 'tar.gz':
-      return openTarGzReader(path, limits);
+      return (await import('./targz-reader.ts')).openTarGzReader(path, limits);
     case 'directory':
       return openDirectoryReader(path, limits);
   }

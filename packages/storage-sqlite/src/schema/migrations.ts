@@ -4,7 +4,12 @@
  * migration leaves the previous version), then checks that every table and column of `MOODLE_TABLES`
  * exists, so a schema change without a migration fails loudly instead of at the first insert.
  *
- * To change the schema, append a migration; never edit one that has shipped. Examples:
+ * A new store (an empty database) is not walked through the history: migration 1 creates every table of the
+ * current `MOODLE_TABLES` and the adapter tables, and every migration is recorded as applied. So the later migrations
+ * bring an older store to what a fresh one gets, and a migration that changes an adapter (mbz_*) table changes
+ * migration 1's DDL the same way.
+ *
+ * To change the schema, append a migration; never edit one that has shipped (but see above). Examples:
  * - `MOODLE_TABLES` gains a table: `{ version: 2, name: 'add mdl_foo', up: createMissingTables }`.
  * - a table gains a column: `{ version: 2, name: 'mdl_course.bar', up: (db) => db.exec('ALTER TABLE "mdl_course" ADD COLUMN "bar" INTEGER NOT NULL DEFAULT 0') }`.
  */
@@ -111,8 +116,13 @@ function nextId(db: SqliteDatabase, table: string): number {
   return id;
 }
 
-/** Applies the missing migrations; call inside a write transaction. Returns the versions applied. */
-export function migrate(db: SqliteDatabase, now: number): number[] {
+/**
+ * Applies the missing migrations; call inside a write transaction. Returns the versions applied, and whether the
+ * store was created: the database was empty, so migration 1 alone made the current schema (see the top of this
+ * file) and every migration was recorded.
+ */
+export function migrate(db: SqliteDatabase, now: number): { applied: number[]; created: boolean } {
+  const created = db.prepare('SELECT 1 FROM sqlite_schema LIMIT 1').get() === undefined;
   db.exec(
     'CREATE TABLE IF NOT EXISTS mbz_schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, appliedat INTEGER NOT NULL)',
   );
@@ -127,7 +137,7 @@ export function migrate(db: SqliteDatabase, now: number): number[] {
   }
   const applied: number[] = [];
   for (const m of MIGRATIONS.filter((x) => x.version > current)) {
-    m.up(db);
+    if (!created || m.version === 1) m.up(db);
     db.prepare('INSERT INTO mbz_schema_migrations (version, name, appliedat) VALUES (?, ?, ?)').run(
       m.version,
       m.name,
@@ -135,7 +145,12 @@ export function migrate(db: SqliteDatabase, now: number): number[] {
     );
     applied.push(m.version);
   }
-  return applied;
+  return { applied, created };
+}
+
+/** What {@link checkSchema} returns for a store migration 1 has just created: every table is in spec order. */
+export function freshSpecOrderTables(): Set<string> {
+  return new Set(Array.from(allTables(), (table) => table.spec.name));
 }
 
 /**
