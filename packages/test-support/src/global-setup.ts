@@ -14,6 +14,11 @@ const TOOL_CACHES = /^tsx-/;
 
 export default function setup(): () => void {
   if (!existsSync(MBZ_BIN)) throw new Error(`${MBZ_BIN} is missing: run \`pnpm build\` first (pnpm test does).`);
+  return tempFolderRule();
+}
+
+/** The run's own temp folder (TMPDIR); the returned teardown fails the run if a test left anything in it. */
+export function tempFolderRule(): () => void {
   const runDir = mkdtempSync(join(tmpdir(), 'mbz-test-run-'));
   const outer = { TMPDIR: process.env.TMPDIR };
   process.env.TMPDIR = runDir;
