@@ -14,10 +14,10 @@ export default defineConfig({
     // Child processes the tests start from TypeScript sources (node --import tsx …) resolve the workspace the same way.
     env: { NODE_OPTIONS: [process.env.NODE_OPTIONS, '--conditions=source'].filter(Boolean).join(' ') },
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
-    globalSetup: ['./test/support/global-setup.ts'],
+    globalSetup: ['./packages/test-support/src/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    reporters: ['default', './test/support/summary-reporter.ts'],
+    reporters: ['default', './packages/test-support/src/summary-reporter.ts'],
   },
 });

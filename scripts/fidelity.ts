@@ -15,7 +15,7 @@ import {
   compareWithOracle,
   readOracleValues,
   runOracleQueries,
-} from '../test/support/oracle.ts';
+} from '@mbz-restore/test-support/oracle';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

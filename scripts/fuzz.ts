@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { createArea } from '../test/hostile/area.ts';
 import { describeFuzzReport, FUZZ_FIXTURES, runFuzz } from '../test/hostile/fuzz-run.ts';
-import { hasShared, mbzFixture } from '../test/support/shared.ts';
+import { hasShared, mbzFixture } from '@mbz-restore/test-support/shared';
 
 const { values } = parseArgs({
   options: {

@@ -9,7 +9,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { hasShared, repoRoot } from './support/shared.ts';
+import { hasShared, repoRoot } from '@mbz-restore/test-support/shared';
 
 const shared = hasShared();
 const only = shared ? ['version', 'inspect', 'gen_s_nousers'] : ['version'];

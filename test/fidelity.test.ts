@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MOODLE_TABLES, restore, type StorageAdapter } from '@mbz-restore/engine';
 import { createMemoryStorage } from '@mbz-restore/storage-memory';
 import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
-import { hasShared } from './support/shared.ts';
+import { hasShared } from '@mbz-restore/test-support/shared';
 import {
   canonicalRows,
   compareWithOracle,
@@ -23,7 +23,7 @@ import {
   ORACLE_BACKUPS,
   readOracleValues,
   runOracleQueries,
-} from './support/oracle.ts';
+} from '@mbz-restore/test-support/oracle';
 
 /** Queries whose difference from Moodle is kept on purpose, per backup, with the reason. */
 const KEPT_DIFFERENCES: Record<string, Record<string, string>> = {

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createArea, type Area } from './hostile/area.ts';
 import { describeFuzzReport, FUZZ_FIXTURES, runFuzz } from './hostile/fuzz-run.ts';
-import { hasShared, mbzFixture } from './support/shared.ts';
+import { hasShared, mbzFixture } from '@mbz-restore/test-support/shared';
 
 const RUNS = 300;
 const SEED = 20_250_607;

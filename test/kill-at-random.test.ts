@@ -19,7 +19,7 @@ import { createRng, generateBackup } from '@mbz-restore/generator';
 import { dumpStore, type StoreDump } from '@mbz-restore/storage-contract';
 import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
 import { createArea, listTree, type Area } from './hostile/area.ts';
-import { repoRoot } from './support/shared.ts';
+import { repoRoot } from '@mbz-restore/test-support/shared';
 
 const SEED = 4711;
 const KILLS = 6;

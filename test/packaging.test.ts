@@ -11,9 +11,9 @@ import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_proce
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { userEnv } from './support/cli.ts';
-import { hasShared, mbzFixture, repoRoot } from './support/shared.ts';
-import { testTempDir } from './support/temp.ts';
+import { userEnv } from '@mbz-restore/test-support/cli';
+import { hasShared, mbzFixture, repoRoot } from '@mbz-restore/test-support/shared';
+import { testTempDir } from '@mbz-restore/test-support/temp';
 
 /** The public packages (storage-contract is private: the test suite adapters pass). */
 const PACKAGES = ['engine', 'storage-sqlite', 'storage-memory', 'webservice', 'generator', 'cli'];

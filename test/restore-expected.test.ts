@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MOODLE_TABLES, restore, type StorageAdapter } from '@mbz-restore/engine';
 import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
-import { generatedFixture, hasShared } from './support/shared.ts';
-import { findDanglingReferences } from './support/integrity.ts';
+import { generatedFixture, hasShared } from '@mbz-restore/test-support/shared';
+import { findDanglingReferences } from '@mbz-restore/test-support/integrity';
 
 /** Moodle's CLI restore defaults: everything the backup has. */
 const MOODLE_CLI_OPTIONS = {

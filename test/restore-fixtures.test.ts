@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODULE_SPECS, restore, type StorageAdapter } from '@mbz-restore/engine';
 import { createMemoryStorage } from '@mbz-restore/storage-memory';
 import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
-import { hasShared, mbzFixture, readManifest, type ManifestEntry } from './support/shared.ts';
-import { findDanglingReferences } from './support/integrity.ts';
+import { hasShared, mbzFixture, readManifest, type ManifestEntry } from '@mbz-restore/test-support/shared';
+import { findDanglingReferences } from '@mbz-restore/test-support/integrity';
 
 const fixtures = hasShared() ? readManifest().filter((m) => m.produced_by_moodle) : [];
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openArchive } from '@mbz-restore/engine';
 import { generateBackup } from '@mbz-restore/generator';
-import { writeTarGz, writeZip } from '../../packages/engine/test/archive/support/build-archives.ts';
+import { writeTarGz, writeZip } from '@mbz-restore/test-support/archives';
 
 /** One file of the base backup. */
 export interface BaseEntry {

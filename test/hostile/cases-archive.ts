@@ -14,7 +14,7 @@ import {
   writeZip,
   zipBuffer,
   type TarMember,
-} from '../../packages/engine/test/archive/support/build-archives.ts';
+} from '@mbz-restore/test-support/archives';
 import { text, type BaseBackup } from './base-backup.ts';
 import { both, fails, succeeds, type CorpusCase } from './outcome.ts';
 import { smallMember, writeRawZip, writeTarGzStreamed, zerosMember, type RawZipMember } from './streamed-archives.ts';

@@ -8,7 +8,7 @@
  * but content that does not hash to its name is never stored under that name — the restore fails.
  */
 import { ErrorCode } from '@mbz-restore/engine';
-import { writeZip } from '../../packages/engine/test/archive/support/build-archives.ts';
+import { writeZip } from '@mbz-restore/test-support/archives';
 import { edit, firstName, replace, text, writeBackup, type BaseBackup, type BaseEntry } from './base-backup.ts';
 import { both, fails, succeeds, type CorpusCase } from './outcome.ts';
 

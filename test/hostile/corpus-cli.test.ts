@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliRun } from '../support/cli.ts';
+import { runCli, type CliRun } from '@mbz-restore/test-support/cli';
 import { createArea, listTree, type Area } from './area.ts';
 import { loadBaseBackup, type BaseBackup } from './base-backup.ts';
 import { CORPUS_CASES } from './corpus-cases.ts';

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../support/shared.ts';
+import { repoRoot } from '@mbz-restore/test-support/shared';
 import { createArea, listTree, type Area } from './area.ts';
 import { loadBaseBackup, type BaseBackup } from './base-backup.ts';
 import { ENTRY_POINTS, type ChildReport, type EntryPoint } from './run-case.ts';

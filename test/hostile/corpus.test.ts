@@ -11,7 +11,7 @@ import type { StorageAdapter } from '@mbz-restore/engine';
 import { dumpStore } from '@mbz-restore/storage-contract';
 import { createMemoryStorage } from '@mbz-restore/storage-memory';
 import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
-import { findDanglingReferences } from '../support/integrity.ts';
+import { findDanglingReferences } from '@mbz-restore/test-support/integrity';
 import { createArea, listTree, type Area } from './area.ts';
 import { loadBaseBackup, type BaseBackup } from './base-backup.ts';
 import { CORPUS_CASES } from './corpus-cases.ts';

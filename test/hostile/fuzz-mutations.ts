@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { openArchive } from '@mbz-restore/engine';
-import { tarBuffer, zipBuffer } from '../../packages/engine/test/archive/support/build-archives.ts';
+import { tarBuffer, zipBuffer } from '@mbz-restore/test-support/archives';
 
 /** One edit of a byte string; positions are taken modulo its length. */
 export type ByteOp =

@@ -10,7 +10,7 @@
 import { open } from 'node:fs/promises';
 import { constants, crc32, deflateRawSync, gzipSync } from 'node:zlib';
 import { createRng } from '@mbz-restore/generator';
-import { tarBuffer } from '../../packages/engine/test/archive/support/build-archives.ts';
+import { tarBuffer } from '@mbz-restore/test-support/archives';
 
 const MiB = 1024 * 1024;
 

@@ -9,10 +9,10 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ROOT_OPTIONS } from '@mbz-restore/engine/options';
-import { MBZ_BIN, runCli, userEnv } from '../../../test/support/cli.ts';
-import { generated, withDamagedBlob, withDoctypeCourseXml } from '../../../test/service/support/backups.ts';
-import { generatedFixture, hasShared, mbzFixture, repoRoot } from '../../../test/support/shared.ts';
-import { testTempDir } from '../../../test/support/temp.ts';
+import { MBZ_BIN, runCli, userEnv } from '@mbz-restore/test-support/cli';
+import { generated, withDamagedBlob, withDoctypeCourseXml } from '@mbz-restore/test-support/backups';
+import { generatedFixture, hasShared, mbzFixture, repoRoot } from '@mbz-restore/test-support/shared';
+import { testTempDir } from '@mbz-restore/test-support/temp';
 
 const VERSION = (
   JSON.parse(readFileSync(join(repoRoot, 'packages', 'cli', 'package.json'), 'utf8')) as { version: string }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectArchiveKind } from '../../src/archive/detect-format.ts';
-import { expectCode, tempDir, zipBuffer } from './support/build-archives.ts';
+import { expectCode, tempDir, zipBuffer } from '@mbz-restore/test-support/archives';
 
 describe('detectArchiveKind', () => {
   let dir = '';

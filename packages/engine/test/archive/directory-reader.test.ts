@@ -3,7 +3,7 @@ import { appendFile, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openArchive } from '../../src/archive/open-archive.ts';
-import { expectCode, openFds, readAll, tempDir } from './support/build-archives.ts';
+import { expectCode, openFds, readAll, tempDir } from '@mbz-restore/test-support/archives';
 
 describe('folder reader', () => {
   let dir = '';

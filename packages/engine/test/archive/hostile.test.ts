@@ -27,8 +27,8 @@ import {
   writeTarGz,
   writeZip,
   zipBuffer,
-} from './support/build-archives.ts';
-import type { TarMember } from './support/build-archives.ts';
+} from '@mbz-restore/test-support/archives';
+import type { TarMember } from '@mbz-restore/test-support/archives';
 
 const MiB = 1024 * 1024;
 const TIMEOUT = { timeout: 15_000 };

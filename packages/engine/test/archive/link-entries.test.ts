@@ -12,7 +12,7 @@ import { inspectBackup, openBackupSource, restore } from '@mbz-restore/engine';
 import { createMemoryStorage } from '@mbz-restore/storage-memory';
 import { checkLinkTarget } from '../../src/archive/entry-name.ts';
 import { openArchive } from '../../src/archive/open-archive.ts';
-import { hasShared, mbzFixture } from '../../../../test/support/shared.ts';
+import { hasShared, mbzFixture } from '@mbz-restore/test-support/shared';
 import {
   expectCode,
   openFds,
@@ -22,8 +22,8 @@ import {
   tempDir,
   writeTarGz,
   writeZip,
-} from './support/build-archives.ts';
-import type { TarMember, ZipMember } from './support/build-archives.ts';
+} from '@mbz-restore/test-support/archives';
+import type { TarMember, ZipMember } from '@mbz-restore/test-support/archives';
 import { repackTarGz, repackZip } from './support/repack.ts';
 
 const MANIFEST: TarMember = { name: 'moodle_backup.xml', content: '<moodle_backup/>' };

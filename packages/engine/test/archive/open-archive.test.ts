@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ARCHIVE_LIMITS } from '../../src/archive/limits.ts';
 import { openArchive, resolveArchiveLimits } from '../../src/archive/open-archive.ts';
-import { expectCode, tempDir, writeTarGz, writeZip } from './support/build-archives.ts';
+import { expectCode, tempDir, writeTarGz, writeZip } from '@mbz-restore/test-support/archives';
 
 describe('openArchive', () => {
   let dir = '';

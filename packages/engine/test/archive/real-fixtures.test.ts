@@ -2,7 +2,7 @@
  * Real Moodle backups from `../shared/fixtures`: every fixture lists exactly what the system's
  * `tar`/`unzip` list (minus `.ARCHIVE_INDEX`), and for a handful of them the three forms of the same
  * backup — tar.gz, ZIP and extracted folder, built with tools independent of the engine
- * (`test/support/forms.ts`) — give the same file names and the same bytes (SHA-1 per entry), which
+ * (`@mbz-restore/test-support/forms`) — give the same file names and the same bytes (SHA-1 per entry), which
  * also match the extracted files hashed straight from disk.
  */
 import { execFile, execFileSync } from 'node:child_process';
@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ArchiveReader } from '../../src/archive/archive-reader.ts';
 import { openArchive } from '../../src/archive/open-archive.ts';
-import { makeForms } from '../../../../test/support/forms.ts';
-import { generatedFixture, hasShared, mbzFixture, readManifest } from '../../../../test/support/shared.ts';
-import { digest, tempDir } from './support/build-archives.ts';
+import { makeForms } from '@mbz-restore/test-support/forms';
+import { generatedFixture, hasShared, mbzFixture, readManifest } from '@mbz-restore/test-support/shared';
+import { digest, tempDir } from '@mbz-restore/test-support/archives';
 
 const shared = hasShared();
 const manifest = shared ? readManifest() : [];

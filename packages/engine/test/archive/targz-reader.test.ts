@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArchiveReader } from '../../src/archive/archive-reader.ts';
 import { openArchive } from '../../src/archive/open-archive.ts';
-import { expectCode, openFds, paxMember, readAll, sha1, tempDir, writeTarGz } from './support/build-archives.ts';
-import type { TarMember } from './support/build-archives.ts';
+import { expectCode, openFds, paxMember, readAll, sha1, tempDir, writeTarGz } from '@mbz-restore/test-support/archives';
+import type { TarMember } from '@mbz-restore/test-support/archives';
 
 const longDir = `activities/${'quiz_'.repeat(20)}1/${'d'.repeat(40)}`; // 152 characters
 const longName = `${longDir}/questions_with_a_long_name.xml`;

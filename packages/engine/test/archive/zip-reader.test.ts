@@ -11,7 +11,7 @@ import {
   tempDir,
   writeZip,
   zipBuffer,
-} from './support/build-archives.ts';
+} from '@mbz-restore/test-support/archives';
 import { writeFile } from 'node:fs/promises';
 
 const big = Buffer.alloc(2 * 1024 * 1024);

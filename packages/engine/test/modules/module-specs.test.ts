@@ -19,7 +19,7 @@ import {
   mbzFixture,
   readManifest,
   type ManifestEntry,
-} from '../../../../test/support/shared.ts';
+} from '@mbz-restore/test-support/shared';
 
 /** Item names registered outside the module's own XML (course, users, groups, question bank, …). */
 const GLOBAL_ITEMS = new Set([

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BackupManifest } from '../../src/backup/manifest.ts';
 import { excludesActivities, resolveRestoreOptions } from '../../src/options/resolve-options.ts';
-import { generatedFixture, hasShared } from '../../../../test/support/shared.ts';
+import { generatedFixture, hasShared } from '@mbz-restore/test-support/shared';
 import { readBackupManifest } from './support/manifests.ts';
 
 /** What Moodle's restore with users, enrolments, role assignments, grades, logs, comments and completion asks for. */

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generatedFixture, hasShared } from '../../../../test/support/shared.ts';
+import { generatedFixture, hasShared } from '@mbz-restore/test-support/shared';
 import { parseXmlDocument } from '../../src/xml/parse-document.ts';
 import { countRecords, readRecords } from '../../src/xml/record-reader.ts';
 import type { XmlObject, XmlRecord, XmlValue } from '../../src/xml/types.ts';

@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip, gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { openArchive } from '../../../src/archive/open-archive.ts';
-import { zipBuffer, type ZipMember } from './build-archives.ts';
+import { zipBuffer, type ZipMember } from '@mbz-restore/test-support/archives';
 
 /** One tar entry to add: a tar-stream header, with content for files. */
 export interface ExtraTarEntry {
