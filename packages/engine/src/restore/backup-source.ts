@@ -52,7 +52,7 @@ export interface BackupSource {
 export interface BackupSourceOptions {
   limits?: Partial<ArchiveLimits>;
   xmlLimits?: Partial<XmlLimits>;
-  /** Parent of the temp folder a tar.gz is unpacked into. Default is the OS temp dir. */
+  /** Parent of the temp folder a tar.gz is unpacked into (created when missing). Default is the OS temp dir. */
   tempDir?: string;
   /** Called with bytes unpacked so far while a tar.gz is unpacked. */
   onUnpack?: (bytes: number) => void;
@@ -74,6 +74,8 @@ export async function openBackupSource(path: string, options: BackupSourceOption
     );
     return { ...source, warnings: () => archive.warnings?.() ?? [] };
   }
+  // A given tempDir may not exist yet (the restore service names a work folder per job and removes it at the end).
+  if (options.tempDir !== undefined) await mkdir(options.tempDir, { recursive: true });
   const spool = await mkdtemp(join(options.tempDir ?? tmpdir(), 'mbz-restore-'));
   try {
     const { sizes, held, verified } = await unpack(archive, spool, options);

@@ -9,7 +9,7 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import PQueue from 'p-queue';
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, InvalidArgumentError, isMbzError } from '../errors.ts';
@@ -314,7 +314,6 @@ class AsyncRestoreService extends EventEmitter<RestoreServiceEvents> implements 
     try {
       await job.writer.write(job.record);
       if (job.stop) throw new DOMException('Stopped before it started.', 'AbortError');
-      await mkdir(this.#workDir(job.restoreid), { recursive: true });
       job.running = this.#runner.run(job.input, (p) => {
         if (job.stop) return;
         if (announced) throttle.push(p);
