@@ -75,7 +75,12 @@ export async function openBackupSource(path: string, options: BackupSourceOption
     return { ...source, warnings: () => archive.warnings?.() ?? [] };
   }
   // A given tempDir may not exist yet (the restore service names a work folder per job and removes it at the end).
-  if (options.tempDir !== undefined) await mkdir(options.tempDir, { recursive: true });
+  // Something that is not a folder there is left for mkdtemp to report (ENOTDIR, not mkdir's EEXIST).
+  if (options.tempDir !== undefined) {
+    await mkdir(options.tempDir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+  }
   const spool = await mkdtemp(join(options.tempDir ?? tmpdir(), 'mbz-restore-'));
   try {
     const { sizes, held, verified } = await unpack(archive, spool, options);
