@@ -11,8 +11,8 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { writeTransaction } from './sql.ts';
-import { probeStaging } from './staging.ts';
-import { stagingFile } from './store-context.ts';
+import { ownerGone, probeStaging } from './staging.ts';
+import { stagingFile, stagingOwnerFile } from './store-context.ts';
 import type { StoreContext } from './store-context.ts';
 
 /** What recovery did. */
@@ -53,6 +53,17 @@ export async function recover(ctx: StoreContext): Promise<RecoveryReport> {
     await removeUnitFiles(ctx, unitid);
     report.discarded.push(unitid);
   }
+  // An owner note whose unit died before its staging database was created.
+  for (const name of safeReaddir(ctx.stagingDir)) {
+    const unitid = /^([0-9a-f]{32})\.owner$/.exec(name)?.[1];
+    if (
+      unitid === undefined ||
+      safeStat(stagingFile(ctx, unitid)) !== undefined ||
+      !ownerGone(stagingFile(ctx, unitid))
+    )
+      continue;
+    rmSync(stagingOwnerFile(stagingFile(ctx, unitid)), { force: true });
+  }
   for (const unitid of await ctx.blobs.stagingUnits()) {
     if (merged.has(unitid) && !report.finished.includes(unitid)) continue;
     if (safeStat(stagingFile(ctx, unitid)) !== undefined) continue;
@@ -74,6 +85,7 @@ function isLive(ctx: StoreContext, unitid: string): boolean {
 async function removeUnitFiles(ctx: StoreContext, unitid: string): Promise<void> {
   await ctx.blobs.removeStaging(unitid);
   rmSync(stagingFile(ctx, unitid), { force: true });
+  rmSync(stagingOwnerFile(stagingFile(ctx, unitid)), { force: true });
 }
 
 function safeReaddir(dir: string): string[] {

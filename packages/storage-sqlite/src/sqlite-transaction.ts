@@ -21,7 +21,7 @@ import { filterOf, orderOf, writeTransaction } from './sql.ts';
 import { StatementCache, toStorageError } from './sqlite-database.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
 import { openStaging } from './staging.ts';
-import { allocateIds, stagingFile } from './store-context.ts';
+import { allocateIds, stagingFile, stagingOwnerFile } from './store-context.ts';
 import type { StoreContext } from './store-context.ts';
 
 /** One unit of work; made by {@link SqliteTransaction.begin}. */
@@ -299,6 +299,7 @@ export class SqliteTransaction implements StorageTransaction {
     if (!files) return;
     await this.#ctx.blobs.removeStaging(this.unitid);
     rmSync(stagingFile(this.#ctx, this.unitid), { force: true });
+    rmSync(stagingOwnerFile(stagingFile(this.#ctx, this.unitid)), { force: true });
   }
 
   #check(): void {

@@ -11,9 +11,10 @@
  * tells a live unit (locked) from the leftovers of a dead one (lockable). `mbz_stage` is written right after
  * the lock is taken, so a file without it is one still being created.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { configureMain, stagingFile } from './store-context.ts';
+import { configureMain, stagingFile, stagingOwnerFile } from './store-context.ts';
 import type { StoreContext } from './store-context.ts';
 import { toStorageError } from './sqlite-database.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
@@ -24,6 +25,7 @@ export function openStaging(ctx: StoreContext, unitid: string): SqliteDatabase {
   mkdirSync(dirname(file), { recursive: true });
   let db: SqliteDatabase | undefined;
   try {
+    writeFileSync(stagingOwnerFile(file), `${hostname()} ${process.pid}`);
     db = ctx.driver(ctx.path);
     configureMain(db, ctx.cacheSizeMiB);
     db.prepare('ATTACH DATABASE ? AS stage').run(file);
@@ -48,6 +50,7 @@ export function openStaging(ctx: StoreContext, unitid: string): SqliteDatabase {
   } catch (error) {
     db?.close();
     rmSync(file, { force: true });
+    rmSync(stagingOwnerFile(file), { force: true });
     throw toStorageError(error, 'Creating the staging database of a unit of work');
   }
 }
@@ -62,12 +65,31 @@ export function probeStaging(ctx: Pick<StoreContext, 'driver'>, file: string, yo
     db.exec('BEGIN EXCLUSIVE');
     const row = db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'mbz_stage'").get() as { n: number };
     db.exec('ROLLBACK');
-    // Lockable: its owner is gone, unless the file is so new that its owner has not locked it yet.
-    return row.n === 0 && youngMs < 60_000 ? 'live' : 'abandoned';
+    // Lockable: its owner is gone, unless the file is so new that its owner has not locked it yet (and that owner,
+    // when it ran on this host, is still alive).
+    return row.n === 0 && youngMs < 60_000 && !ownerGone(file) ? 'live' : 'abandoned';
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' ? 'live' : 'abandoned';
   } finally {
     db?.close();
+  }
+}
+
+/** True when the staging file's owner ran on this host and its process no longer exists. */
+export function ownerGone(stagingDbFile: string): boolean {
+  let owner: string;
+  try {
+    owner = readFileSync(stagingOwnerFile(stagingDbFile), 'utf8');
+  } catch {
+    return false;
+  }
+  const [host, pid] = owner.split(' ');
+  if (host !== hostname() || !/^\d+$/.test(pid ?? '')) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }

@@ -41,6 +41,14 @@ export function stagingFile(ctx: Pick<StoreContext, 'stagingDir'>, unitid: strin
   return join(ctx.stagingDir, `${unitid}.db`);
 }
 
+/**
+ * `<path>.staging/<unitid>.owner`: `<host> <pid>` of the process creating the unit, written before its staging
+ * database exists, so that recovery can tell a dead owner's half-created staging file from a live one's.
+ */
+export function stagingOwnerFile(stagingDbFile: string): string {
+  return stagingDbFile.replace(/\.db$/, '.owner');
+}
+
 /** Settings of every connection on the main file: WAL, synchronous=NORMAL, busy timeout, page cache, WAL size cap. */
 export function configureMain(db: SqliteDatabase, cacheSizeMiB: number): void {
   const mode = db.pragma('journal_mode = WAL', { simple: true });

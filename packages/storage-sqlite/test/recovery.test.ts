@@ -1,4 +1,5 @@
 /** SQLite only: what open() cleans up or finishes, for leftovers made by hand or by a failure after the merge. */
+import { hostname } from 'node:os';
 import { existsSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blobOf, readAll } from '@mbz-restore/storage-contract';
@@ -66,13 +67,31 @@ describe('sqlite recovery on open()', () => {
     expect(readdirSync(join(`${path}.blobs`, '.staging'))).toEqual([]);
   });
 
+  it("removes a young, half-created staging file at once when its owner's process on this host is gone", async () => {
+    const path = tempStorePath();
+    await openStore({ path });
+    // A unit whose process died between creating its staging file and locking it: an empty file and its owner note.
+    const [dead, alive] = ['e'.repeat(32), 'f'.repeat(32)];
+    writeFileSync(join(`${path}.staging`, `${dead}.db`), '');
+    writeFileSync(join(`${path}.staging`, `${dead}.owner`), `${hostname()} 2147483646`);
+    writeFileSync(join(`${path}.staging`, `${alive}.db`), '');
+    writeFileSync(join(`${path}.staging`, `${alive}.owner`), `${hostname()} ${process.pid}`);
+    writeFileSync(join(`${path}.staging`, `${'a'.repeat(32)}.owner`), `${hostname()} 2147483646`); // died before its file
+    await openStore({ path });
+    expect(readdirSync(`${path}.staging`).sort()).toEqual([`${alive}.db`, `${alive}.owner`]);
+  });
+
   it('leaves the staging file of a unit that is still running alone', async () => {
     const path = tempStorePath();
     const a = await openStore({ path });
     const tx = await a.begin();
     await tx.insert('course', [{ id: await tx.allocateIds('course', 1), fullname: 'Live', shortname: 'LIVE' }]);
     await openStore({ path }); // another handle opens and recovers meanwhile
-    expect(readdirSync(`${path}.staging`)).toHaveLength(1);
+    expect(
+      readdirSync(`${path}.staging`)
+        .map((name) => name.slice(32))
+        .sort(),
+    ).toEqual(['.db', '.owner']);
     await tx.commit();
     expect(await a.count('course', { shortname: 'LIVE' })).toBe(1);
     expect(readdirSync(`${path}.staging`)).toEqual([]);
