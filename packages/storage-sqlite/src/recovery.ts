@@ -59,7 +59,7 @@ export async function recover(ctx: StoreContext): Promise<RecoveryReport> {
     if (
       unitid === undefined ||
       safeStat(stagingFile(ctx, unitid)) !== undefined ||
-      !ownerGone(stagingFile(ctx, unitid))
+      !ownerGone(stagingFile(ctx, unitid), true)
     )
       continue;
     rmSync(stagingOwnerFile(stagingFile(ctx, unitid)), { force: true });

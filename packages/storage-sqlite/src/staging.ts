@@ -76,16 +76,20 @@ export function probeStaging(ctx: Pick<StoreContext, 'driver'>, file: string, yo
   }
 }
 
-/** True when the staging file's owner ran on this host and its process no longer exists. */
-export function ownerGone(stagingDbFile: string): boolean {
+/**
+ * True when the staging file's owner ran on this host and its process no longer exists. With `orUnreadable`, also
+ * when the owner note is there but incomplete (its process died while writing it).
+ */
+export function ownerGone(stagingDbFile: string, orUnreadable = false): boolean {
   let owner: string;
   try {
     owner = readFileSync(stagingOwnerFile(stagingDbFile), 'utf8');
   } catch {
     return false;
   }
+  if (!/^\S+ \d+$/.test(owner)) return orUnreadable;
   const [host, pid] = owner.split(' ');
-  if (host !== hostname() || !/^\d+$/.test(pid ?? '')) return false;
+  if (host !== hostname()) return false;
   try {
     process.kill(Number(pid), 0);
     return false;

@@ -77,6 +77,7 @@ describe('sqlite recovery on open()', () => {
     writeFileSync(join(`${path}.staging`, `${alive}.db`), '');
     writeFileSync(join(`${path}.staging`, `${alive}.owner`), `${hostname()} ${process.pid}`);
     writeFileSync(join(`${path}.staging`, `${'a'.repeat(32)}.owner`), `${hostname()} 2147483646`); // died before its file
+    writeFileSync(join(`${path}.staging`, `${'b'.repeat(32)}.owner`), ''); // died while writing its note
     await openStore({ path });
     expect(readdirSync(`${path}.staging`).sort()).toEqual([`${alive}.db`, `${alive}.owner`]);
   });
