@@ -10,6 +10,7 @@ export {
 } from './errors.ts';
 export type { ErrorContext } from './errors.ts';
 export type { ArchiveKind, ArchiveEntryInfo, ArchiveEntry, ArchiveReader } from './archive/archive-reader.ts';
+export type { FileContent, FileVisitor } from './archive/tar-visit.ts';
 export { DEFAULT_ARCHIVE_LIMITS } from './archive/limits.ts';
 export type { ArchiveLimits } from './archive/limits.ts';
 export { openArchive } from './archive/open-archive.ts';

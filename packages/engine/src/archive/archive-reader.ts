@@ -6,6 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { BackupWarning } from '../warnings.ts';
+import type { FileVisitor } from './tar-visit.ts';
 
 /** The container kind, detected from magic bytes (never from the extension). */
 export type ArchiveKind = 'zip' | 'tar.gz' | 'directory';
@@ -54,6 +55,12 @@ export interface ArchiveReader {
    * Optional, so that a reader written elsewhere (passed to `inspectBackup`) need not have it.
    */
   warnings?(): readonly BackupWarning[];
+  /**
+   * Reads every file once, in container order, handing its bytes to `visitor` as they come: no stream or
+   * promise per entry. Optional: the sequential reader (tar.gz) has it, as the cheapest way to copy a whole
+   * archive; the same checks as {@link entries} apply. Resolves once the pass is over and the archive file closed.
+   */
+  visitFiles?(visitor: FileVisitor, signal?: AbortSignal): Promise<void>;
   /** Releases file handles. Further calls fail with `archive.closed`. */
   close(): Promise<void>;
 }

@@ -127,12 +127,7 @@ export class EntryStream extends Readable {
     const { name, declaredSize, limits, compressedSize } = this.#options;
     try {
       if (this.#bytes > declaredSize) {
-        throw new ArchiveError(
-          ErrorCode.ArchiveCorrupt,
-          `entry ${name} gives more data than the ${formatBytes(declaredSize)} its header declares ` +
-            `(${formatBytes(this.#bytes)} so far); the archive is corrupt or crafted to hide the entry's real size`,
-          { context: { entry: name } },
-        );
+        throw tooMuchData(name, declaredSize, this.#bytes);
       }
       checkEntrySize(name, this.#bytes, limits, 'uncompressed');
       if (compressedSize !== undefined)
@@ -150,13 +145,7 @@ export class EntryStream extends Readable {
     this.#sourceDone = true;
     const { name, declaredSize } = this.#options;
     if (this.#bytes !== declaredSize) {
-      this.#fail(
-        new ArchiveError(
-          ErrorCode.ArchiveCorrupt,
-          `entry ${name} ends after ${formatBytes(this.#bytes)} but its header declares ${formatBytes(declaredSize)}; the archive is corrupt`,
-          { context: { entry: name } },
-        ),
-      );
+      this.#fail(tooLittleData(name, declaredSize, this.#bytes));
       return;
     }
     const expected = this.#options.crc32;
@@ -177,6 +166,25 @@ export class EntryStream extends Readable {
     if (this.destroyed) return;
     this.destroy(error);
   }
+}
+
+/** `archive.corrupt`: entry `name` gave more than the `declared` bytes of its header (`bytes` so far). */
+export function tooMuchData(name: string, declared: number, bytes: number): ArchiveError {
+  return new ArchiveError(
+    ErrorCode.ArchiveCorrupt,
+    `entry ${name} gives more data than the ${formatBytes(declared)} its header declares ` +
+      `(${formatBytes(bytes)} so far); the archive is corrupt or crafted to hide the entry's real size`,
+    { context: { entry: name } },
+  );
+}
+
+/** `archive.corrupt`: entry `name` ended after `bytes`, short of the `declared` bytes of its header. */
+export function tooLittleData(name: string, declared: number, bytes: number): ArchiveError {
+  return new ArchiveError(
+    ErrorCode.ArchiveCorrupt,
+    `entry ${name} ends after ${formatBytes(bytes)} but its header declares ${formatBytes(declared)}; the archive is corrupt`,
+    { context: { entry: name } },
+  );
 }
 
 // Internal helpers

@@ -3,7 +3,8 @@
  * (`lib/filestorage/tgz_packer.php`; `../shared/docs/moodle-backup-format.md` §1.1). A tar.gz has no
  * index, so this reader is not random access:
  *
- * - `entries()` is one sequential pass (`tar-walk.ts`) — the cheapest way to read a whole backup;
+ * - `entries()` is one sequential pass (`tar-walk.ts`); `visitFiles()` is the same pass without a stream per
+ *   entry (`tar-visit.ts`) — the cheapest way to read a whole backup;
  * - `list()` and `has()` do one full pass without reading content, then answer from a cache;
  * - `open(name)` rescans from the start until it meets the entry: on average half the archive is
  *   decompressed per call (≈ 0.7 GB/s here, so ~0.5 s per open of a 700 MB backup). Open many
@@ -20,6 +21,8 @@ import type { EntryStream } from './entry-stream.ts';
 import type { ArchiveLimits } from './limits.ts';
 import { OpenStreams, closedError, entryNotFound, lookupFile, lookupName } from './reader-support.ts';
 import { TarWalk } from './tar-walk.ts';
+import { visitTarGz } from './tar-visit.ts';
+import type { FileVisitor, TarVisit } from './tar-visit.ts';
 import { LinkWarnings } from './link-entry.ts';
 import type { BackupWarning } from '../warnings.ts';
 
@@ -35,6 +38,7 @@ class TarGzReader implements ArchiveReader {
   readonly #path: string;
   readonly #limits: ArchiveLimits;
   readonly #walks = new Set<TarWalk>();
+  readonly #visits = new Set<TarVisit>();
   readonly #streams = new OpenStreams();
   readonly #warnings = new LinkWarnings();
   #listing: Promise<Listing> | undefined;
@@ -91,6 +95,20 @@ class TarGzReader implements ArchiveReader {
     }
   }
 
+  async visitFiles(visitor: FileVisitor, signal?: AbortSignal): Promise<void> {
+    this.#assertOpen();
+    const visit = visitTarGz(this.#path, this.#limits, visitor, {
+      onWarning: (warning) => this.#warnings.add(warning),
+      signal,
+    });
+    this.#visits.add(visit);
+    try {
+      await visit.done;
+    } finally {
+      this.#visits.delete(visit);
+    }
+  }
+
   warnings(): readonly BackupWarning[] {
     return this.#warnings.list();
   }
@@ -100,7 +118,13 @@ class TarGzReader implements ArchiveReader {
     this.#closed = true;
     await this.#streams.closeAll(this.kind, this.#path);
     const error = closedError(this.kind, this.#path);
-    await Promise.all([...this.#walks].map((walk) => walk.abort(error)));
+    await Promise.all([
+      ...[...this.#walks].map((walk) => walk.abort(error)),
+      ...[...this.#visits].map((visit) => {
+        visit.stop(error);
+        return visit.done.catch(() => undefined);
+      }),
+    ]);
     this.#walks.clear();
   }
 

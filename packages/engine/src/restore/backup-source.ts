@@ -6,14 +6,16 @@
  * the rest written to a private temp folder, removed on {@link BackupSource.close}. Entry names were validated by the archive reader,
  * so nothing can be written outside that folder.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ArchiveKind, ArchiveReader } from '../archive/archive-reader.ts';
+import type { Hash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { ArchiveEntryInfo, ArchiveKind, ArchiveReader } from '../archive/archive-reader.ts';
+import type { FileContent, FileVisitor } from '../archive/tar-visit.ts';
 import { openArchive } from '../archive/open-archive.ts';
 import type { ArchiveLimits } from '../archive/limits.ts';
 import { ErrorCode, MbzError } from '../errors.ts';
@@ -115,30 +117,6 @@ export async function openBackupSource(path: string, options: BackupSourceOption
 
 // Internal helpers
 
-/**
- * The whole content of a small entry, as a copy (a chunk may be a view into a much larger decompression buffer
- * it would keep alive). Listens for `data` instead of async-iterating: a backup holds thousands of small
- * entries, and an async iterator per entry (its promises, end-of-stream watcher and teardown) cost more than
- * reading them (gen_mf_users, ~6,000 entries: unpack −25 %).
- */
-function readSmall(stream: Readable, size: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const content = Buffer.allocUnsafe(size);
-    let at = 0;
-    stream.on('data', (chunk: Buffer) => {
-      // The entry stream fails on more bytes than declared before it hands them out; this is a second guard.
-      if (at + chunk.length > size)
-        return void stream.destroy(
-          new MbzError(ErrorCode.ArchiveEntryTooLarge, `An entry gave more bytes than the ${size} it declared.`),
-        );
-      chunk.copy(content, at);
-      at += chunk.length;
-    });
-    stream.once('error', reject);
-    stream.once('end', () => resolve(at === size ? content : content.subarray(0, at)));
-  });
-}
-
 const MiB = 1024 * 1024;
 /** Entries up to this size may be held in memory instead of written to the temp folder… */
 const SMALL_ENTRY = 256 * 1024;
@@ -212,53 +190,154 @@ function lazyRecords(open: () => Promise<AsyncGenerator<XmlRecord, void, undefin
  * Reads every file entry once. Small entries (most of a backup's XML) are kept in memory while their
  * total stays under {@link HELD_BYTES}; the rest are written under `into`. Names were validated by the
  * archive reader and the folder is new and private, so plain writes are safe; `wx` still refuses to write
- * any name twice. Memory stays bounded by the budget whatever the backup's size.
+ * any name twice. Memory stays bounded by the budget whatever the backup's size. A tar.gz hands its bytes
+ * over without a stream per entry (`ArchiveReader.visitFiles`); another sequential reader goes through
+ * `entries()`.
  */
-async function unpack(
-  archive: ArchiveReader,
-  into: string,
-  options: BackupSourceOptions,
-): Promise<{ sizes: Map<string, number>; held: Map<string, Buffer>; verified: Set<string> }> {
-  let bytes = 0;
-  let heldBytes = 0;
-  const made = new Set<string>();
-  const sizes = new Map<string, number>();
-  const held = new Map<string, Buffer>();
-  const verified = new Set<string>();
-  for await (const entry of archive.entries()) {
-    options.signal?.throwIfAborted();
-    if (entry.type !== 'file') continue;
-    if (entry.size <= SMALL_ENTRY && heldBytes + entry.size <= HELD_BYTES) {
-      const content = await readSmall(entry.open(), entry.size);
-      held.set(entry.name, content);
-      heldBytes += content.length;
-    } else {
-      const target = join(into, entry.name);
-      const parent = dirname(target);
-      if (!made.has(parent)) {
-        await mkdir(parent, { recursive: true });
-        made.add(parent);
-      }
-      const blobHash = BLOB_ENTRY.exec(entry.name)?.[1];
-      if (blobHash === undefined) {
-        await pipeline(entry.open(), createWriteStream(target, { flags: 'wx', highWaterMark: MiB }));
-      } else {
-        // A blob: hash it on the way, so the store can take the file as it is (see BackupSource.adoptable).
-        const sha1 = createHash('sha1');
-        const hashing = new Transform({
-          highWaterMark: MiB,
-          transform(chunk: Buffer, _encoding, done) {
-            sha1.update(chunk);
-            done(null, chunk);
-          },
-        });
-        await pipeline(entry.open(), hashing, createWriteStream(target, { flags: 'wx', highWaterMark: MiB }));
-        if (sha1.digest('hex') === blobHash) verified.add(entry.name);
-      }
-    }
-    sizes.set(entry.name, entry.size);
-    bytes += entry.size;
-    options.onUnpack?.(bytes);
+async function unpack(archive: ArchiveReader, into: string, options: BackupSourceOptions): Promise<Spool> {
+  const spool = new Spool(into, options.onUnpack);
+  if (archive.visitFiles) await archive.visitFiles(spool, options.signal);
+  else await visitEntries(archive, spool, options.signal);
+  return spool;
+}
+
+/** What an unpack keeps: every file's size, the small ones' content, and the blobs hashed to their names. */
+class Spool implements FileVisitor {
+  readonly sizes = new Map<string, number>();
+  readonly held = new Map<string, Buffer>();
+  readonly verified = new Set<string>();
+  readonly #into: string;
+  readonly #onUnpack: ((bytes: number) => void) | undefined;
+  readonly #folders = new Map<string, Promise<unknown>>();
+  #bytes = 0;
+  #heldBytes = 0;
+
+  constructor(into: string, onUnpack: ((bytes: number) => void) | undefined) {
+    this.#into = into;
+    this.#onUnpack = onUnpack;
   }
-  return { sizes, held, verified };
+
+  file(info: ArchiveEntryInfo): FileContent {
+    const { name, size } = info;
+    if (size <= SMALL_ENTRY && this.#heldBytes + size <= HELD_BYTES) {
+      this.#heldBytes += size;
+      return new HeldContent(size, (content) => {
+        this.held.set(name, content);
+        this.#done(name, size);
+      });
+    }
+    // A blob is hashed on the way, so the store can take the file as it is (see BackupSource.adoptable).
+    const blobHash = BLOB_ENTRY.exec(name)?.[1];
+    return new DiskContent(this.#create(name), blobHash, (verified) => {
+      if (verified) this.verified.add(name);
+      this.#done(name, size);
+    });
+  }
+
+  async link(info: ArchiveEntryInfo, source: string): Promise<void> {
+    const content = this.held.get(source);
+    if (content !== undefined) this.held.set(info.name, content);
+    else {
+      const target = join(this.#into, info.name);
+      await this.#folder(dirname(target));
+      await copyFile(join(this.#into, source), target, constants.COPYFILE_EXCL);
+      const hash = BLOB_ENTRY.exec(info.name)?.[1];
+      if (hash !== undefined && this.verified.has(source) && BLOB_ENTRY.exec(source)?.[1] === hash)
+        this.verified.add(info.name);
+    }
+    this.#done(info.name, info.size);
+  }
+
+  #done(name: string, size: number): void {
+    this.sizes.set(name, size);
+    this.#bytes += size;
+    this.#onUnpack?.(this.#bytes);
+  }
+
+  async #create(name: string): Promise<FileHandle> {
+    const target = join(this.#into, name);
+    await this.#folder(dirname(target));
+    return open(target, 'wx');
+  }
+
+  #folder(path: string): Promise<unknown> {
+    let made = this.#folders.get(path);
+    if (made === undefined) {
+      made = mkdir(path, { recursive: true });
+      this.#folders.set(path, made);
+    }
+    return made;
+  }
+}
+
+/** A small entry's content, copied into a buffer of its own (a chunk may be a view into a much larger one). */
+class HeldContent implements FileContent {
+  readonly #content: Buffer;
+  readonly #onEnd: (content: Buffer) => void;
+  #at = 0;
+
+  constructor(size: number, onEnd: (content: Buffer) => void) {
+    this.#content = Buffer.allocUnsafe(size);
+    this.#onEnd = onEnd;
+  }
+
+  data(chunk: Buffer): undefined {
+    // The archive reader fails on more bytes than declared before it hands them out.
+    this.#at += chunk.copy(this.#content, this.#at);
+    return undefined;
+  }
+
+  end(): undefined {
+    this.#onEnd(this.#content.subarray(0, this.#at));
+    return undefined;
+  }
+
+  abort(): void {}
+}
+
+/** A large entry's content, written to its file in the temp folder (a blob hashed on the way). */
+class DiskContent implements FileContent {
+  readonly #file: Promise<FileHandle>;
+  readonly #sha1: Hash | undefined;
+  readonly #expected: string | undefined;
+  readonly #onEnd: (verified: boolean) => void;
+
+  constructor(file: Promise<FileHandle>, blobHash: string | undefined, onEnd: (verified: boolean) => void) {
+    this.#file = file;
+    file.catch(() => undefined); // reported by the first write, or left with the pass's own error
+    this.#expected = blobHash;
+    this.#sha1 = blobHash === undefined ? undefined : createHash('sha1');
+    this.#onEnd = onEnd;
+  }
+
+  async data(chunk: Buffer): Promise<void> {
+    this.#sha1?.update(chunk);
+    const file = await this.#file;
+    for (let at = 0; at < chunk.length; ) at += (await file.write(chunk, at)).bytesWritten;
+  }
+
+  async end(): Promise<void> {
+    await (await this.#file).close();
+    this.#onEnd(this.#sha1 !== undefined && this.#sha1.digest('hex') === this.#expected);
+  }
+
+  abort(): void {
+    this.#file.then((file) => file.close()).catch(() => undefined);
+  }
+}
+
+/** {@link unpack} through `entries()`, for a sequential reader without `visitFiles`. */
+async function visitEntries(archive: ArchiveReader, visitor: FileVisitor, signal?: AbortSignal): Promise<void> {
+  for await (const entry of archive.entries()) {
+    signal?.throwIfAborted();
+    if (entry.type !== 'file') continue;
+    const content = visitor.file(entry);
+    try {
+      for await (const chunk of entry.open()) await content.data(chunk as Buffer);
+      await content.end();
+    } catch (error) {
+      content.abort();
+      throw error;
+    }
+  }
 }
