@@ -28,13 +28,16 @@ const SLOW = [
   'packages/engine/test/archive/real-fixtures.test.ts',
   'packages/engine/test/archive/inspect-forms.test.ts',
   'packages/engine/test/xml/moodle-files.test.ts',
-  'packages/engine/test/service/concurrent-fixtures.test.ts',
+  'packages/service/test/concurrent-fixtures.test.ts',
   // The service's worker threads and child processes (crashes, pool limits, budgets): the slowest service tests.
-  'packages/engine/test/service/restore-service.test.ts',
-  'packages/engine/test/service/worker-pool.test.ts',
-  'packages/engine/test/service/worker-exit.test.ts',
-  'packages/engine/test/service/interrupted.test.ts',
-  'packages/engine/test/service/precheck-budget.test.ts',
+  'packages/service/test/restore-service.test.ts',
+  'packages/service/test/worker-pool.test.ts',
+  'packages/service/test/worker-exit.test.ts',
+  'packages/service/test/interrupted.test.ts',
+  'packages/service/test/precheck-budget.test.ts',
+  // The service's site URL and acting user reaching restores in worker threads (all modules' backup; was in the
+  // slow stage tests decode-links and enrolments-acting-user).
+  'packages/service/test/restore-input.test.ts',
   // The slowest stage tests (the gradebook's history, logs, events and question attempts on the 100-user backup,
   // the Moodle oracle, every module at once); the gradebook, users, enrolments, activities, files, questions and
   // the smaller stages stay.

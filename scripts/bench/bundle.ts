@@ -3,11 +3,10 @@
  * application would install them (`<outDir>/node_modules/@mbz-restore/<package>/index.js`), and the child
  * script beside them. Measurements then see the library as it runs once built: no TypeScript loader thread
  * in the RSS figure (+35 MB under tsx), no compile time in the seconds, and restore workers started from the
- * engine's built worker entry (`restore-worker.js`, next to the engine's own files, where the service looks
- * for it).
+ * service's built worker entry (`restore-worker.js`, next to the service's own files, where it looks for it).
  *
  * Each package is bundled with esbuild with its npm dependencies inside and the other workspace packages
- * left as imports, so each package exists once per thread. The engine is split into chunks shared by its
+ * left as imports, so each package exists once per thread. The service is split into chunks shared by its
  * two entries (`index.js`, `restore-worker.js`). better-sqlite3 stays outside every bundle (it loads a
  * native addon next to its own files) and is imported from where the workspace installed it.
  */
@@ -53,13 +52,13 @@ export async function bundleChild(repo: string, outDir: string): Promise<string>
   await build({
     ...common,
     entryPoints: {
-      index: join(repo, 'packages/engine/src/index.ts'),
-      'restore-worker': join(repo, 'packages/engine/src/service/restore-worker.ts'),
+      index: join(repo, 'packages/service/src/index.ts'),
+      'restore-worker': join(repo, 'packages/service/src/restore-worker.ts'),
     },
-    outdir: pkg('engine'),
+    outdir: pkg('service'),
     splitting: true,
   });
-  for (const name of ['storage-sqlite', 'storage-memory']) {
+  for (const name of ['engine', 'storage-sqlite', 'storage-memory']) {
     await build({
       ...common,
       entryPoints: [join(repo, `packages/${name}/src/index.ts`)],

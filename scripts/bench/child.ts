@@ -19,7 +19,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { countRecords, createRestoreService, openArchive, restore, type StorageAdapter } from '@mbz-restore/engine';
+import { countRecords, openArchive, restore, type StorageAdapter } from '@mbz-restore/engine';
+import { createRestoreService } from '@mbz-restore/service';
 import { createMemoryStorage } from '@mbz-restore/storage-memory';
 import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
 

@@ -6,7 +6,7 @@
  *
  * Usage: node --import tsx test/hostile/case-child.ts <inspect|memory|sqlite|service> <backup> <sqlite file> <temp dir>
  */
-import { createRestoreService } from '@mbz-restore/engine';
+import { createRestoreService } from '@mbz-restore/service';
 import { createMemoryStorage } from '@mbz-restore/storage-memory';
 import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
 import {

@@ -8,7 +8,8 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRestoreService, type RestoreService, type StorageAdapter } from '@mbz-restore/engine';
+import type { StorageAdapter } from '@mbz-restore/engine';
+import { createRestoreService, type RestoreService } from '@mbz-restore/service';
 import { dumpStore, type StoreDump } from '@mbz-restore/storage-contract';
 import { createMemoryStorage } from '@mbz-restore/storage-memory';
 import { createSqliteStorage } from '@mbz-restore/storage-sqlite';

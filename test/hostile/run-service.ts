@@ -5,7 +5,8 @@
  * refused at once with the typed error, and no job is recorded, as Moodle's precheck does before it queues;
  * anything else ends at 900 with the error's code or at 1000 with the warnings.
  */
-import { isMbzError, RestoreStatus, type DraftFileRecord, type RestoreService } from '@mbz-restore/engine';
+import { isMbzError, RestoreStatus } from '@mbz-restore/engine';
+import type { DraftFileRecord, RestoreService } from '@mbz-restore/service';
 import { observed } from './outcome.ts';
 import type { Observed } from './run-case.ts';
 import { CORPUS_RESTORE_OPTIONS } from './run-case.ts';

@@ -8,7 +8,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRestoreService, isMbzError, restore, type StorageAdapter } from '@mbz-restore/engine';
+import { isMbzError, restore, type StorageAdapter } from '@mbz-restore/engine';
+import { createRestoreService } from '@mbz-restore/service';
 import { generateBackup } from '@mbz-restore/generator';
 import { dumpStore, InjectedFault, withFaults, type FaultPlan } from '@mbz-restore/storage-contract';
 import { createMemoryStorage } from '@mbz-restore/storage-memory';

@@ -7,7 +7,7 @@
 //   or the webservice and `mbz --help` loads neither the engine.
 // External: better-sqlite3 (a native addon), pino (loads its transports by file name) and cli-progress (required
 // at run time). Everything else third-party is bundled.
-// Restore worker threads (`mbz serve`, `mbz restore --detach`) run @mbz-restore/engine's own built worker entry,
+// Restore worker threads (`mbz serve`, `mbz restore --detach`) run @mbz-restore/service's own built worker entry,
 // resolved through the package: in the worker, the store adapter is imported by package name, and a worker made of
 // the bundle would meet a second copy of the engine there.
 import { readFile, rm, writeFile } from 'node:fs/promises';
@@ -18,17 +18,19 @@ import { build } from 'esbuild';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'bundle');
 
-/** worker-launch.ts finds the worker entry beside itself; in the bundle, it is the engine package's dist file. */
+/** worker-launch.ts finds the worker entry beside itself; in the bundle, it is the service package's dist file. */
+let workerEntryReplaced = false;
 const workerEntryPlugin = {
-  name: 'engine-worker-entry',
+  name: 'service-worker-entry',
   setup(b) {
-    b.onLoad({ filter: /[\\/]engine[\\/]src[\\/]service[\\/]worker-launch\.ts$/ }, async (args) => {
+    b.onLoad({ filter: /[\\/]service[\\/]src[\\/]worker-launch\.ts$/ }, async (args) => {
       const source = await readFile(args.path, 'utf8');
       const from = /export function restoreWorkerEntry\(\): URL \{\n[^\n]*\n\}/;
       if (!from.test(source)) throw new Error(`bundle.mjs: restoreWorkerEntry() not found in ${args.path}`);
       const to =
         'export function restoreWorkerEntry(): URL {\n' +
-        "  return new URL('./service/restore-worker.js', import.meta.resolve('@mbz-restore/engine'));\n}";
+        "  return new URL('./restore-worker.js', import.meta.resolve('@mbz-restore/service'));\n}";
+      workerEntryReplaced = true;
       return { contents: source.replace(from, to), loader: 'ts' };
     });
   },
@@ -53,6 +55,8 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
+if (!workerEntryReplaced)
+  throw new Error("bundle.mjs: the service's worker-launch.ts was not bundled; update workerEntryPlugin");
 await writeFile(
   join(outdir, 'mbz.cjs'),
   `#!/usr/bin/env node

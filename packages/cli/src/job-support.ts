@@ -1,11 +1,7 @@
 /** What the job commands (`status`, `jobs`, `restore --detach`) share: opening a store's restore service. */
 import { existsSync } from 'node:fs';
-import {
-  createRestoreService,
-  InvalidArgumentError,
-  type RestoreService,
-  type StorageAdapter,
-} from '@mbz-restore/engine';
+import { InvalidArgumentError, type StorageAdapter } from '@mbz-restore/engine';
+import { createRestoreService, type RestoreService } from '@mbz-restore/service';
 import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
 
 /** An opened store and its restore service (which ends jobs of dead processes as it starts). */

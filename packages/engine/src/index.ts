@@ -7,6 +7,7 @@ export {
   UnsupportedFormatError,
   InvalidArgumentError,
   isMbzError,
+  fromSystemError,
 } from './errors.ts';
 export type { ErrorContext } from './errors.ts';
 export type { ArchiveKind, ArchiveEntryInfo, ArchiveEntry, ArchiveReader } from './archive/archive-reader.ts';
@@ -52,6 +53,7 @@ export {
 export type { Mdl64915OptionName, RootOptionName, RootOptionSpec } from './options/restore-options.ts';
 export type { OptionValue, OptionItem, RestoreOptionsInput } from './options/option-input.ts';
 export { resolveRestoreOptions, excludesActivities } from './options/resolve-options.ts';
+export { checkOptionSyntax } from './options/option-input.ts';
 export type {
   ResolvedRestoreOptions,
   ResolvedSectionOptions,
@@ -85,28 +87,8 @@ export { defineStage } from './pipeline/define-stage.ts';
 export type { StageDefinition } from './pipeline/define-stage.ts';
 export { IdMap } from './restore/id-map.ts';
 export { openBackupSource } from './restore/backup-source.ts';
+export { pathnameHash, EMPTY_CONTENTHASH } from './stages/files/file-rows.ts';
+export type { FileTarget } from './stages/files/file-rows.ts';
 export type { BackupSource } from './restore/backup-source.ts';
 export { MODULE_SPECS } from './modules/index.ts';
 export type { ModuleSpec, RecordSpec, RefSpec, FileAreaSpec, UnmappedPolicy } from './modules/types.ts';
-export type {
-  RestoreService,
-  RestoreServiceOptions,
-  RestoreServiceEvents,
-  RestoreAsyncParams,
-  RestoreAsyncResult,
-  RestoreStatusResult,
-  RestoreDetail,
-  LocalFileRef,
-  DraftFileRecord,
-  SaveDraftFileOptions,
-  QueueState,
-  RequestIdentity,
-  RestoreAsyncOptions,
-  DraftFileInput,
-  SaveDraftFilesOptions,
-  DraftFileSkipped,
-  WorkerExitReason,
-} from './service/types.ts';
-export { createRestoreService } from './service/restore-service.ts';
-export { RestoreServiceError, moodleErrorcodeOf } from './service/service-error.ts';
-export type { RestoreFileParams } from './service/types.ts';

@@ -4,7 +4,7 @@
  * error code `interrupted`. `--json` prints one object per job, one per line.
  */
 import type { Command } from 'commander';
-import type { RestoreDetail } from '@mbz-restore/engine';
+import type { RestoreDetail } from '@mbz-restore/service';
 import { ExitCode, printJsonLine, reportError } from '../output.ts';
 import { table } from '../format.ts';
 import { percent, statusName } from '../job-status.ts';

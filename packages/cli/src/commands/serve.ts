@@ -57,7 +57,7 @@ export function registerServe(program: Command): void {
       let storage: StorageAdapter | undefined;
       try {
         const [{ createRestoreService }, { createSqliteStorage }, { createWebservice }, { pino }] = await Promise.all([
-          import('@mbz-restore/engine'),
+          import('@mbz-restore/service'),
           import('@mbz-restore/storage-sqlite'),
           import('@mbz-restore/webservice'),
           import('pino'),

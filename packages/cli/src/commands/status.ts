@@ -5,7 +5,7 @@
  * terminal; with `--json` one line per change) and then fails like the restore did when it ended 900.
  */
 import type { Command } from 'commander';
-import type { RestoreDetail } from '@mbz-restore/engine';
+import type { RestoreDetail } from '@mbz-restore/service';
 import { MbzError, type ErrorCode } from '@mbz-restore/engine/errors';
 import { ExitCode, printJsonLine, reportError, UsageError } from '../output.ts';
 import { isFinished, percent, statusName } from '../job-status.ts';

@@ -2,8 +2,8 @@
  * The decode-links stage (`packages/engine/src/stages/decode-links.ts`): Moodle's `restore_decode_processor` over
  * every restored text. Unit tests of the rule application (`restore_decode_rule::decode()`), then real backups:
  * `gen_allmods_users.mbz` as Moodle 4.3 wrote it (wiki pages with `$@WIKIPAGEBYID*n@$`), the same backup with links
- * written into many of its texts (none of the real backups in ../shared has another encoded link), and the
- * asynchronous service in worker threads with a site URL.
+ * written into many of its texts (none of the real backups in ../shared has another encoded link). (The asynchronous
+ * service's site URL reaching restores in worker threads is tested with the service: packages/service/test.)
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -11,16 +11,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createRestoreService,
-  MOODLE_TABLES,
-  openArchive,
-  restore,
-  type Row,
-  type StorageAdapter,
-} from '@mbz-restore/engine';
+import { MOODLE_TABLES, openArchive, restore, type Row, type StorageAdapter } from '@mbz-restore/engine';
 import { createMemoryStorage } from '@mbz-restore/storage-memory';
-import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
 import { decodeBlockConfigdata } from '../../src/stages/decode-links/configdata.ts';
 import { LinkDecoder, phpUrlencode, processCdataMarkers } from '../../src/stages/decode-links/decoder.ts';
 import { DECODE_CONTENTS, DECODE_RULES } from '../../src/stages/decode-links/rules.ts';
@@ -473,31 +465,3 @@ describe.skipIf(!hasShared())(
     });
   },
 );
-
-describe.skipIf(!hasShared())('decode-links through the asynchronous service', () => {
-  it("passes the service's siteUrl to restores in worker threads", async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'mbz-decode-svc-'));
-    const storage = createSqliteStorage({ path: join(dir, 'store.sqlite') });
-    await storage.open();
-    const service = await createRestoreService({
-      storage,
-      workers: true,
-      concurrency: 1,
-      siteUrl: 'https://svc.example/moodle',
-    });
-    try {
-      const { restoreid } = await service.restoreFile(ALLMODS, { options: USER_OPTIONS });
-      await service.onIdle();
-      const job = await service.getRestore(restoreid);
-      expect(job.status).toBe(1000);
-      const pages = await storage.select('wiki_pages');
-      const text = pages.map((p) => String(p.cachedcontent)).join('\n');
-      expect(text).toMatch(/href="https:\/\/svc\.example\/moodle\/mod\/wiki\/view\.php\?pageid=\d+"/);
-      expect(text).not.toContain('$@');
-    } finally {
-      await service.close();
-      await storage.close();
-      await rm(dir, { recursive: true, force: true });
-    }
-  }, 120_000);
-});

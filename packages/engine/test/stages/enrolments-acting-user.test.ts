@@ -2,15 +2,12 @@
  * Who Moodle records as the modifier of what a restore writes: `enrol_user()` (`user_enrolments.modifierid`),
  * `role_assign()` and `assign_capability()` stamp `$USER->id`, the user the restore runs as — nobody (0) in Moodle's
  * CLI restore, the requesting user in an asynchronous restore — not the restore controller's user (the admin).
- * Also the guest instance's password: `enrol_guest::add_instance()` makes a missing one ''.
+ * Also the guest instance's password: `enrol_guest::add_instance()` makes a missing one ''. (The asynchronous service
+ * passing the requesting user to restores in worker threads is tested with the service: packages/service/test.)
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRestoreService, restore, type StorageAdapter } from '@mbz-restore/engine';
+import { restore, type StorageAdapter } from '@mbz-restore/engine';
 import { createMemoryStorage } from '@mbz-restore/storage-memory';
-import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
 import { MOODLE_CLI_RESTORE, readOracleValues } from '@mbz-restore/test-support/oracle';
 import { generatedFixture, hasShared, mbzFixture } from '@mbz-restore/test-support/shared';
 
@@ -49,31 +46,6 @@ describe.skipIf(!hasShared())('the acting user of a restore', () => {
     expect(new Set(ue)).toEqual(new Set([2]));
     expect(new Set(ra)).toEqual(new Set([2]));
   });
-
-  it('the service passes the requesting user to restores in worker threads', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'mbz-acting-'));
-    const storage = createSqliteStorage({ path: join(dir, 'store.sqlite') });
-    await storage.open();
-    const service = await createRestoreService({ storage, workers: true, concurrency: 1 });
-    try {
-      const { restoreid } = await service.restoreFile(
-        mbzFixture(ADVGRADE),
-        { options: MOODLE_CLI_RESTORE },
-        { userid: 7 },
-      );
-      await service.onIdle();
-      const job = await service.getRestore(restoreid);
-      expect(job.status).toBe(1000);
-      const { ue, ra } = await modifiers(storage, Number(job.courseid));
-      expect(ue.length).toBeGreaterThan(0);
-      expect(new Set(ue)).toEqual(new Set([7]));
-      expect(new Set(ra)).toEqual(new Set([7]));
-    } finally {
-      await service.close();
-      await storage.close();
-      await rm(dir, { recursive: true, force: true });
-    }
-  }, 120_000);
 });
 
 describe.skipIf(!hasShared())("the guest instance's password", () => {

@@ -1,5 +1,6 @@
 /** What every handler and external function shares: the store, the restore service, limits and state. */
-import type { RestoreService, StorageAdapter } from '@mbz-restore/engine';
+import type { StorageAdapter } from '@mbz-restore/engine';
+import type { RestoreService } from '@mbz-restore/service';
 import type { Logger } from 'pino';
 import type { ExternalFunction } from '../functions/external-function.ts';
 import type { TokenLimits } from '../limits/token-limits.ts';

@@ -1,5 +1,6 @@
 /** Options of the webservice and the limits it enforces, with their defaults. */
-import type { RestoreService, StorageAdapter } from '@mbz-restore/engine';
+import type { StorageAdapter } from '@mbz-restore/engine';
+import type { RestoreService } from '@mbz-restore/service';
 import type { Logger } from 'pino';
 
 /** The limits of {@link WebserviceOptions.limits}. */

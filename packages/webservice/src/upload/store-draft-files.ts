@@ -5,7 +5,7 @@
  * earlier in the same request) is not a failure: it gets Moodle's per-file entry instead of a record,
  * `{filename, errortype: "filenameexist", error: "File name already exists: …"}`, and the others are stored.
  */
-import type { DraftFileRecord, RestoreService } from '@mbz-restore/engine';
+import type { DraftFileRecord, RestoreService } from '@mbz-restore/service';
 import type { TokenIdentity } from '../tokens/token-types.ts';
 
 /** Moodle's per-file error entry of `upload.php`. */
