@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { countRecords, openArchive, restore, type StorageAdapter } from '@mbz-restore/engine';
+import { countRecords, openArchive, restore, type JobStore, type StorageAdapter } from '@mbz-restore/engine';
 import { createRestoreService } from '@mbz-restore/service';
 import { createMemoryStorage } from '@mbz-restore/storage-memory';
 import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
@@ -69,7 +69,7 @@ process.stdout.write(`${JSON.stringify(out)}\n`);
 async function restoreMode(a: RestoreArgs): Promise<RestoreFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'mbz-bench-'));
   try {
-    const storage: StorageAdapter =
+    const storage: StorageAdapter & JobStore =
       a.adapter === 'sqlite' ? createSqliteStorage({ path: join(dir, 'bench.sqlite') }) : createMemoryStorage();
     await storage.open();
     const delay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
@@ -112,7 +112,7 @@ async function restoreMode(a: RestoreArgs): Promise<RestoreFigures> {
  * service sees; the service's start and close and the row counts are outside that time (and outside `delay`).
  */
 async function viaService(
-  storage: StorageAdapter,
+  storage: StorageAdapter & JobStore,
   a: RestoreArgs,
   tempDir: string,
   delay: ReturnType<typeof monitorEventLoopDelay>,

@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StorageAdapter } from '@mbz-restore/engine';
+import type { JobStore, StorageAdapter } from '@mbz-restore/engine';
 import { createRestoreService, type RestoreService } from '@mbz-restore/service';
 import { dumpStore, type StoreDump } from '@mbz-restore/storage-contract';
 import { createMemoryStorage } from '@mbz-restore/storage-memory';
@@ -38,7 +38,7 @@ const THREAD_SAMPLE = [
   'blob-missing',
 ];
 
-const setups: Array<[string, (id: string) => StorageAdapter, (id: string) => boolean]> = [
+const setups: Array<[string, (id: string) => StorageAdapter & JobStore, (id: string) => boolean]> = [
   ['memory store, calling thread', () => createMemoryStorage(), () => true],
   [
     'SQLite store, worker threads',

@@ -63,7 +63,6 @@ export type {
 } from './options/resolve-options.ts';
 export { parseOptionArgs, optionArgsHelp } from './options/parse-option-args.ts';
 export { StorageError } from './errors.ts';
-export { RestoreStatus } from './storage/storage-adapter.ts';
 export type {
   StorageAdapter,
   StorageTransaction,
@@ -73,8 +72,9 @@ export type {
   Where,
   SqlValue,
   SelectOptions,
-  RestoreJobRecord,
 } from './storage/storage-adapter.ts';
+export { RestoreStatus } from './storage/job-store.ts';
+export type { JobStore, RestoreJobRecord } from './storage/job-store.ts';
 export { MOODLE_TABLES, MOODLE_SCHEMA_VERSION } from './schema/moodle-schema.ts';
 export type { ColumnType, ColumnSpec, IndexSpec, TableSpec } from './schema/types.ts';
 export { createSiteSeed, createSiteIdentifier, SITE_SEED_VERSION, SEED_MODULES } from './schema/site-seed.ts';

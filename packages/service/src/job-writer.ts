@@ -6,7 +6,7 @@
  * owner stops instead of reviving the job. A `force` write (the owner's 1000: the course is committed, so
  * that is the truth) is written regardless.
  */
-import type { RestoreJobRecord, StorageAdapter } from '@mbz-restore/engine';
+import type { JobStore, RestoreJobRecord } from '@mbz-restore/engine';
 import { isEnded } from './job-lease.ts';
 
 /** How a record is written. */
@@ -14,13 +14,13 @@ export type WriteMode = 'guarded' | 'force';
 
 /** The writer of one job's record. */
 export class JobWriter {
-  readonly #storage: StorageAdapter;
+  readonly #storage: JobStore;
   readonly #onEndedElsewhere: (stored: RestoreJobRecord) => void;
   #pending: { record: RestoreJobRecord; mode: WriteMode } | undefined;
   #tail: Promise<void> = Promise.resolve();
   #endedElsewhere = false;
 
-  constructor(storage: StorageAdapter, onEndedElsewhere: (stored: RestoreJobRecord) => void) {
+  constructor(storage: JobStore, onEndedElsewhere: (stored: RestoreJobRecord) => void) {
     this.#storage = storage;
     this.#onEndedElsewhere = onEndedElsewhere;
   }

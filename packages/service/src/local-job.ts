@@ -2,7 +2,7 @@
  * A job this service holds: its current record (the service's own reads use it; the store gets it through a
  * {@link JobWriter}), what to restore, where it is in its life, and why it was asked to stop.
  */
-import type { RestoreJobRecord, StorageAdapter } from '@mbz-restore/engine';
+import type { JobStore, RestoreJobRecord } from '@mbz-restore/engine';
 import { JobWriter } from './job-writer.ts';
 import type { RestoreInput, RunningRestore } from './restore-runner.ts';
 
@@ -26,7 +26,7 @@ export class LocalJob {
   readonly #resolveEnded: () => void;
 
   constructor(
-    storage: StorageAdapter,
+    storage: JobStore,
     record: RestoreJobRecord,
     input: RestoreInput,
     tempFile: string | undefined,

@@ -18,6 +18,7 @@ import {
   isMbzError,
   RestoreStatus,
   type RestoreJobRecord,
+  type JobStore,
   type StorageAdapter,
 } from '@mbz-restore/engine';
 import { saveDraftFiles } from './draft-area.ts';
@@ -67,7 +68,7 @@ const CLOSED_QUEUED = 'The restore service was closed before this restore starte
 const CLOSED_RUNNING = 'The restore service was closed while this restore ran; nothing of it was kept.';
 
 class AsyncRestoreService extends EventEmitter<RestoreServiceEvents> implements RestoreService {
-  readonly #storage: StorageAdapter;
+  readonly #storage: StorageAdapter & JobStore;
   readonly #options: RestoreServiceOptions;
   readonly #owner = newOwnerId();
   readonly #runner: RestoreRunner;

@@ -9,6 +9,7 @@ import type {
   RestoreJobRecord,
   RestoreStatus,
   StorageAdapter,
+  JobStore,
   ArchiveLimits,
   XmlLimits,
 } from '@mbz-restore/engine';
@@ -180,8 +181,8 @@ export type WorkerExitReason = 'idle' | 'closed' | 'crashed' | 'terminated';
 
 /** Options of `createRestoreService()`. */
 export interface RestoreServiceOptions {
-  /** The store restores go into and where jobs and draft files live. */
-  readonly storage: StorageAdapter;
+  /** The store restores go into and where draft files and job records live (a storage adapter that is also a job store). */
+  readonly storage: StorageAdapter & JobStore;
   /** Most restores running at once. Default is one per CPU core. */
   readonly concurrency?: number;
   /**

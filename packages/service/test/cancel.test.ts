@@ -4,14 +4,14 @@
  * first in, first out, with its state visible.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StorageAdapter } from '@mbz-restore/engine';
+import type { StorageAdapter, JobStore } from '@mbz-restore/engine';
 import { createRestoreService, type RestoreService } from '@mbz-restore/service';
 import { dumpStore } from '@mbz-restore/storage-contract';
 import { generated } from '@mbz-restore/test-support/backups';
 import { ADAPTERS, eventsOf, nextEvent, recordEvents, withoutJobs } from './support/stores.ts';
 
 describe.each(ADAPTERS)('cancelling restores on %s', (_name, createStorage) => {
-  let storage: StorageAdapter;
+  let storage: StorageAdapter & JobStore;
   let service: RestoreService;
   afterEach(async () => {
     await service.close();

@@ -5,7 +5,7 @@
  * sections) and distinct.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { MODULE_SPECS, type StorageAdapter } from '@mbz-restore/engine';
+import { MODULE_SPECS, type StorageAdapter, type JobStore } from '@mbz-restore/engine';
 import { createRestoreService, type RestoreService } from '@mbz-restore/service';
 import { hasShared, mbzFixture, readManifest } from '@mbz-restore/test-support/shared';
 import { ADAPTERS, recordEvents } from './support/stores.ts';
@@ -25,7 +25,7 @@ const FIXTURES = [
 
 describe.skipIf(!hasShared())('ten concurrent restores of real backups', () => {
   describe.each(ADAPTERS)('%s, concurrency 2', (_name, createStorage) => {
-    let storage: StorageAdapter;
+    let storage: StorageAdapter & JobStore;
     let service: RestoreService;
     afterEach(async () => {
       await service.close();

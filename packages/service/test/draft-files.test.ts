@@ -7,14 +7,14 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StorageAdapter } from '@mbz-restore/engine';
+import type { StorageAdapter, JobStore } from '@mbz-restore/engine';
 import { createRestoreService, type RestoreService } from '@mbz-restore/service';
 import { dumpStore, errorOf, readAll, withFaults } from '@mbz-restore/storage-contract';
 import { generated } from '@mbz-restore/test-support/backups';
 import { ADAPTERS, nextEvent, withoutJobs } from './support/stores.ts';
 
 describe.each(ADAPTERS)('draft files on %s', (_name, createStorage) => {
-  let storage: StorageAdapter;
+  let storage: StorageAdapter & JobStore;
   let service: RestoreService;
   afterEach(async () => {
     await service.close();

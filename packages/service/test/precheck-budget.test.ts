@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { restore, type StorageAdapter } from '@mbz-restore/engine';
+import { restore, type StorageAdapter, type JobStore } from '@mbz-restore/engine';
 import {
   createRestoreService,
   moodleErrorcodeOf,
@@ -13,7 +13,7 @@ import { ADAPTERS, withoutJobs } from './support/stores.ts';
 import { testTempDir } from '@mbz-restore/test-support/temp';
 
 describe.each(ADAPTERS)('precheck budget on %s', (_name, createStorage) => {
-  let storage: StorageAdapter;
+  let storage: StorageAdapter & JobStore;
   let service: RestoreService | undefined;
   afterEach(async () => {
     await service?.close();

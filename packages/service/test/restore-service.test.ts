@@ -7,7 +7,7 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StorageAdapter } from '@mbz-restore/engine';
+import type { StorageAdapter, JobStore } from '@mbz-restore/engine';
 import {
   createRestoreService,
   moodleErrorcodeOf,
@@ -26,7 +26,7 @@ import { ADAPTERS, eventsOf, nextEvent, recordEvents, recordingJobs, withoutJobs
 import { testTempDir } from '@mbz-restore/test-support/temp';
 
 describe.each(ADAPTERS)('restore service on %s', (_name, createStorage) => {
-  let storage: StorageAdapter;
+  let storage: StorageAdapter & JobStore;
   let service: RestoreService | undefined;
   afterEach(async () => {
     await service?.close();
@@ -61,9 +61,9 @@ describe.each(ADAPTERS)('restore service on %s', (_name, createStorage) => {
     if (storage.capabilities.durable && storage.workerOpenSpec) {
       // Another handle on the store (as another process has) reads the job while the restore's unit of work is open.
       const spec = storage.workerOpenSpec();
-      const other = ((await import(spec.module)) as Record<string, (o: unknown) => StorageAdapter>)[spec.factory]!(
-        spec.options,
-      );
+      const other = ((await import(spec.module)) as Record<string, (o: unknown) => StorageAdapter & JobStore>)[
+        spec.factory
+      ]!(spec.options);
       const seen = await other.getJob(restoreid);
       await other.close();
       expect(seen).toMatchObject({ status: 800, owner: expect.any(String) });

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BroadcastChannel, threadId as mainThreadId } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StorageAdapter } from '@mbz-restore/engine';
+import type { StorageAdapter, JobStore } from '@mbz-restore/engine';
 import {
   createRestoreService,
   type RestoreService,
@@ -30,7 +30,7 @@ type Lifecycle = { name: 'workerStarted' | 'workerExited' } & Partial<
   Parameters<RestoreServiceEvents['workerExited']>[0]
 >;
 
-let storage: StorageAdapter | undefined;
+let storage: (StorageAdapter & JobStore) | undefined;
 let service: RestoreService | undefined;
 let dir: string | undefined;
 afterEach(async () => {

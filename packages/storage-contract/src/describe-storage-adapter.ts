@@ -2,12 +2,13 @@
  * The contract every storage adapter must pass, as a function that registers vitest tests (after
  * unstorage's `testDriver()`): `describeStorageAdapter('sqlite', () => createSqliteStorage(…))`. Each test
  * gets new stores from `createAdapter`; they are closed after it. Tests only one adapter can pass go in
- * `extraTests`, which receives the same context.
+ * `extraTests`, which receives the same context. Job records are a contract of their own (`describeJobStore()`),
+ * which an adapter that is also a job store registers beside this one.
  */
 import type { StorageAdapter } from '@mbz-restore/engine';
 import { afterEach, describe } from 'vitest';
 import type { ContractContext } from './support.ts';
-import { blobTests, jobTests } from './tests/blobs-jobs.ts';
+import { blobTests } from './tests/blobs.ts';
 import { faultTests } from './tests/faults.ts';
 import { rowTests } from './tests/rows.ts';
 import { unitTests } from './tests/units.ts';
@@ -40,7 +41,6 @@ export function describeStorageAdapter(
     describe('rows', () => rowTests(ctx));
     describe('units of work', () => unitTests(ctx));
     describe('blobs', () => blobTests(ctx));
-    describe('jobs', () => jobTests(ctx));
     describe('faults', () => faultTests(ctx));
     if (options.extraTests) describe('adapter-specific', () => options.extraTests!(ctx));
   });

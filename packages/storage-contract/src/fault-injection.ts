@@ -37,8 +37,8 @@ export class InjectedFault extends Error {
   }
 }
 
-/** `adapter` with `plan`'s faults injected into each unit of work it begins. */
-export function withFaults(adapter: StorageAdapter, plan: FaultPlan): StorageAdapter {
+/** `adapter` with `plan`'s faults injected into each unit of work it begins (what else it is, a job store say, it stays). */
+export function withFaults<T extends StorageAdapter>(adapter: T, plan: FaultPlan): T {
   return new Proxy(adapter, {
     get(target, prop, receiver) {
       if (prop === 'begin') return async () => faultyTransaction(await target.begin(), plan);

@@ -1,6 +1,7 @@
 /** Public API of @mbz-restore/storage-contract (private): the suite, the fault injector and the helpers tests share. */
 export { describeStorageAdapter } from './describe-storage-adapter.ts';
 export type { DescribeStorageAdapterOptions } from './describe-storage-adapter.ts';
+export { describeJobStore } from './describe-job-store.ts';
 export { withFaults, InjectedFault } from './fault-injection.ts';
 export type { FaultPlan } from './fault-injection.ts';
 export {
@@ -15,4 +16,4 @@ export {
   jobRecord,
   sampleRestore,
 } from './support.ts';
-export type { ContractContext, StoreDump } from './support.ts';
+export type { ContractContext, ContractJobStore, JobStoreContext, StoreDump } from './support.ts';

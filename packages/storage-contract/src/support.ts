@@ -2,12 +2,26 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { MOODLE_TABLES } from '@mbz-restore/engine';
-import type { RestoreJobRecord, Row, StorageAdapter, StorageTransaction } from '@mbz-restore/engine';
+import type { JobStore, RestoreJobRecord, Row, StorageAdapter, StorageTransaction } from '@mbz-restore/engine';
 
 /** What the suite's tests get. */
 export interface ContractContext {
   /** A new, opened adapter on a new, empty store; closed after the test. */
   create(): Promise<StorageAdapter>;
+}
+
+/** A job store as the job contract gets it: `open()` and `close()` when it has them (a storage adapter does). */
+export type ContractJobStore = JobStore & { open?(): Promise<void>; close?(): Promise<void> };
+
+/** What the job store suite's tests get. */
+export interface JobStoreContext {
+  /** A new, opened job store on a new, empty store; closed after the test. */
+  create(): Promise<ContractJobStore>;
+}
+
+/** True when `store` is also a storage adapter (it has units of work). */
+export function isStorageAdapter(store: ContractJobStore): store is ContractJobStore & StorageAdapter {
+  return typeof (store as Partial<StorageAdapter>).begin === 'function';
 }
 
 /** Everything a store holds that a restore can change: every table of MOODLE_TABLES, blob list, jobs. */
@@ -17,11 +31,11 @@ export interface StoreDump {
   readonly jobs: RestoreJobRecord[];
 }
 
-/** A full dump of `adapter`, for before/after comparisons. */
-export async function dumpStore(adapter: StorageAdapter): Promise<StoreDump> {
+/** A full dump of `adapter`, for before/after comparisons; `jobs` is empty when it is not also a job store. */
+export async function dumpStore(adapter: StorageAdapter & Partial<JobStore>): Promise<StoreDump> {
   const tables: Record<string, Row[]> = {};
   for (const t of MOODLE_TABLES) tables[t.name] = await adapter.select(t.name);
-  return { tables, blobs: await adapter.listBlobs(), jobs: await adapter.listJobs() };
+  return { tables, blobs: await adapter.listBlobs(), jobs: adapter.listJobs ? await adapter.listJobs() : [] };
 }
 
 /** A blob: its SHA-1 and a fresh stream of its bytes per call. */

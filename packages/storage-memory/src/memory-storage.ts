@@ -6,6 +6,7 @@
 import { Readable } from 'node:stream';
 import { createSiteIdentifier, createSiteSeed, ErrorCode, StorageError } from '@mbz-restore/engine';
 import type {
+  JobStore,
   RestoreJobRecord,
   Row,
   SelectOptions,
@@ -28,11 +29,11 @@ export interface MemoryStorageOptions {
 }
 
 /** Creates an empty in-memory store; {@link StorageAdapter.open} seeds it. */
-export function createMemoryStorage(options: MemoryStorageOptions = {}): StorageAdapter {
+export function createMemoryStorage(options: MemoryStorageOptions = {}): StorageAdapter & JobStore {
   return new MemoryStorage(options);
 }
 
-class MemoryStorage implements StorageAdapter {
+class MemoryStorage implements StorageAdapter, JobStore {
   readonly name = 'memory';
   readonly capabilities = { durable: false, workerSafe: false } as const;
   readonly #options: MemoryStorageOptions;

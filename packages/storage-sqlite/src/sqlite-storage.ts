@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createSiteIdentifier, createSiteSeed, ErrorCode, StorageError } from '@mbz-restore/engine';
 import type {
+  JobStore,
   RestoreJobRecord,
   Row,
   SelectOptions,
@@ -58,11 +59,11 @@ export interface SqliteStorageOptions {
 }
 
 /** Creates the adapter; nothing touches the disk before {@link StorageAdapter.open}. */
-export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapter {
+export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapter & JobStore {
   return new SqliteStorage(options);
 }
 
-class SqliteStorage implements StorageAdapter {
+class SqliteStorage implements StorageAdapter, JobStore {
   readonly name = 'sqlite';
   readonly capabilities = { durable: true, workerSafe: true } as const;
   readonly #options: SqliteStorageOptions;

@@ -6,16 +6,16 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { blobOf, jobRecord, readAll, sampleRestore } from '@mbz-restore/storage-contract';
-import type { StorageAdapter } from '@mbz-restore/engine';
+import type { StorageAdapter, JobStore } from '@mbz-restore/engine';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSqliteStorage } from '../src/index.ts';
 import { rawConnection, tempStorePath } from './support/temp-store.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const tsxApi = import.meta.resolve('tsx/esm/api');
-const opened: StorageAdapter[] = [];
+const opened: Array<StorageAdapter & JobStore> = [];
 
-async function openStore(path: string): Promise<StorageAdapter> {
+async function openStore(path: string): Promise<StorageAdapter & JobStore> {
   const adapter = createSqliteStorage({ path });
   opened.push(adapter);
   await adapter.open();

@@ -3,7 +3,7 @@
  * none of its files; a restore's owning token is recorded before its job exists, so no reader ever sees a job
  * without its owner; when the owner cannot be recorded, no job is recorded either and the token's slot is free.
  */
-import type { RestoreJobRecord, StorageAdapter, StorageTransaction } from '@mbz-restore/engine';
+import type { RestoreJobRecord, StorageAdapter, StorageTransaction, JobStore } from '@mbz-restore/engine';
 import { withFaults } from '@mbz-restore/storage-contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entries, pollUntilEnded, rest, startRestore, startServer, upload, xsBackup } from './support/ws-server.ts';
@@ -91,7 +91,10 @@ describe("a restore's owner", () => {
 // Internal helpers
 
 /** `storage`, calling `spy` with each job record before it is written. */
-function spyPutJob(storage: StorageAdapter, spy: (job: RestoreJobRecord) => Promise<void>): StorageAdapter {
+function spyPutJob(
+  storage: StorageAdapter & JobStore,
+  spy: (job: RestoreJobRecord) => Promise<void>,
+): StorageAdapter & JobStore {
   return new Proxy(storage, {
     get(target, prop, receiver) {
       if (prop === 'putJob') {
@@ -107,7 +110,7 @@ function spyPutJob(storage: StorageAdapter, spy: (job: RestoreJobRecord) => Prom
 }
 
 /** `storage`, whose inserts into `mbz_token_restores` fail while `fault.on`. */
-function failingOwners(storage: StorageAdapter, fault: { on: boolean }): StorageAdapter {
+function failingOwners(storage: StorageAdapter & JobStore, fault: { on: boolean }): StorageAdapter & JobStore {
   const failing = (tx: StorageTransaction): StorageTransaction =>
     new Proxy(tx, {
       get(target, prop, receiver) {

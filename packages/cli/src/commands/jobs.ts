@@ -8,7 +8,7 @@ import type { RestoreDetail } from '@mbz-restore/service';
 import { ExitCode, printJsonLine, reportError } from '../output.ts';
 import { table } from '../format.ts';
 import { percent, statusName } from '../job-status.ts';
-import type { JobStore } from '../job-support.ts';
+import type { OpenedJobStore } from '../job-support.ts';
 
 /** Registers the command. */
 export function registerJobs(program: Command): void {
@@ -19,7 +19,7 @@ export function registerJobs(program: Command): void {
     .option('--json', 'one JSON object per restore, one per line')
     .action(async (options: { db: string; json?: boolean }, command: Command) => {
       const debug = Boolean(command.optsWithGlobals().debug);
-      let store: JobStore | undefined;
+      let store: OpenedJobStore | undefined;
       try {
         const { openJobStore } = await import('../job-support.ts');
         store = await openJobStore(options.db);

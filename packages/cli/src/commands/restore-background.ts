@@ -1,6 +1,6 @@
 /** `mbz restore-background …`: the hidden command the background process of `mbz restore --detach` runs (see restore-detach.ts). */
 import type { Command } from 'commander';
-import type { JobStore } from '../job-support.ts';
+import type { OpenedJobStore } from '../job-support.ts';
 import { ExitCode, printJsonLine, reportError } from '../output.ts';
 
 /** Name of the hidden command the background process runs. */
@@ -15,7 +15,7 @@ export function registerRestoreBackground(program: Command): void {
     .option('--category <id>', '', '1')
     .option('--option <name=value>', '', (value: string, previous: string[]) => [...previous, value], [])
     .action(async (file: string, options: { db: string; category: string; option: string[] }) => {
-      let store: JobStore | undefined;
+      let store: OpenedJobStore | undefined;
       try {
         const [{ parseOptionArgs }, { openJobStore }] = await Promise.all([
           import('@mbz-restore/engine'),

@@ -7,7 +7,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import type { Command } from 'commander';
-import type { StorageAdapter } from '@mbz-restore/engine';
+import type { StorageAdapter, JobStore } from '@mbz-restore/engine';
 import type { Logger } from 'pino';
 import { DEFAULT_LIMITS } from '@mbz-restore/webservice/options';
 import { CliError, ExitCode, reportError, UsageError } from '../output.ts';
@@ -54,7 +54,7 @@ export function registerServe(program: Command): void {
     )
     .action(async (options: ServeOptions, command: Command) => {
       const debug = Boolean(command.optsWithGlobals().debug);
-      let storage: StorageAdapter | undefined;
+      let storage: (StorageAdapter & JobStore) | undefined;
       try {
         const [{ createRestoreService }, { createSqliteStorage }, { createWebservice }, { pino }] = await Promise.all([
           import('@mbz-restore/service'),

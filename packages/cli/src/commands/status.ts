@@ -9,7 +9,7 @@ import type { RestoreDetail } from '@mbz-restore/service';
 import { MbzError, type ErrorCode } from '@mbz-restore/engine/errors';
 import { ExitCode, printJsonLine, reportError, UsageError } from '../output.ts';
 import { isFinished, percent, statusName } from '../job-status.ts';
-import type { JobStore } from '../job-support.ts';
+import type { OpenedJobStore } from '../job-support.ts';
 import { startProgress } from '../progress.ts';
 
 /** Registers the command. */
@@ -29,7 +29,7 @@ export function registerStatus(program: Command): void {
         command: Command,
       ) => {
         const debug = Boolean(command.optsWithGlobals().debug);
-        let store: JobStore | undefined;
+        let store: OpenedJobStore | undefined;
         try {
           if (!/^[0-9a-f]{32}$/u.test(restoreid))
             throw new UsageError(`restoreid must be 32 lowercase hex characters, got "${restoreid}"`);
@@ -71,7 +71,12 @@ export function describe(job: RestoreDetail): string {
 
 // Internal helpers
 
-async function watch(store: JobStore, restoreid: string, interval: number, json: boolean): Promise<RestoreDetail> {
+async function watch(
+  store: OpenedJobStore,
+  restoreid: string,
+  interval: number,
+  json: boolean,
+): Promise<RestoreDetail> {
   const bar = json ? undefined : startProgress('restore', { unit: 'fraction' });
   let last = '';
   try {

@@ -11,6 +11,10 @@
  * same time (two restores into one store); each reserves row ids in blocks
  * ({@link StorageTransaction.allocateIds}) so their rows never collide, and rows can be written in
  * large batches without a round trip per row.
+ *
+ * Restore job records are not part of it: they are a `JobStore` (`job-store.ts`), which the adapters of this
+ * project implement beside it (`StorageAdapter & JobStore`), so that a job's record lives in the store its course
+ * goes into.
  */
 import type { Readable } from 'node:stream';
 
@@ -31,58 +35,9 @@ export interface SelectOptions {
   readonly limit?: number;
 }
 
-/** Status codes of a restore job, as Moodle's `backup::STATUS_*` (`backup/backup.class.php`). */
-export const RestoreStatus = {
-  /** Prechecks passed; queued. */
-  Awaiting: 700,
-  /** Running. */
-  Executing: 800,
-  /** Ended with an error (nothing was restored). */
-  FinishedError: 900,
-  /** Restored. */
-  FinishedOk: 1000,
-} as const;
-
-/** One of Moodle's status codes. */
-export type RestoreStatus = (typeof RestoreStatus)[keyof typeof RestoreStatus];
-
-/** The durable record of one restore (Moodle keeps the same in `backup_controllers`). */
-export interface RestoreJobRecord {
-  /** 32 hex characters, like Moodle's restore id. */
-  readonly restoreid: string;
-  readonly status: RestoreStatus;
-  /** 0…1, never decreasing; exactly 1 at {@link RestoreStatus.FinishedOk}. */
-  readonly progress: number;
-  /** Name of the stage running or last run. */
-  readonly stage: string | null;
-  /** Target category. */
-  readonly categoryid: number;
-  /** New course id once known. */
-  readonly courseid: number | null;
-  /** Resolved settings (JSON object of name → value). */
-  readonly settings: Readonly<Record<string, number>>;
-  /** Error code and message when the job ended at 900. */
-  readonly error: { readonly code: string; readonly message: string } | null;
-  /** Warnings of the restore. */
-  readonly warnings: ReadonlyArray<{ readonly code: string; readonly message: string }>;
-  /** Where the backup came from (path or draft file description), for people. */
-  readonly source: string;
-  /** Moodle user the restore runs for (`backup_controllers.userid`). The async service scopes restores by it; 2 is the seeded admin. */
-  readonly userid: number;
-  /** Unix ms. */
-  readonly timecreated: number;
-  readonly timemodified: number;
-  /** Unix ms when the work started (status 800), and when it ended (900 or 1000); null until then. */
-  readonly timestarted: number | null;
-  readonly timefinished: number | null;
-  /** Identifies the process running the job and when it last proved alive (for crash detection). */
-  readonly owner: string | null;
-  readonly heartbeat: number | null;
-}
-
 /** Capabilities that differ between adapters. Skips in the contract suite are driven by these, never by name. */
 export interface StorageCapabilities {
-  /** True when other processes opening the same store see its data and jobs (SQLite file). Default is false. */
+  /** True when other processes opening the same store see its data (and its jobs, as a `JobStore`: SQLite file). Default is false. */
   readonly durable: boolean;
   /**
    * True when a worker thread can open its own handle on the store from {@link StorageAdapter.workerOpenSpec}
@@ -135,12 +90,6 @@ export interface StorageAdapter {
   readBlob(contenthash: string): Promise<Readable | undefined>;
   /** SHA-1s of every committed blob. */
   listBlobs(): Promise<string[]>;
-
-  /** Inserts or replaces a job record. Durable adapters write it at once, outside any unit of work. */
-  putJob(job: RestoreJobRecord): Promise<void>;
-  getJob(restoreid: string): Promise<RestoreJobRecord | undefined>;
-  /** All jobs, oldest first. */
-  listJobs(): Promise<RestoreJobRecord[]>;
 }
 
 /** The unit of work of one restore: sees its own writes; {@link commit} makes them all visible, {@link rollback} drops them all. */

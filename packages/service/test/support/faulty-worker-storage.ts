@@ -7,7 +7,7 @@
  */
 import { rmSync } from 'node:fs';
 import { BroadcastChannel, isMainThread } from 'node:worker_threads';
-import type { StorageAdapter, StorageTransaction } from '@mbz-restore/engine';
+import type { StorageAdapter, StorageTransaction, JobStore } from '@mbz-restore/engine';
 import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
 
 /** Options of {@link createFaultyWorkerStorage} (plain data: they cross to the worker threads). */
@@ -22,7 +22,7 @@ export interface FaultyWorkerStorageOptions {
 export const HANG_CHANNEL = 'mbz-restore-test-worker-hang';
 
 /** The store. */
-export function createFaultyWorkerStorage(options: FaultyWorkerStorageOptions): StorageAdapter {
+export function createFaultyWorkerStorage(options: FaultyWorkerStorageOptions): StorageAdapter & JobStore {
   const inner = createSqliteStorage({ path: options.path });
   return new Proxy(inner, {
     get(target, prop, receiver) {

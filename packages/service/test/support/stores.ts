@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { RestoreJobRecord, StorageAdapter } from '@mbz-restore/engine';
+import type { RestoreJobRecord, StorageAdapter, JobStore } from '@mbz-restore/engine';
 import type { RestoreService, RestoreServiceEvents } from '@mbz-restore/service';
 import type { StoreDump } from '@mbz-restore/storage-contract';
 import { createMemoryStorage } from '@mbz-restore/storage-memory';
@@ -7,14 +7,14 @@ import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
 import { testTempDir } from '@mbz-restore/test-support/temp';
 
 /** Both adapters, each making a new store: memory (restores on the calling thread) and SQLite (in worker threads). */
-export const ADAPTERS: Array<[string, () => StorageAdapter]> = [
+export const ADAPTERS: Array<[string, () => StorageAdapter & JobStore]> = [
   ['memory', () => createMemoryStorage()],
   ['sqlite', () => createSqliteStorage({ path: join(testTempDir('service-'), 'store.sqlite') })],
 ];
 
 /** `storage`, with every job record written through it kept in `writes` (in order) and its units of work counted. */
-export function recordingJobs(storage: StorageAdapter): {
-  storage: StorageAdapter;
+export function recordingJobs(storage: StorageAdapter & JobStore): {
+  storage: StorageAdapter & JobStore;
   writes: RestoreJobRecord[];
   units: { begun: number };
 } {

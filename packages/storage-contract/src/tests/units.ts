@@ -100,7 +100,6 @@ export function unitTests(ctx: ContractContext): void {
     const closed = { code: ErrorCode.StorageClosed };
     await expect(adapter.select('course')).rejects.toMatchObject(closed);
     await expect(adapter.begin()).rejects.toMatchObject(closed);
-    await expect(adapter.putJob({} as never)).rejects.toMatchObject(closed);
     await expect(adapter.listBlobs()).rejects.toMatchObject(closed);
     await expect(adapter.open()).rejects.toMatchObject(closed);
     await expect(open.select('course')).rejects.toMatchObject(closed);

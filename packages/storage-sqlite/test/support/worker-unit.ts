@@ -1,9 +1,9 @@
 /** Run in a worker thread: opens the store from a StorageOpenSpec and commits one course; posts its id. */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { StorageAdapter, StorageOpenSpec } from '@mbz-restore/engine';
+import type { StorageAdapter, StorageOpenSpec, JobStore } from '@mbz-restore/engine';
 
 const spec = workerData as StorageOpenSpec;
-const mod = (await import(spec.module)) as Record<string, (options: unknown) => StorageAdapter>;
+const mod = (await import(spec.module)) as Record<string, (options: unknown) => StorageAdapter & JobStore>;
 const adapter = mod[spec.factory]!(spec.options);
 const tx = await adapter.begin();
 const id = await tx.allocateIds('course', 1);

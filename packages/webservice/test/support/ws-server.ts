@@ -7,7 +7,7 @@ import { openAsBlob } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createRestoreService } from '@mbz-restore/service';
-import type { StorageAdapter } from '@mbz-restore/engine';
+import type { StorageAdapter, JobStore } from '@mbz-restore/engine';
 import type { RestoreService } from '@mbz-restore/service';
 import { createMemoryStorage } from '@mbz-restore/storage-memory';
 import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
@@ -20,7 +20,7 @@ export { xsBackup } from '@mbz-restore/test-support/backups';
 /** A running test server. */
 export interface TestServer {
   readonly url: string;
-  readonly storage: StorageAdapter;
+  readonly storage: StorageAdapter & JobStore;
   readonly service: RestoreService;
   readonly webservice: Webservice;
   /** The folder uploads are spooled in (empty between requests). */
@@ -39,9 +39,9 @@ export interface StartOptions {
   /** Restore in worker threads (the service's default, `'auto'`) or on the main thread. */
   readonly workers?: boolean | 'auto';
   /** Wraps the store the webservice reads and writes (tokens, restore owners), e.g. to inject faults. */
-  readonly wrapStorage?: (storage: StorageAdapter) => StorageAdapter;
+  readonly wrapStorage?: (storage: StorageAdapter & JobStore) => StorageAdapter & JobStore;
   /** Wraps the store the restore service works on (draft files, jobs), e.g. to inject faults. */
-  readonly wrapServiceStorage?: (storage: StorageAdapter) => StorageAdapter;
+  readonly wrapServiceStorage?: (storage: StorageAdapter & JobStore) => StorageAdapter & JobStore;
 }
 
 /** Starts a server on 127.0.0.1, port 0. */
