@@ -53,7 +53,7 @@ export async function bundleChild(repo: string, outDir: string): Promise<string>
     ...common,
     entryPoints: {
       index: join(repo, 'packages/service/src/index.ts'),
-      'restore-worker': join(repo, 'packages/service/src/restore-worker.ts'),
+      'restore-worker': join(repo, 'packages/service/src/runner/restore-worker.ts'),
     },
     outdir: pkg('service'),
     splitting: true,

@@ -23,13 +23,13 @@ let workerEntryReplaced = false;
 const workerEntryPlugin = {
   name: 'service-worker-entry',
   setup(b) {
-    b.onLoad({ filter: /[\\/]service[\\/]src[\\/]worker-launch\.ts$/ }, async (args) => {
+    b.onLoad({ filter: /[\\/]service[\\/]src[\\/]runner[\\/]worker-launch\.ts$/ }, async (args) => {
       const source = await readFile(args.path, 'utf8');
       const from = /export function restoreWorkerEntry\(\): URL \{\n[^\n]*\n\}/;
       if (!from.test(source)) throw new Error(`bundle.mjs: restoreWorkerEntry() not found in ${args.path}`);
       const to =
         'export function restoreWorkerEntry(): URL {\n' +
-        "  return new URL('./restore-worker.js', import.meta.resolve('@mbz-restore/service'));\n}";
+        "  return new URL('./runner/restore-worker.js', import.meta.resolve('@mbz-restore/service'));\n}";
       workerEntryReplaced = true;
       return { contents: source.replace(from, to), loader: 'ts' };
     });

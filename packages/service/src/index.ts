@@ -19,5 +19,9 @@ export type {
   DraftFileSkipped,
   WorkerExitReason,
 } from './types.ts';
-export { createRestoreService } from './restore-service.ts';
+export { createRestoreService } from './front-end/restore-service.ts';
 export { RestoreServiceError, moodleErrorcodeOf } from './service-error.ts';
+export { createLocalQueue } from './queue/local-queue.ts';
+export type { LocalQueueOptions } from './queue/local-queue.ts';
+export { DEFAULT_RETRY_LIMIT } from './queue/job-queue.ts';
+export type { JobQueue, JobWorker, QueuedJob, TakenJob, LostJobVerdict } from './queue/job-queue.ts';

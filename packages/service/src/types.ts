@@ -15,6 +15,7 @@ import type {
 } from '@mbz-restore/engine';
 import type { Readable } from 'node:stream';
 import type { EventEmitter } from 'eventemitter3';
+import type { JobQueue } from './queue/job-queue.ts';
 import type { RestoreServiceError } from './service-error.ts';
 
 /** The backup to restore, as a file of the draft area (`localfile` of `core_course_restore_async`). */
@@ -183,8 +184,17 @@ export type WorkerExitReason = 'idle' | 'closed' | 'crashed' | 'terminated';
 export interface RestoreServiceOptions {
   /** The store restores go into and where draft files and job records live (a storage adapter that is also a job store). */
   readonly storage: StorageAdapter & JobStore;
-  /** Most restores running at once. Default is one per CPU core. */
+  /**
+   * Most restores running at once in the default local queue. Default is one per CPU core. A `queue` given has its
+   * own concurrency (giving both is an error).
+   */
   readonly concurrency?: number;
+  /**
+   * Where and when jobs run (see the package README, "The job queue"). Default is a local queue
+   * (`createLocalQueue({ concurrency })`): jobs wait in this process and run here, first in, first out. A queue serves
+   * one service, which closes it in `close()`.
+   */
+  readonly queue?: JobQueue;
   /**
    * Run restores in `worker_threads` workers. Default `'auto'`: yes when the adapter is worker-safe
    * (`capabilities.workerSafe`), else on the calling thread. Workers are pooled: at most `concurrency` threads,

@@ -11,7 +11,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import type { ResourceLimits } from 'node:worker_threads';
-import type { WorkerExitReason } from './types.ts';
+import type { WorkerExitReason } from '../types.ts';
 import type { ProgressReport, RestoreInput, RestoreOutcome, RunningRestore } from './restore-runner.ts';
 import { restoreWorkerEntry, startWorker } from './worker-launch.ts';
 import {

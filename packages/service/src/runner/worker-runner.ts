@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError } from '@mbz-restore/engine';
 import { threadRunner, type RestoreRunner } from './restore-runner.ts';
-import type { RestoreServiceOptions } from './types.ts';
+import type { RestoreServiceOptions } from '../types.ts';
 import { WorkerPool, type WorkerLifecycleEvent } from './worker-pool.ts';
 
 /** Default of {@link RestoreServiceOptions.workerIdleMs}. */

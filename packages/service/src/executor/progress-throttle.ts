@@ -2,7 +2,7 @@
  * Throttles one job's progress: the first report passes at once, later ones at most once per interval, and
  * the newest report of a quiet spell is delivered when the interval ends (so the last value is never lost).
  */
-import type { ProgressReport } from './restore-runner.ts';
+import type { ProgressReport } from '../runner/restore-runner.ts';
 
 /** A per-job progress throttle. */
 export class ProgressThrottle {

@@ -32,7 +32,7 @@ import {
   type XmlLimits,
   type XmlObject,
 } from '@mbz-restore/engine';
-import { RestoreServiceError } from './service-error.ts';
+import { RestoreServiceError } from '../service-error.ts';
 
 /** Limits the precheck reads under (the restore's own). */
 export interface PrecheckLimits {

@@ -11,9 +11,10 @@ import { ErrorCode, RestoreStatus, type RestoreJobRecord, type StorageAdapter } 
 import { ADMIN_USERID } from './draft-area.ts';
 import { copyDraftFile, describeDraftFile, findDraftFile } from './draft-lookup.ts';
 import { precheckBackup, type PrecheckLimits } from './precheck.ts';
-import { RestoreServiceError } from './service-error.ts';
+import { RestoreServiceError } from '../service-error.ts';
 import { checkAsyncParams, checkCategoryId, checkUserId, newRestoreId } from './service-params.ts';
-import type { RequestIdentity, RestoreAsyncParams, RestoreFileParams } from './types.ts';
+import type { QueuedJob } from '../queue/job-queue.ts';
+import type { RequestIdentity, RestoreAsyncParams, RestoreFileParams } from '../types.ts';
 
 /** A request that passed every check, about to be recorded. */
 export interface AcceptedJob {
@@ -98,8 +99,11 @@ export async function acceptFileRequest(
   };
 }
 
-/** The 700 record of an accepted job, held by `owner`. */
-export function awaitingRecord(job: AcceptedJob, owner: string, now: number): RestoreJobRecord {
+/**
+ * The 700 record of an accepted job, held by `owner` (the process whose memory it waits in), or by no process
+ * (`null`: it waits in a durable queue, and has no heartbeat).
+ */
+export function awaitingRecord(job: AcceptedJob, owner: string | null, now: number): RestoreJobRecord {
   return {
     restoreid: job.restoreid,
     status: RestoreStatus.Awaiting,
@@ -117,7 +121,19 @@ export function awaitingRecord(job: AcceptedJob, owner: string, now: number): Re
     timestarted: null,
     timefinished: null,
     owner,
-    heartbeat: now,
+    heartbeat: owner === null ? null : now,
+  };
+}
+
+/** What a queue carries for an accepted job. */
+export function queuedJob(job: AcceptedJob): QueuedJob {
+  return {
+    restoreid: job.restoreid,
+    path: job.path,
+    ...(job.tempFile === undefined ? {} : { tempFile: job.tempFile }),
+    categoryid: job.categoryid,
+    options: job.options ?? {},
+    ...(job.actingUserId === undefined ? {} : { actingUserId: job.actingUserId }),
   };
 }
 

@@ -4,9 +4,11 @@
  * 800), again every `heartbeatMs`. Any process reading the job decides it is abandoned when
  * - its owner names this host and a process id that no longer exists (a crash or kill is seen at once), or
  * - its heartbeat is older than the lease (`leaseMs`; another host, or a process id reused since).
- * An abandoned job is ended 900 with error code `interrupted` by whoever notices first. The pid test assumes
- * processes sharing a store and a host name share one process id space (true except across containers that
- * share a host name; there the lease still decides, a few seconds later).
+ * Whoever notices an abandoned job first asks its queue what becomes of it (`JobQueue.lost`): a queue that will
+ * hand it out again gets it back at 700 ({@link awaitingRetry}); otherwise it ends 900 with error code `interrupted`
+ * ({@link interrupted}). A 700 job without an owner waits in a durable queue, not in any process: no lease applies
+ * to it. The pid test assumes processes sharing a store and a host name share one process id space (true except
+ * across containers that share a host name; there the lease still decides, a few seconds later).
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -25,6 +27,7 @@ export function isEnded(status: RestoreStatus): boolean {
 /** True when `job` is unfinished and its owner is gone (see the file header). */
 export function isAbandoned(job: RestoreJobRecord, now: number, leaseMs: number): boolean {
   if (isEnded(job.status)) return false;
+  if (job.status === RestoreStatus.Awaiting && job.owner === null) return false;
   const owner = /^(\d+)@(.*)\/[0-9a-f]+$/u.exec(job.owner ?? '');
   if (owner && owner[2] === hostname() && !processExists(Number(owner[1]))) return true;
   return now - (job.heartbeat ?? job.timemodified) > leaseMs;
@@ -41,13 +44,31 @@ export function interrupted(job: RestoreJobRecord, now: number, message: string)
   };
 }
 
-/** The message of a job whose owner died. */
-export function ownerGoneMessage(job: RestoreJobRecord): string {
+/**
+ * `job`, whose worker was lost, back at 700 at `now`, waiting in its queue to be handed out again: no owner (the queue
+ * holds it, not a process), no start time; its progress stays (it never decreases) until the next run passes it.
+ */
+export function awaitingRetry(job: RestoreJobRecord, now: number): RestoreJobRecord {
+  return {
+    ...job,
+    status: RestoreStatus.Awaiting,
+    error: null,
+    timemodified: now,
+    timestarted: null,
+    timefinished: null,
+    owner: null,
+    heartbeat: null,
+  };
+}
+
+/** The message of a job whose owner died, after `attempts` runs when its queue retried it. */
+export function ownerGoneMessage(job: RestoreJobRecord, attempts = 1): string {
   const at =
     job.status === RestoreStatus.Executing
       ? `while running${job.stage ? ` (stage ${job.stage})` : ''}`
       : 'before it started';
-  return `The process that held this restore (${job.owner ?? 'unknown'}) stopped ${at}, before the restore ended; start the restore again.`;
+  const tried = attempts > 1 ? `, and its queue will not run it again after ${attempts} attempts` : '';
+  return `The process that held this restore (${job.owner ?? 'unknown'}) stopped ${at}, before the restore ended${tried}; start the restore again.`;
 }
 
 // Internal helpers

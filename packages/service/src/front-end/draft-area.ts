@@ -30,8 +30,8 @@ import {
   type StorageTransaction,
 } from '@mbz-restore/engine';
 import { hashFile, mimetypeOf, phpSerializedSource, spoolStream, type ContentDigest } from './draft-content.ts';
-import { invalidParameter, RestoreServiceError } from './service-error.ts';
-import type { DraftFileInput, DraftFileRecord, DraftFileSkipped, SaveDraftFilesOptions } from './types.ts';
+import { invalidParameter, RestoreServiceError } from '../service-error.ts';
+import type { DraftFileInput, DraftFileRecord, DraftFileSkipped, SaveDraftFilesOptions } from '../types.ts';
 
 /** The seeded admin: the user of requests that name none. */
 export const ADMIN_USERID = 2;

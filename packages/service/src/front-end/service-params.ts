@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import type { OptionItem } from '@mbz-restore/engine';
 import { checkLocalFile } from './draft-lookup.ts';
-import { invalidParameter } from './service-error.ts';
-import type { LocalFileRef, RestoreAsyncParams } from './types.ts';
+import { invalidParameter } from '../service-error.ts';
+import type { LocalFileRef, RestoreAsyncParams } from '../types.ts';
 
 /** A new restore id: 32 hex characters, like Moodle's. */
 export function newRestoreId(): string {

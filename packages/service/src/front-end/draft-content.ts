@@ -8,7 +8,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { invalidParameter } from './service-error.ts';
+import { invalidParameter } from '../service-error.ts';
 
 /** SHA-1 and size of content. */
 export interface ContentDigest {

@@ -12,8 +12,8 @@ import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { ErrorCode, type StorageAdapter } from '@mbz-restore/engine';
 import { userContextId } from './draft-area.ts';
-import { invalidParameter, RestoreServiceError } from './service-error.ts';
-import type { LocalFileRef, RequestIdentity } from './types.ts';
+import { invalidParameter, RestoreServiceError } from '../service-error.ts';
+import type { LocalFileRef, RequestIdentity } from '../types.ts';
 
 /** A draft file found by {@link findDraftFile}. */
 export interface DraftFile {

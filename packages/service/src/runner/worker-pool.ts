@@ -15,7 +15,7 @@ import type { ResourceLimits } from 'node:worker_threads';
 import type { StorageOpenSpec } from '@mbz-restore/engine';
 import { PooledWorker } from './pooled-worker.ts';
 import type { ProgressReport, RestoreInput, RestoreRunner, RunningRestore } from './restore-runner.ts';
-import type { WorkerExitReason } from './types.ts';
+import type { WorkerExitReason } from '../types.ts';
 
 /** What the pool reports about its threads. */
 export type WorkerLifecycleEvent =
