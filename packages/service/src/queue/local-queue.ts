@@ -34,6 +34,8 @@ class LocalQueue implements JobQueue {
   readonly #waiting = new Map<string, QueuedJob>();
   /** Jobs handed out and not settled, oldest first. */
   readonly #running: string[] = [];
+  /** Jobs whose run failed (rejected): given up, remembered so that `lost()` can say they ran once. */
+  readonly #failed = new Set<string>();
   #worker: JobWorker | undefined;
   #closed = false;
 
@@ -61,8 +63,9 @@ class LocalQueue implements JobQueue {
     return this.#waiting.delete(restoreid);
   }
 
-  async lost(_restoreid: string): Promise<LostJobVerdict> {
-    return { retry: false, attempts: 1 };
+  async lost(restoreid: string): Promise<LostJobVerdict> {
+    const ran = this.#running.includes(restoreid) || this.#failed.has(restoreid);
+    return { retry: false, attempts: ran ? 1 : 0 };
   }
 
   state(): QueueState {
@@ -91,6 +94,7 @@ class LocalQueue implements JobQueue {
       await this.#worker!.run({ ...job, attempt: 1 });
     } catch {
       // fail: the worker has recorded what it could; this queue has no other worker to hand the job to.
+      this.#failed.add(restoreid);
     } finally {
       this.#running.splice(this.#running.indexOf(restoreid), 1);
     }
