@@ -2,6 +2,8 @@
  * The packages as a user gets them: `pnpm pack` each public package, `npm install` the tarballs into a fresh
  * project outside the workspace (no workspace links, better-sqlite3 built as npm builds it), then:
  * - the README's embedding example, as plain `node` ESM, restores a real fixture into SQLite and into memory;
+ * - the service README's example restores one through the installed service, in a worker thread started from the
+ *   service package's own built worker entry;
  * - a TypeScript consumer type-checks under `moduleResolution` node16 and bundler;
  * - the installed `mbz` bin answers --version, inspect and restore (`npx mbz …`);
  * - publint and @arethetypeswrong/cli find nothing wrong with the tarballs.
@@ -15,8 +17,8 @@ import { userEnv } from '@mbz-restore/test-support/cli';
 import { hasShared, mbzFixture, repoRoot } from '@mbz-restore/test-support/shared';
 import { testTempDir } from '@mbz-restore/test-support/temp';
 
-/** The public packages (storage-contract is private: the test suite adapters pass). */
-const PACKAGES = ['engine', 'storage-sqlite', 'storage-memory', 'webservice', 'generator', 'cli'];
+/** The public packages (storage-contract and queue-contract are private: the test suites adapters and queues pass). */
+const PACKAGES = ['engine', 'service', 'storage-sqlite', 'storage-memory', 'webservice', 'generator', 'cli'];
 const FIXTURE = 'report_advancedgrading__tests-fixtures-backup-advgrade.mbz';
 const bin = (name: string) => join(repoRoot, 'node_modules', '.bin', name);
 
@@ -33,13 +35,13 @@ function inProject(command: string, args: readonly string[], env: NodeJS.Process
   });
 }
 
-/** The code block between `<!-- name:start -->` and `<!-- name:end -->` of the README. */
-function readmeBlock(name: string): string {
-  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+/** The code block between `<!-- name:start -->` and `<!-- name:end -->` of a README (the root one by default). */
+function readmeBlock(name: string, readmePath = 'README.md'): string {
+  const readme = readFileSync(join(repoRoot, readmePath), 'utf8');
   const block = new RegExp(`<!-- ${name}:start -->\\n\`\`\`\\w*\\n([\\s\\S]*?)\`\`\`\\n<!-- ${name}:end -->`).exec(
     readme,
   )?.[1];
-  if (!block) throw new Error(`README.md has no ${name} block`);
+  if (!block) throw new Error(`${readmePath} has no ${name} block`);
   return block;
 }
 
@@ -91,6 +93,19 @@ describe.skipIf(!hasShared())('packed packages, installed outside the workspace'
     expect(sqlite.counts.mdl_assign).toBe(6);
     expect(memory.counts).toEqual(sqlite.counts);
     expect(existsSync(join(project, 'moodle.sqlite'))).toBe(true);
+  });
+
+  it("the service README's example restores a real fixture in a worker thread of the installed service", () => {
+    const example = readmeBlock('service-embed', 'packages/service/README.md').replaceAll(
+      "'course.mbz'",
+      JSON.stringify(mbzFixture(FIXTURE)),
+    );
+    writeFileSync(join(project, 'service-example.mjs'), example);
+    const run = inProject(process.execPath, ['service-example.mjs']);
+    expect(run.status, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    expect(result).toMatchObject({ status: 1000, inWorker: true });
+    expect(result.courseid).toBeGreaterThan(1);
   });
 
   it.each(['node16', 'bundler'])('a TypeScript consumer type-checks with moduleResolution %s', (resolution) => {
