@@ -11,7 +11,6 @@ export type {
   LocalFileRef,
   DraftFileRecord,
   SaveDraftFileOptions,
-  QueueState,
   RequestIdentity,
   RestoreAsyncOptions,
   DraftFileInput,
@@ -24,4 +23,4 @@ export { RestoreServiceError, moodleErrorcodeOf } from './service-error.ts';
 export { createLocalQueue } from './queue/local-queue.ts';
 export type { LocalQueueOptions } from './queue/local-queue.ts';
 export { DEFAULT_RETRY_LIMIT } from './queue/job-queue.ts';
-export type { JobQueue, JobWorker, QueuedJob, TakenJob, LostJobVerdict } from './queue/job-queue.ts';
+export type { JobQueue, JobWorker, QueuedJob, TakenJob, LostJobVerdict, QueueState } from './queue/job-queue.ts';

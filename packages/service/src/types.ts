@@ -15,7 +15,7 @@ import type {
 } from '@mbz-restore/engine';
 import type { Readable } from 'node:stream';
 import type { EventEmitter } from 'eventemitter3';
-import type { JobQueue } from './queue/job-queue.ts';
+import type { JobQueue, QueueState } from './queue/job-queue.ts';
 import type { RestoreServiceError } from './service-error.ts';
 
 /** The backup to restore, as a file of the draft area (`localfile` of `core_course_restore_async`). */
@@ -145,16 +145,6 @@ export interface RestoreFileParams {
   readonly categoryid?: number;
   /** Restore options by Moodle's names; MDL-64915's defaults for anything not given. */
   readonly options?: RestoreOptionsInput;
-}
-
-/** How busy the service is. */
-export interface QueueState {
-  /** Most restores running at once. */
-  readonly concurrency: number;
-  /** Restore ids running now, oldest first. */
-  readonly running: readonly string[];
-  /** Restore ids waiting, in the order they will start (FIFO). */
-  readonly queued: readonly string[];
 }
 
 /** Events of a {@link RestoreService} (eventemitter3). */

@@ -23,7 +23,7 @@ import {
 import type { HeldJob } from '../executor/held-jobs.ts';
 import { CANCELLED, CLOSED_QUEUED, JobExecutor } from '../executor/job-executor.ts';
 import { isEnded } from '../executor/job-lease.ts';
-import type { JobQueue } from '../queue/job-queue.ts';
+import type { JobQueue, QueueState } from '../queue/job-queue.ts';
 import { createLocalQueue } from '../queue/local-queue.ts';
 import type { WorkerLifecycleEvent } from '../runner/worker-pool.ts';
 import { runnerFor } from '../runner/worker-runner.ts';
@@ -32,7 +32,6 @@ import type {
   DraftFileInput,
   DraftFileRecord,
   DraftFileSkipped,
-  QueueState,
   RequestIdentity,
   RestoreAsyncOptions,
   RestoreAsyncParams,

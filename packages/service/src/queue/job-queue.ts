@@ -11,7 +11,16 @@
  * The full contract, with who writes what, is in the package's README ("The job queue").
  */
 import type { RestoreOptionsInput } from '@mbz-restore/engine';
-import type { QueueState } from '../types.ts';
+
+/** How busy a queue is in this process (the service's `queueState()`). */
+export interface QueueState {
+  /** Most restores running at once. */
+  readonly concurrency: number;
+  /** Restore ids running now, oldest first. */
+  readonly running: readonly string[];
+  /** Restore ids waiting, in the order they will start (FIFO). */
+  readonly queued: readonly string[];
+}
 
 /** One job as a queue carries it: plain data (JSON-safe), enough for a worker anywhere to run it. */
 export interface QueuedJob {

@@ -10,8 +10,7 @@ import { availableParallelism } from 'node:os';
 import PQueue from 'p-queue';
 import { ErrorCode, InvalidArgumentError } from '@mbz-restore/engine';
 import { RestoreServiceError } from '../service-error.ts';
-import type { QueueState } from '../types.ts';
-import type { JobQueue, JobWorker, LostJobVerdict, QueuedJob } from './job-queue.ts';
+import type { JobQueue, JobWorker, LostJobVerdict, QueuedJob, QueueState } from './job-queue.ts';
 
 /** Options of {@link createLocalQueue}. */
 export interface LocalQueueOptions {
