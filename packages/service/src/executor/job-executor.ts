@@ -7,7 +7,9 @@
  * `interrupted`. Job records are written through one {@link JobWriter} per job, guarded against reviving a job that
  * another process ended or took over.
  */
-import { rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import {
   ErrorCode,
@@ -16,6 +18,7 @@ import {
   type ArchiveLimits,
   type JobStore,
   type RestoreJobRecord,
+  type StorageAdapter,
   type XmlLimits,
 } from '@mbz-restore/engine';
 import type { JobWorker, LostJobVerdict, QueuedJob, TakenJob } from '../queue/job-queue.ts';
@@ -39,6 +42,8 @@ export type ExecutorEvents = Omit<RestoreServiceEvents, 'queued' | 'workerStarte
 export interface JobExecutorOptions {
   /** Where job records live. */
   readonly jobs: JobStore;
+  /** Where uploaded backups are (the store's blobs), for a job whose backup is not on this host (QueuedJob.contenthash). */
+  readonly blobs?: Pick<StorageAdapter, 'readBlob'>;
   /** Where restores run (a worker pool or this thread). */
   readonly runner: RestoreRunner;
   /** Where draft copies are and restores unpack: `<tempDir>/mbz-restore-jobs`. */
@@ -127,7 +132,8 @@ export class JobExecutor implements JobWorker {
     try {
       await job.writer.write(job.record, 'take');
       if (job.stop) throw new DOMException('Stopped before it started.', 'AbortError');
-      job.running = this.#options.runner.run(this.#input(job.job), (p) => {
+      const path = await this.#backupHere(job);
+      job.running = this.#options.runner.run(this.#input(job.job, path), (p) => {
         if (held.stop) return;
         if (announced) throttle.push(p);
         else early = p;
@@ -222,10 +228,37 @@ export class JobExecutor implements JobWorker {
     return this.#held.add(stored, taken, (held) => this.#onEndedElsewhere(held));
   }
 
-  #input(job: QueuedJob): RestoreInput {
+  /**
+   * The backup's path on this host: the job's own path when it is here; else, for an uploaded backup, a copy of its
+   * content from the store in this host's job folder (a worker on another machine than the front end's).
+   */
+  async #backupHere(job: HeldJob): Promise<string> {
+    const { path, contenthash } = job.job;
+    if (contenthash === undefined || this.#options.blobs === undefined) return path;
+    if (
+      await stat(path).then(
+        (s) => s.isFile(),
+        () => false,
+      )
+    )
+      return path;
+    const copy = this.#copyPath(job.restoreid);
+    const content = await this.#options.blobs.readBlob(contenthash);
+    if (!content) throw new Error(`The uploaded backup of restore ${job.restoreid} is no longer in the store.`);
+    await mkdir(this.#options.jobDir, { recursive: true });
+    await pipeline(content, createWriteStream(copy));
+    return copy;
+  }
+
+  /** Where {@link #backupHere} copies an uploaded backup that is not on this host. */
+  #copyPath(restoreid: string): string {
+    return join(this.#options.jobDir, `${restoreid}.fetched.backup`);
+  }
+
+  #input(job: QueuedJob, path: string): RestoreInput {
     const { limits, xmlLimits, siteUrl } = this.#options.restore;
     return {
-      path: job.path,
+      path,
       categoryid: job.categoryid,
       options: job.options ?? {},
       restoreId: job.restoreid,
@@ -301,6 +334,7 @@ export class JobExecutor implements JobWorker {
 
   async #release(job: HeldJob): Promise<void> {
     if (job.job.tempFile) await rm(job.job.tempFile, { force: true }).catch(() => undefined);
+    await rm(this.#copyPath(job.restoreid), { force: true }).catch(() => undefined);
     await rm(this.#workDir(job.restoreid), { recursive: true, force: true }).catch(() => undefined);
     this.#held.delete(job.restoreid);
     job.markEnded();

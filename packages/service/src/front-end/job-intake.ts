@@ -23,6 +23,8 @@ export interface AcceptedJob {
   readonly path: string;
   /** A file to delete when the job ends (the draft file's copy), if any. */
   readonly tempFile: string | undefined;
+  /** The draft file's content hash, for workers on other hosts (see QueuedJob.contenthash). */
+  readonly contenthash?: string;
   readonly categoryid: number;
   readonly options: RestoreFileParams['options'];
   /** The resolved root settings. */
@@ -59,6 +61,7 @@ export async function acceptDraftRequest(
       restoreid,
       path,
       tempFile: path,
+      contenthash: file.contenthash,
       categoryid,
       options,
       settings,
@@ -131,6 +134,7 @@ export function queuedJob(job: AcceptedJob): QueuedJob {
     restoreid: job.restoreid,
     path: job.path,
     ...(job.tempFile === undefined ? {} : { tempFile: job.tempFile }),
+    ...(job.contenthash === undefined ? {} : { contenthash: job.contenthash }),
     categoryid: job.categoryid,
     options: job.options ?? {},
     ...(job.actingUserId === undefined ? {} : { actingUserId: job.actingUserId }),

@@ -92,6 +92,7 @@ class AsyncRestoreService extends EventEmitter<RestoreServiceEvents> implements 
     this.#jobDir = join(options.tempDir ?? tmpdir(), 'mbz-restore-jobs');
     this.#executor = new JobExecutor({
       jobs: options.storage,
+      blobs: options.storage,
       runner: runnerFor(options, (event) => this.#onWorker(event)),
       jobDir: this.#jobDir,
       restore: { limits: options.limits, xmlLimits: options.xmlLimits, siteUrl: options.siteUrl },

@@ -30,6 +30,11 @@ export interface QueuedJob {
   readonly path: string;
   /** A file to delete when the job has ended (the service's copy of a draft file), if any. */
   readonly tempFile?: string;
+  /**
+   * The backup's content in the store (an uploaded draft file), by SHA-1: a worker on a host where `path` is not
+   * (another machine than the front end's) copies it from the store into its own job folder.
+   */
+  readonly contenthash?: string;
   /** Category of the new course. */
   readonly categoryid: number;
   /** Restore options by Moodle's names, as the request gave them (checked when the job was accepted). */
