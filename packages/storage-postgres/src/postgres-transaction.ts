@@ -19,6 +19,7 @@
  * - `lockForCommit()` takes the store's commit lock (`pg_advisory_xact_lock`), held until COMMIT or ROLLBACK;
  *   commit takes it too before writing deferred updates of committed rows (one order for all units: no deadlock).
  */
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Readable as ReadableType } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -142,7 +143,7 @@ export class PostgresTransaction implements StorageTransaction {
       const shadowed = this.#updates.get(table);
       if (this.#owns(table, id) && !shadowed?.has(id)) {
         await this.#flush(t);
-        const { rowCount } = await client.query(`UPDATE ${t.qualified} SET ${set} WHERE "id" = $1`, params);
+        const { rowCount } = await client.query(named(`UPDATE ${t.qualified} SET ${set} WHERE "id" = $1`, params));
         if (rowCount === 0) throw new InvalidArgumentError(`update: no row with id ${id} in ${table}.`);
         return;
       }
@@ -285,7 +286,7 @@ export class PostgresTransaction implements StorageTransaction {
     const client = this.#client!;
     if (!this.#updates.has(t.spec.name)) {
       const filter = filterOf(t, where);
-      const { rows } = await client.query(`SELECT ${t.columnList} FROM ${t.qualified}${filter.sql}${order}`, filter.params);
+      const { rows } = await client.query(named(`SELECT ${t.columnList} FROM ${t.qualified}${filter.sql}${order}`, filter.params));
       return rows as Row[];
     }
     const shadow = shadowName(t);
@@ -416,6 +417,22 @@ export class PostgresTransaction implements StorageTransaction {
       throw new StorageError(ErrorCode.StorageTransactionDone, `This unit of work is ${this.#status}.`);
   }
 }
+
+/**
+ * A query as a named (server-side prepared) statement: a restore sends the same few selects thousands of times
+ * (a context by level and instance, once per activity and block), and a prepared statement skips the parse and
+ * plan of each. The name is the hash of the SQL, so a pooled connection reuses what an earlier unit prepared.
+ */
+function named(text: string, values: unknown[]): pg.QueryConfig {
+  let name = STATEMENT_NAMES.get(text);
+  if (name === undefined) {
+    name = `mbz_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    STATEMENT_NAMES.set(text, name);
+  }
+  return { name, text, values };
+}
+
+const STATEMENT_NAMES = new Map<string, string>();
 
 /** Characters of buffered COPY text after which a table's rows are written. */
 const FLUSH_CHARS = 8 << 20;
