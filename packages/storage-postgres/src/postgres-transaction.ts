@@ -73,7 +73,14 @@ export class PostgresTransaction implements StorageTransaction {
     this.#ctx = ctx;
     this.#client = client;
     this.#onDone = onDone;
+    // A connection that dies while the unit holds it (server restart, terminated backend) reports here rather than
+    // crashing the process; the server has rolled the transaction back, and the unit's next call says so.
+    client.on('error', this.#onConnectionError);
   }
+
+  readonly #onConnectionError = (error: Error): void => {
+    this.#broken ??= toStorageError(error, 'The unit of work lost its connection');
+  };
 
   /** Starts a unit on a connection of `pool`. */
   static async begin(
@@ -404,7 +411,8 @@ export class PostgresTransaction implements StorageTransaction {
       await this.#serial;
       let healthy = true;
       if (rollback) await client.query('ROLLBACK').catch(() => (healthy = false));
-      client.release(!healthy);
+      client.off('error', this.#onConnectionError);
+      client.release(!healthy || this.#broken !== undefined);
       this.#onDone(this);
     }
     if (rollback) await this.#ctx.blobs.discard(this.#blobs.values()).catch(() => undefined);
