@@ -224,8 +224,7 @@ export function orderOf(table: PgTable, options: SelectOptions): string {
   const name = options.orderBy ?? 'id';
   checkColumns(table, [name]);
   const column = table.byName.get(name)!;
-  const order =
-    name === 'id' ? ' ORDER BY "id"' : ` ORDER BY ${quote(name)}${column.text ? ' COLLATE "C"' : ''}, "id"`;
+  const order = name === 'id' ? ' ORDER BY "id"' : ` ORDER BY ${quote(name)}${column.text ? ' COLLATE "C"' : ''}, "id"`;
   if (options.limit === undefined) return order;
   if (!Number.isSafeInteger(options.limit) || options.limit < 0)
     throw new InvalidArgumentError(`limit must be a non-negative integer, got ${options.limit}.`);
@@ -294,5 +293,7 @@ function copyValue(value: SqlValue | Buffer, column: PgColumn): string {
 /** Schema names and prefixes are used inside quoted identifiers; keep them to plain names all the same. */
 function checkIdentifierPart(what: string, value: string, allowEmpty = false): void {
   if ((value === '' && allowEmpty) || /^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) return;
-  throw new InvalidArgumentError(`The PostgreSQL ${what} must be letters, digits and _ (got ${JSON.stringify(value)}).`);
+  throw new InvalidArgumentError(
+    `The PostgreSQL ${what} must be letters, digits and _ (got ${JSON.stringify(value)}).`,
+  );
 }

@@ -277,7 +277,10 @@ class PostgresStorage implements StorageAdapter {
     } catch (error) {
       await units.end().catch(() => undefined);
       await pool.end().catch(() => undefined);
-      throw toStorageError(error, `Opening the PostgreSQL store (${this.#schema.naming.schema}.${this.#schema.naming.prefix}*)`);
+      throw toStorageError(
+        error,
+        `Opening the PostgreSQL store (${this.#schema.naming.schema}.${this.#schema.naming.prefix}*)`,
+      );
     }
   }
 }

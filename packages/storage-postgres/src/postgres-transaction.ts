@@ -293,7 +293,9 @@ export class PostgresTransaction implements StorageTransaction {
     const client = this.#client!;
     if (!this.#updates.has(t.spec.name)) {
       const filter = filterOf(t, where);
-      const { rows } = await client.query(named(`SELECT ${t.columnList} FROM ${t.qualified}${filter.sql}${order}`, filter.params));
+      const { rows } = await client.query(
+        named(`SELECT ${t.columnList} FROM ${t.qualified}${filter.sql}${order}`, filter.params),
+      );
       return rows as Row[];
     }
     const shadow = shadowName(t);

@@ -60,7 +60,10 @@ describe('postgres store', () => {
     expect(String(byName.get('id')!.column_default)).toContain('mdl_course_id_seq');
     expect(byName.get('fullname')).toMatchObject({ data_type: 'character varying', len: 254, is_nullable: 'NO' });
     expect(byName.get('summary')).toMatchObject({ data_type: 'text', is_nullable: 'YES' });
-    expect(byName.get('format')).toMatchObject({ data_type: 'character varying', column_default: "'topics'::character varying" });
+    expect(byName.get('format')).toMatchObject({
+      data_type: 'character varying',
+      column_default: "'topics'::character varying",
+    });
     expect(byName.get('visible')).toMatchObject({ data_type: 'smallint' });
     expect(byName.get('newsitems')).toMatchObject({ data_type: 'integer' });
     expect(byName.get('category')).toMatchObject({ data_type: 'bigint' });
@@ -89,11 +92,26 @@ describe('postgres store', () => {
     const tx = await store.begin();
     const id = await tx.allocateIds('grade_items', 1);
     await tx.insert('grade_items', [
-      { id, courseid: 1, itemtype: 'manual', itemname: 'x\ty\nz\\w\r', grademax: 12.5, gradepass: '3.25', timecreated: 1_700_000_000 },
+      {
+        id,
+        courseid: 1,
+        itemtype: 'manual',
+        itemname: 'x\ty\nz\\w\r',
+        grademax: 12.5,
+        gradepass: '3.25',
+        timecreated: 1_700_000_000,
+      },
     ]);
     await tx.commit();
     const [row] = await store.select('grade_items', { id });
-    expect(row).toMatchObject({ id, courseid: 1, itemname: 'x\ty\nz\\w\r', grademax: 12.5, gradepass: 3.25, hidden: 0 });
+    expect(row).toMatchObject({
+      id,
+      courseid: 1,
+      itemname: 'x\ty\nz\\w\r',
+      grademax: 12.5,
+      gradepass: 3.25,
+      hidden: 0,
+    });
     expect(typeof row!.timecreated).toBe('number');
     expect(await store.count('grade_items')).toBe(1);
   });
@@ -107,7 +125,9 @@ describe('postgres store', () => {
     await tx.commit();
     const { rows } = await sql(url, 'SELECT shortname FROM moodle.m_course WHERE id = $1', [id]);
     expect(rows).toEqual([{ shortname: 'IN-SCHEMA' }]);
-    expect((await sql(url, "SELECT to_regclass('moodle.m_course_id_seq') AS s")).rows[0].s).toBe('moodle.m_course_id_seq');
+    expect((await sql(url, "SELECT to_regclass('moodle.m_course_id_seq') AS s")).rows[0].s).toBe(
+      'moodle.m_course_id_seq',
+    );
     expect((await sql(url, "SELECT to_regclass('public.mdl_course') AS t")).rows[0].t).toBeNull();
   });
 
@@ -124,7 +144,9 @@ describe('postgres store', () => {
     const [ta, tb] = [await a.begin(), await b.begin()];
     const sizes = [1, 7, 64, 3, 500, 2, 1, 33];
     const blocks = await Promise.all(
-      sizes.flatMap((n, i) => [[i % 2 === 0 ? ta : tb, n] as const]).map(async ([tx, n]) => [await tx.allocateIds('context', n), n]),
+      sizes
+        .flatMap((n, i) => [[i % 2 === 0 ? ta : tb, n] as const])
+        .map(async ([tx, n]) => [await tx.allocateIds('context', n), n]),
     );
     const ids = blocks.flatMap(([first, n]) => Array.from({ length: n! }, (_, i) => first! + i));
     expect(new Set(ids).size).toBe(ids.length);

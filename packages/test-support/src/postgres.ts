@@ -80,4 +80,3 @@ async function admin(sql: string): Promise<void> {
     await client.end();
   }
 }
-
