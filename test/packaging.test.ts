@@ -1,7 +1,8 @@
 /**
  * The packages as a user gets them: `pnpm pack` each public package, `npm install` the tarballs into a fresh
  * project outside the workspace (no workspace links, better-sqlite3 built as npm builds it), then:
- * - the README's embedding example, as plain `node` ESM, restores a real fixture into SQLite and into memory;
+ * - the README's embedding example, as plain `node` ESM, restores a real fixture into SQLite and into memory, and
+ *   its PostgreSQL example into a new database of the test server (`pg` is JavaScript only: nothing to build);
  * - the service README's example restores one through the installed service, in a worker thread started from the
  *   service package's own built worker entry;
  * - a TypeScript consumer type-checks under `moduleResolution` node16 and bundler;
@@ -14,11 +15,21 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { userEnv } from '@mbz-restore/test-support/cli';
+import { freshDatabase } from '@mbz-restore/test-support/postgres';
 import { hasShared, mbzFixture, repoRoot } from '@mbz-restore/test-support/shared';
 import { testTempDir } from '@mbz-restore/test-support/temp';
 
 /** The public packages (storage-contract and queue-contract are private: the test suites adapters and queues pass). */
-const PACKAGES = ['engine', 'service', 'storage-sqlite', 'storage-memory', 'webservice', 'generator', 'cli'];
+const PACKAGES = [
+  'engine',
+  'service',
+  'storage-sqlite',
+  'storage-memory',
+  'storage-postgres',
+  'webservice',
+  'generator',
+  'cli',
+];
 const FIXTURE = 'report_advancedgrading__tests-fixtures-backup-advgrade.mbz';
 const bin = (name: string) => join(repoRoot, 'node_modules', '.bin', name);
 
@@ -106,6 +117,16 @@ describe.skipIf(!hasShared())('packed packages, installed outside the workspace'
     const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
     expect(result).toMatchObject({ status: 1000, inWorker: true });
     expect(result.courseid).toBeGreaterThan(1);
+  });
+
+  it("the README's PostgreSQL example restores the same fixture into a PostgreSQL database with plain node", async () => {
+    const example = readmeBlock('embed-postgres').replaceAll("'course.mbz'", JSON.stringify(mbzFixture(FIXTURE)));
+    writeFileSync(join(project, 'example-postgres.mjs'), example);
+    const run = inProject(process.execPath, ['example-postgres.mjs'], { DATABASE_URL: await freshDatabase() });
+    expect(run.status, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    expect(result.courseid).toBeGreaterThan(1);
+    expect(result.counts.mdl_assign).toBe(6);
   });
 
   it.each(['node16', 'bundler'])('a TypeScript consumer type-checks with moduleResolution %s', (resolution) => {

@@ -1,7 +1,7 @@
 /**
  * The generated backups of ../shared/fixtures/generated were restored by a real Moodle 4.3; their
- * `*.expected.json` holds the rows Moodle produced. The SQLite restore with the same options must
- * give the same counts, table by table. Moodle also writes rows of its own while restoring (events
+ * `*.expected.json` holds the rows Moodle produced. The SQLite and PostgreSQL restores with the same
+ * options must give the same counts, table by table. Moodle also writes rows of its own while restoring (events
  * in the log, history rows); those differences are listed below, each with its reason, and the test
  * fails if any other difference appears or an explained one changes.
  */
@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MOODLE_TABLES, restore, type StorageAdapter } from '@mbz-restore/engine';
+import { createPostgresStorage } from '@mbz-restore/storage-postgres';
 import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
+import { freshDatabase } from '@mbz-restore/test-support/postgres';
 import { generatedFixture, hasShared } from '@mbz-restore/test-support/shared';
 import { findDanglingReferences } from '@mbz-restore/test-support/integrity';
 
@@ -59,11 +61,16 @@ describe.skipIf(!hasShared())('restore matches what Moodle produced (expected.js
     await rm(dir, { recursive: true, force: true });
   });
 
-  it.each(Object.keys(EXPLAINED))(
-    '%s',
-    async (file) => {
+  const stores: Record<string, (file: string) => Promise<StorageAdapter>> = {
+    sqlite: async (file) => createSqliteStorage({ path: join(dir, `${file}.sqlite`) }),
+    postgres: async () => createPostgresStorage({ connectionString: await freshDatabase() }),
+  };
+
+  it.each(Object.keys(EXPLAINED).flatMap((file) => Object.keys(stores).map((store) => [file, store] as const)))(
+    '%s into %s',
+    async (file, store) => {
       const expected = JSON.parse(await readFile(generatedFixture(file.replace('.mbz', '.expected.json')), 'utf8'));
-      const storage = createSqliteStorage({ path: join(dir, `${file}.sqlite`) });
+      const storage = await stores[store]!(file);
       await storage.open();
       try {
         const result = await restore(generatedFixture(file), { storage, options: MOODLE_CLI_OPTIONS });

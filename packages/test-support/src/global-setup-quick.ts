@@ -1,5 +1,19 @@
 /**
  * The global setup of `pnpm test:quick`: the run's own temp folder and its rule (tests remove what they create),
- * without the check for the built bin, since the quick run leaves out the tests that run it.
+ * and a PostgreSQL server (`DATABASE_URL`, or a private cluster; see postgres-server.ts), without the check for the built
+ * bin, since the quick run leaves out the tests that run it.
  */
-export { tempFolderRule as default } from './global-setup.ts';
+import { tempFolderRule } from './global-setup.ts';
+import { startPostgresForRun } from './postgres-server.ts';
+
+export default async function setup(): Promise<() => Promise<void>> {
+  const stopPostgres = await startPostgresForRun();
+  const tempRule = tempFolderRule();
+  return async () => {
+    try {
+      tempRule();
+    } finally {
+      await stopPostgres();
+    }
+  };
+}

@@ -2,19 +2,30 @@
  * Once per test run:
  * - the CLI tests run the built bin, so it must exist (`pnpm test` builds first);
  * - every test's temp files go to one folder of this run (TMPDIR, which os.tmpdir() and child processes follow),
- *   and the run fails if a test left anything there: tests clean up after themselves.
+ *   and the run fails if a test left anything there: tests clean up after themselves;
+ * - a PostgreSQL server for the PostgreSQL store's tests: `DATABASE_URL`, or else (not in CI) a private cluster
+ *   started for the run (postgres-server.ts).
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MBZ_BIN } from './cli.ts';
+import { startPostgresForRun } from './postgres-server.ts';
 
 /** What tools keep in TMPDIR on their own (tsx's compile cache), not the tests' leftovers. */
 const TOOL_CACHES = /^tsx-/;
 
-export default function setup(): () => void {
+export default async function setup(): Promise<() => Promise<void>> {
   if (!existsSync(MBZ_BIN)) throw new Error(`${MBZ_BIN} is missing: run \`pnpm build\` first (pnpm test does).`);
-  return tempFolderRule();
+  const stopPostgres = await startPostgresForRun();
+  const tempRule = tempFolderRule();
+  return async () => {
+    try {
+      tempRule();
+    } finally {
+      await stopPostgres();
+    }
+  };
 }
 
 /** The run's own temp folder (TMPDIR); the returned teardown fails the run if a test left anything in it. */

@@ -155,6 +155,8 @@ async function restoreUnit(path: string, request: RestoreRequest): Promise<Resto
         },
         { onProgress: report, span: [UNPACK_SPAN, STAGES_END], results },
       );
+      // Unique course names are decided under the store's commit lock where it has one (held until commit).
+      await tx.lockForCommit?.();
       await settleCourseNames({ rows, state });
       await rows.flush();
       signal.throwIfAborted();

@@ -122,6 +122,14 @@ export interface StorageTransaction {
   /** True when the blob exists, committed or put by this unit. */
   hasBlob(contenthash: string): Promise<boolean>;
   /**
+   * Optional. Serialises the final checks before commit with other units of work: the restore calls it right
+   * before deciding the course's unique names (Moodle's "copy N" / "_N", `settleCourseNames`), and the lock it
+   * takes is held until this unit commits or rolls back, so two restores committing at once cannot both pick
+   * the same name. An adapter may leave it out (memory and SQLite do: the names are then decided without a
+   * lock); the PostgreSQL adapter takes a transaction-scoped advisory lock (`pg_advisory_xact_lock`).
+   */
+  lockForCommit?(): Promise<void>;
+  /**
    * Makes every write visible at once. Fails with `storage.constraint` (and keeps nothing) when a row
    * breaks a unique index, e.g. a user another unit of work created meanwhile.
    */
