@@ -46,7 +46,7 @@ await build({
   platform: 'node',
   target: 'node20',
   conditions: ['source'],
-  external: ['better-sqlite3', 'pino', 'cli-progress'],
+  external: ['better-sqlite3', 'pino', 'cli-progress', 'pg', 'pg-copy-streams', 'pg-boss'],
   // Bundled CommonJS packages (yauzl, tar-stream's, busboy) require Node's modules: give the ESM chunks a require.
   banner: {
     js: "import { createRequire as __mbzCreateRequire } from 'node:module';\nconst require = __mbzCreateRequire(import.meta.url);",

@@ -13,6 +13,7 @@ import { registerRestoreBackground } from './commands/restore-background.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerToken } from './commands/token.ts';
+import { registerWorker } from './commands/worker.ts';
 import { ExitCode } from './output.ts';
 
 /** The package's version (`mbz --version`). */
@@ -34,6 +35,7 @@ export function createProgram(): Command {
   registerRestoreBackground(program);
   registerServe(program);
   registerToken(program);
+  registerWorker(program);
   return program;
 }
 

@@ -29,7 +29,10 @@ export interface CliRun {
 /** The environment of a user's shell: this one, less the `source` condition the test runner adds. */
 export function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const nodeOptions = (process.env.NODE_OPTIONS ?? '').replace(/--conditions=source/g, '').trim();
-  return { ...process.env, NODE_OPTIONS: nodeOptions, ...extra };
+  // A user's shell here has no DATABASE_URL unless a test gives one: commands without --db/--pg must not reach the
+  // test server by accident.
+  const { DATABASE_URL: _, ...env } = process.env;
+  return { ...env, NODE_OPTIONS: nodeOptions, ...extra };
 }
 
 /** Runs `mbz <args>` in a child process (in `cwd`, default the repository root) and waits for it. */

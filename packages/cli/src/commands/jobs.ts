@@ -4,6 +4,7 @@
  * error code `interrupted`. `--json` prints one object per job, one per line.
  */
 import type { Command } from 'commander';
+import { storeChoice, storeOptions, type StoreOptions } from '../store-option.ts';
 import type { RestoreDetail } from '@mbz-restore/service';
 import { ExitCode, printJsonLine, reportError } from '../output.ts';
 import { table } from '../format.ts';
@@ -12,17 +13,15 @@ import type { OpenedJobStore } from '../job-support.ts';
 
 /** Registers the command. */
 export function registerJobs(program: Command): void {
-  program
-    .command('jobs')
+  storeOptions(program.command('jobs'), 'whose restores to list')
     .description('List every restore of a store with its status, progress and error code')
-    .requiredOption('--db <path>', 'SQLite store')
     .option('--json', 'one JSON object per restore, one per line')
-    .action(async (options: { db: string; json?: boolean }, command: Command) => {
+    .action(async (options: StoreOptions & { json?: boolean }, command: Command) => {
       const debug = Boolean(command.optsWithGlobals().debug);
       let store: OpenedJobStore | undefined;
       try {
         const { openJobStore } = await import('../job-support.ts');
-        store = await openJobStore(options.db);
+        store = await openJobStore(storeChoice(options));
         const jobs = await store.service.listRestores();
         if (options.json) for (const job of jobs) printJsonLine(jobLine(job));
         else process.stdout.write(`${jobs.length === 0 ? 'No restores in this store.' : listing(jobs)}\n`);

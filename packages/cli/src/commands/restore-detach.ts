@@ -12,11 +12,12 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { MbzError, type ErrorCode } from '@mbz-restore/engine/errors';
 import { BACKGROUND_COMMAND } from './restore-background.ts';
+import type { StoreChoice } from '../store-option.ts';
 
 /** What the parent hands to the background process. */
 export interface DetachRequest {
   readonly file: string;
-  readonly db: string;
+  readonly store: StoreChoice;
   readonly categoryid: number;
   /** `--option name=value` arguments, as given. */
   readonly optionArgs: readonly string[];
@@ -24,14 +25,13 @@ export interface DetachRequest {
 
 /** Starts the background restore and answers its restore id; throws the child's error when it refused the restore. */
 export async function detachRestore(request: DetachRequest): Promise<{ restoreid: string; pid: number }> {
-  const args = [
-    BACKGROUND_COMMAND,
-    resolve(request.file),
-    '--db',
-    resolve(request.db),
-    '--category',
-    String(request.categoryid),
-  ];
+  const args = [BACKGROUND_COMMAND, resolve(request.file), '--category', String(request.categoryid)];
+  const { store } = request;
+  if (store.kind === 'sqlite') args.push('--db', resolve(store.path));
+  else {
+    args.push('--pg', store.url);
+    if (store.filedir !== undefined) args.push('--filedir', resolve(store.filedir));
+  }
   for (const option of request.optionArgs) args.push('--option', option);
   // The same runtime and loader flags as this process (tsx when run from sources), and the same entry script.
   const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...args], {

@@ -1,6 +1,7 @@
 /**
- * `mbz restore <file> --db <path> [--category N] [--option name=value …] [--json] [--detach]`: restores a backup
- * into a new course of an embedded SQLite store (created when absent), with a progress bar on a terminal.
+ * `mbz restore <file> --db <path> | --pg <url> [--category N] [--option name=value …] [--json] [--detach]`: restores a
+ * backup into a new course of an embedded SQLite store (created when absent) or of a PostgreSQL database, with a
+ * progress bar on a terminal.
  * `--detach` hands the restore to a background process and prints its restore id (`restore-detach.ts`).
  */
 import type { Command } from 'commander';
@@ -10,14 +11,17 @@ import { optionArgsHelp, parseOptionArgs } from '@mbz-restore/engine/options';
 import { ExitCode, printJsonLine, reportError, UsageError } from '../output.ts';
 import { aligned, count, int } from '../format.ts';
 import { startProgress, type Progress } from '../progress.ts';
+import { createStore, describeStore, storeArgs, storeChoice, type StoreOptions } from '../store-option.ts';
 
 /** Registers the command. */
 export function registerRestore(program: Command): void {
   program
     .command('restore')
-    .description('Restore a backup into a new course of a SQLite store (created if absent)')
+    .description('Restore a backup into a new course of a SQLite store (created if absent) or a PostgreSQL database')
     .argument('<file>', '.mbz file (ZIP or tar.gz) or extracted backup folder')
-    .option('--db <path>', 'SQLite file to restore into (required; created if absent)')
+    .option('--db <path>', 'SQLite file to restore into (created if absent)')
+    .option('--pg <url>', 'PostgreSQL database to restore into, in place of --db (default: $DATABASE_URL)')
+    .option('--filedir <dir>', "with --pg: keep file content in this shared folder (Moodle's filedir layout)")
     .option('--category <id>', 'category of the new course', '1')
     .option('--option <name=value>', 'restore option, repeatable; the options are listed below', collect, [])
     .option('--json', 'print the result as one JSON line')
@@ -33,7 +37,7 @@ export function registerRestore(program: Command): void {
     .action(
       async (
         file: string,
-        options: { db?: string; category: string; option: string[]; json?: boolean; detach?: boolean },
+        options: StoreOptions & { category: string; option: string[]; json?: boolean; detach?: boolean },
         command: Command,
       ) => {
         const debug = Boolean(command.optsWithGlobals().debug);
@@ -42,8 +46,7 @@ export function registerRestore(program: Command): void {
         const interrupt = new AbortController();
         const onSigint = (): void => interrupt.abort();
         try {
-          if (options.db === undefined)
-            throw new UsageError('--db <path> is required: the SQLite file to restore into (it is created if absent)');
+          const store = storeChoice(options);
           const categoryid = Number(options.category);
           if (!Number.isSafeInteger(categoryid) || categoryid < 1)
             throw new UsageError(`--category must be a positive whole number, got "${options.category}"`);
@@ -52,24 +55,25 @@ export function registerRestore(program: Command): void {
             const { detachRestore } = await import('./restore-detach.ts');
             const { restoreid, pid } = await detachRestore({
               file,
-              db: options.db,
+              store,
               categoryid,
               optionArgs: options.option,
             });
             // The id alone on stdout, so that RID=$(mbz restore … --detach) works; the sentence for a person on stderr.
             if (options.json) printJsonLine({ restoreid });
             else process.stdout.write(`${restoreid}\n`);
+            const where =
+              store.kind === 'sqlite'
+                ? `runs in the background (process ${pid})`
+                : 'waits in the queue of the PostgreSQL store for a worker (mbz worker or mbz serve)';
             process.stderr.write(
-              `Restore ${restoreid} runs in the background (process ${pid}). Follow it with: mbz status ${restoreid} --db ${options.db} --watch\n`,
+              `Restore ${restoreid} ${where}. Follow it with: mbz status ${restoreid} ${storeArgs(store)} --watch\n`,
             );
             process.exitCode = ExitCode.Ok;
             return;
           }
-          const [{ restore }, { createSqliteStorage }] = await Promise.all([
-            import('@mbz-restore/engine'),
-            import('@mbz-restore/storage-sqlite'),
-          ]);
-          storage = createSqliteStorage({ path: options.db });
+          const { restore } = await import('@mbz-restore/engine');
+          storage = await createStore(store);
           await storage.open();
           // Ctrl+C rolls the restore back: nothing of it is kept (exit 130, as a shell reports SIGINT).
           process.once('SIGINT', onSigint);
@@ -90,7 +94,7 @@ export function registerRestore(program: Command): void {
               counts: result.counts,
               warnings: result.warnings,
             });
-          else process.stdout.write(`${summary(file, options.db, result)}\n`);
+          else process.stdout.write(`${summary(file, describeStore(store), result)}\n`);
           process.exitCode = ExitCode.Ok;
         } catch (error) {
           progress?.stop();

@@ -1,5 +1,6 @@
 /**
- * `mbz serve --db <path> [--port 8080] [--host 127.0.0.1] …`: serves a SQLite store (created when absent)
+ * `mbz serve --db <path> | --pg <url> [--workers N] [--port 8080] [--host 127.0.0.1] …`: serves a SQLite store (created
+ * when absent) or a PostgreSQL database
  * through the Moodle-compatible webservice — `webservice/upload.php` and `webservice/rest/server.php` — with
  * one JSON log line per request on stdout. SIGINT or SIGTERM stops taking new work and lets running restores
  * finish (queued ones end 900 `interrupted`); a second signal interrupts the running ones too (they roll back
@@ -11,9 +12,10 @@ import type { StorageAdapter, JobStore } from '@mbz-restore/engine';
 import type { Logger } from 'pino';
 import { DEFAULT_LIMITS } from '@mbz-restore/webservice/options';
 import { CliError, ExitCode, reportError, UsageError } from '../output.ts';
+import { createStore, describeStore, storeChoice, type StoreOptions } from '../store-option.ts';
 
-interface ServeOptions {
-  db: string;
+interface ServeOptions extends StoreOptions {
+  workers?: string;
   port: string;
   host: string;
   concurrency?: string;
@@ -23,15 +25,21 @@ interface ServeOptions {
   maxQueued: string;
   requestTimeout: string;
   siteUrl?: string;
-  workers: boolean;
+  threads: boolean;
 }
 
 /** Registers the command. */
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('Serve a SQLite store through a Moodle-compatible webservice (upload.php, REST server.php)')
-    .requiredOption('--db <path>', 'SQLite store to serve (created if absent)')
+    .description('Serve a store through a Moodle-compatible webservice (upload.php, REST server.php)')
+    .option('--db <path>', 'SQLite store to serve (created if absent)')
+    .option('--pg <url>', 'PostgreSQL database to serve, in place of --db (default: $DATABASE_URL)')
+    .option('--filedir <dir>', "with --pg: keep file content in this shared folder (Moodle's filedir layout)")
+    .option(
+      '--workers <n>',
+      'with --pg: restores this process takes from the queue at once (default 1; 0: a front end only, mbz worker runs them)',
+    )
     .option('--port <n>', 'TCP port (0: any free one)', '8080')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--concurrency <n>', 'most restores running at once (default: one per CPU core)')
@@ -45,7 +53,7 @@ export function registerServe(program: Command): void {
     .option('--max-queued <n>', 'most restores waiting or running per token', String(DEFAULT_LIMITS.maxQueuedRestores))
     .option('--request-timeout <seconds>', 'longest a request may take', String(DEFAULT_LIMITS.requestTimeoutMs / 1000))
     .option(
-      '--no-workers',
+      '--no-threads',
       'restore on the main thread instead of in worker threads (no thread start-up, slower answers while restores run)',
     )
     .option(
@@ -56,15 +64,20 @@ export function registerServe(program: Command): void {
       const debug = Boolean(command.optsWithGlobals().debug);
       let storage: (StorageAdapter & JobStore) | undefined;
       try {
-        const [{ createRestoreService }, { createSqliteStorage }, { createWebservice }, { pino }] = await Promise.all([
+        const store = storeChoice(options);
+        const [{ createRestoreService }, { createWebservice }, { pino }] = await Promise.all([
           import('@mbz-restore/service'),
-          import('@mbz-restore/storage-sqlite'),
           import('@mbz-restore/webservice'),
           import('pino'),
         ]);
         const logger = pino({ base: undefined });
         const concurrency =
           options.concurrency === undefined ? undefined : whole('--concurrency', options.concurrency, 1);
+        if (options.workers !== undefined && store.kind === 'sqlite')
+          throw new UsageError(
+            '--workers goes with --pg (workers share a PostgreSQL queue); for SQLite use --concurrency',
+          );
+        const workers = options.workers === undefined ? 1 : whole('--workers', options.workers, 0);
         const port = whole('--port', options.port, 0, 65535);
         await checkHost(options.host);
         const limits = {
@@ -74,11 +87,14 @@ export function registerServe(program: Command): void {
           maxQueuedRestores: whole('--max-queued', options.maxQueued, 1),
           requestTimeoutMs: whole('--request-timeout', options.requestTimeout, 1) * 1000,
         };
-        storage = createSqliteStorage({ path: options.db });
+        storage = await createStore(store);
         await storage.open();
+        const queue =
+          store.kind === 'postgres' ? await (await import('../job-support.ts')).pgQueue(store.url, workers) : undefined;
         const service = await createRestoreService({
           storage,
-          workers: options.workers ? 'auto' : false,
+          ...(queue ? { queue } : {}),
+          workers: options.threads ? 'auto' : false,
           ...(concurrency === undefined ? {} : { concurrency }),
           ...(options.siteUrl ? { siteUrl: options.siteUrl } : {}),
         });
@@ -97,7 +113,13 @@ export function registerServe(program: Command): void {
           throw listenError(error, port, options.host);
         });
         logger.info(
-          { url: address.url, db: options.db, concurrency: service.queueState().concurrency, limits },
+          {
+            url: address.url,
+            store: describeStore(store),
+            queue: queue?.name ?? 'local',
+            concurrency: service.queueState().concurrency,
+            limits,
+          },
           'listening',
         );
         await untilSignalled(logger, async (signal, count) => {

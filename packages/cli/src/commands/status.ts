@@ -5,6 +5,7 @@
  * terminal; with `--json` one line per change) and then fails like the restore did when it ended 900.
  */
 import type { Command } from 'commander';
+import { storeChoice, type StoreOptions } from '../store-option.ts';
 import type { RestoreDetail } from '@mbz-restore/service';
 import { MbzError, type ErrorCode } from '@mbz-restore/engine/errors';
 import { ExitCode, printJsonLine, reportError, UsageError } from '../output.ts';
@@ -18,14 +19,15 @@ export function registerStatus(program: Command): void {
     .command('status')
     .description('Show the status and progress of a restore (700 awaiting, 800 executing, 900 error, 1000 ok)')
     .argument('<restoreid>', 'restore id (32 hex characters), as mbz restore --detach printed it')
-    .requiredOption('--db <path>', 'SQLite store the restore runs in')
+    .option('--db <path>', 'SQLite store the restore runs in')
+    .option('--pg <url>', 'PostgreSQL database the restore runs in, in place of --db (default: $DATABASE_URL)')
     .option('--watch', 'follow the restore until it ends (exit 1 when it ends 900)')
     .option('--interval <ms>', 'how often --watch looks, in ms', '500')
     .option('--json', 'print {"status","progress"} as one JSON line (with --watch: one line per change)')
     .action(
       async (
         restoreid: string,
-        options: { db: string; watch?: boolean; interval: string; json?: boolean },
+        options: StoreOptions & { watch?: boolean; interval: string; json?: boolean },
         command: Command,
       ) => {
         const debug = Boolean(command.optsWithGlobals().debug);
@@ -37,7 +39,7 @@ export function registerStatus(program: Command): void {
           if (!Number.isFinite(interval) || interval < 10)
             throw new UsageError(`--interval must be a number of ms ≥ 10, got "${options.interval}"`);
           const { openJobStore } = await import('../job-support.ts');
-          store = await openJobStore(options.db);
+          store = await openJobStore(storeChoice(options));
           const job = options.watch
             ? await watch(store, restoreid, interval, Boolean(options.json))
             : await store.service.getRestore(restoreid);

@@ -4,6 +4,7 @@
  * acts as the user (the admin, id 2, by default) and, with `--categories`, may restore only into those.
  */
 import type { Command } from 'commander';
+import { createStore, storeChoice, type StoreOptions } from '../store-option.ts';
 import type { StorageAdapter } from '@mbz-restore/engine';
 import { ExitCode, printJsonLine, reportError, UsageError } from '../output.ts';
 
@@ -13,14 +14,15 @@ export function registerToken(program: Command): void {
   token
     .command('create')
     .description('Create a webservice token and print it (shown once; the store keeps only its hash)')
-    .requiredOption('--db <path>', 'SQLite store the webservice serves (created if absent)')
+    .option('--db <path>', 'SQLite store the webservice serves (created if absent)')
+    .option('--pg <url>', 'PostgreSQL database the webservice serves, in place of --db (default: $DATABASE_URL)')
     .option('--name <name>', 'a name to tell tokens apart')
     .option('--user <id>', 'user the token acts as', '2')
     .option('--categories <ids>', 'comma-separated course categories the token may restore into (default: any)')
     .option('--json', 'print {"token", "id", "userid", "name", "categories"} as one JSON line')
     .action(
       async (
-        options: { db: string; name?: string; user: string; categories?: string; json?: boolean },
+        options: StoreOptions & { name?: string; user: string; categories?: string; json?: boolean },
         command: Command,
       ) => {
         const debug = Boolean(command.optsWithGlobals().debug);
@@ -31,11 +33,9 @@ export function registerToken(program: Command): void {
             options.categories === undefined
               ? undefined
               : options.categories.split(',').map((s) => positive('--categories', s.trim()));
-          const [{ createSqliteStorage }, { createToken }] = await Promise.all([
-            import('@mbz-restore/storage-sqlite'),
-            import('@mbz-restore/webservice'),
-          ]);
-          storage = createSqliteStorage({ path: options.db });
+          const choice = storeChoice(options);
+          const { createToken } = await import('@mbz-restore/webservice');
+          storage = await createStore(choice);
           await storage.open();
           const created = await createToken(storage, {
             userid,
