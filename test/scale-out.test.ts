@@ -4,7 +4,8 @@
  * through the REST webservice (upload.php, then core_course_restore_async); one worker is SIGKILLed in the middle of
  * the largest restore. Its job comes back through the queue once its lease expires, and every restore ends 1000;
  * each course exists once (the killed attempt left nothing), and the store holds the same rows, table by table, as a
- * SQLite store that restored the same twelve backups one after another.
+ * SQLite store that restored the same twelve backups one after another. Then what a worker sees of a PostgreSQL
+ * restart: every connection to the database dropped at once in the middle of a restore.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -18,6 +19,7 @@ import { MBZ_BIN, runCli, userEnv } from '@mbz-restore/test-support/cli';
 import { freshDatabase } from '@mbz-restore/test-support/postgres';
 import { generatedFixture, hasShared, mbzFixture, repoRoot } from '@mbz-restore/test-support/shared';
 import { testTempDir } from '@mbz-restore/test-support/temp';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const FIXTURES = [
@@ -179,4 +181,53 @@ describe.skipIf(!hasShared())('scaling out: mbz serve --pg --workers 0 and three
       await sqlite.close();
     }
   }, 420_000);
+
+  it('a worker whose connections PostgreSQL drops mid-restore: that restore ends cleanly, the worker reconnects and goes on', async () => {
+    const db = await freshDatabase();
+    const worker = await start(['worker', '--pg', db], 'worker ready');
+    const queued = (backup: string): string => {
+      const run = runCli(['restore', generatedFixture(backup), '--pg', db, '--detach']);
+      expect(run.status, run.stderr).toBe(0);
+      return run.stdout.trim();
+    };
+    const first = queued('gen_mf_users.mbz');
+    const second = queued('gen_s_nousers.mbz');
+    const until = Date.now() + 60_000;
+    while (!worker.lines.some((l) => l.msg === 'restore started' && l.restoreid === first) && Date.now() < until)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    // What a restart does to clients: every connection to the database ends; the server rolls back their transactions.
+    const admin = new pg.Client({ connectionString: db });
+    await admin.connect();
+    const dropped = await admin.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    await admin.end();
+    expect(dropped.rowCount).toBeGreaterThan(0);
+
+    const store = createPostgresStorage({ connectionString: db });
+    await store.open();
+    try {
+      const ended = async () => Promise.all([first, second].map((id) => store.getJob(id)));
+      let jobs = await ended();
+      const deadline = Date.now() + 120_000;
+      while (!jobs.every((j) => j && j.status >= 900) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        jobs = await ended();
+      }
+      const [a, b] = jobs;
+      // The interrupted restore failed cleanly (or was retried to its end); the next one ran on a new connection.
+      expect([900, 1000]).toContain(a!.status);
+      expect(b!.status).toBe(1000);
+      const finished = jobs.filter((j) => j!.status === 1000).map((j) => Number(j!.courseid));
+      const courses = (await store.select('course', {})).map((c) => Number(c.id)).sort((x, y) => x - y);
+      expect(courses).toEqual([1, ...finished].sort((x, y) => x - y));
+      if (a!.status === 900) expect(await store.count('course_modules', { course: 0 })).toBe(0);
+      expect(worker.child.exitCode).toBeNull();
+    } finally {
+      await store.close();
+      worker.child.kill('SIGTERM');
+    }
+  }, 240_000);
 });
