@@ -219,6 +219,45 @@ describe('mbz serve: usage mistakes are usage errors', () => {
   });
 });
 
+describe('choosing a store: --db, --pg or DATABASE_URL', () => {
+  it('--db and --pg together, a --pg that is no postgres:// URL, --filedir without --pg, and --workers with --db are usage errors', async () => {
+    const cwd = await userFolder();
+    const both = runCli(['restore', 'course.mbz', '--db', 'x.sqlite', '--pg', 'postgres://127.0.0.1/x'], { cwd });
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain('not both');
+    const notUrl = runCli(['jobs', '--pg', 'x.sqlite'], { cwd });
+    expect(notUrl.status).toBe(2);
+    expect(notUrl.stderr).toContain('--pg must be a postgres:// URL');
+    const filedir = runCli(['restore', 'course.mbz', '--db', 'x.sqlite', '--filedir', 'files'], { cwd });
+    expect(filedir.status).toBe(2);
+    expect(filedir.stderr).toContain('--filedir goes with --pg');
+    const workers = runCli(['serve', '--db', 'x.sqlite', '--workers', '2', '--port', '0'], { cwd });
+    expect(workers.status).toBe(2);
+    expect(workers.stderr).toContain('--workers goes with --pg');
+    const worker = runCli(['worker'], { cwd });
+    expect(worker.status).toBe(2);
+    expect(worker.stderr).toContain('--pg');
+    expect(existsSync(join(cwd, 'x.sqlite'))).toBe(false);
+  });
+
+  it('DATABASE_URL stands for --pg: a restore, its job list and a password never printed', async () => {
+    const { freshDatabase } = await import('@mbz-restore/test-support/postgres');
+    const url = await freshDatabase();
+    const cwd = await userFolder();
+    const run = runCli(['restore', 'course.mbz', '--json'], { cwd, env: userEnv({ DATABASE_URL: url }) });
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).courseid).toBeGreaterThan(1);
+    const withPassword = url.replace('postgres://postgres@', 'postgres://postgres:secret@');
+    const queued = runCli(['restore', 'course.mbz', '--pg', withPassword, '--detach'], { cwd });
+    expect(queued.status, queued.stderr).toBe(0);
+    expect(queued.stderr).toContain('postgres:***@');
+    expect(queued.stderr).not.toContain('secret');
+    const jobs = runCli(['jobs', '--json'], { cwd, env: userEnv({ DATABASE_URL: url }) });
+    expect(jobs.status, jobs.stderr).toBe(0);
+    expect(JSON.parse(jobs.stdout.trim())).toMatchObject({ restoreid: queued.stdout.trim(), status: 700 });
+  });
+});
+
 describe('the repository', () => {
   it("ignores a store's blob and staging folders", () => {
     const ignored = spawnSync(
