@@ -145,13 +145,14 @@ for (const name of ALL_ROWS.filter((n) => only.includes(n))) {
     const m = await measure(args, restoreDb);
     if (run >= warmup) measured.push(m);
   }
-  const seconds = median(measured.map((m) => m.seconds));
+  // Rounded once: the row's target verdict is about the figure it prints.
+  const seconds = round(median(measured.map((m) => m.seconds)), 3);
   const target = TARGETS[name] ?? null;
   const row: CliBenchRow = {
     name,
     command: `mbz ${args.map((a) => (a.startsWith('/') ? a.replace(`${generated}/`, '') : a)).join(' ')}${restoreDb ? ' --db <new>.sqlite' : ''}`,
     runs,
-    seconds: round(seconds, 3),
+    seconds,
     minSeconds: round(Math.min(...measured.map((m) => m.seconds)), 3),
     maxSeconds: round(Math.max(...measured.map((m) => m.seconds)), 3),
     cpuSeconds: gnuTime ? round(median(measured.map((m) => m.cpuSeconds!)), 3) : null,
