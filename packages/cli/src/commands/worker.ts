@@ -2,7 +2,7 @@
  * `mbz worker --pg <url> [--concurrency N]`: runs restores taken from the pg-boss queue of a PostgreSQL store, on any
  * machine that reaches the database. One pino JSON line per event on stdout (started, progress is left out, ended).
  * SIGINT or SIGTERM stops taking jobs and lets running restores finish; a second signal interrupts them (they roll
- * back; the queue hands them out again to another worker while retries remain). A worker that loses its database
+ * back and end 900 `interrupted`, as with SQLite; only a worker that dies is retried elsewhere). A worker that loses its database
  * connection takes no job until it is back, then goes on.
  */
 import type { Command } from 'commander';
