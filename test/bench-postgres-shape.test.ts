@@ -71,6 +71,7 @@ describe('pnpm bench --adapter postgres --json', () => {
           'workerCpuSeconds',
           'postgresCpuSeconds',
           'otherCpuSeconds',
+          'workerConnections',
           'load',
         ].sort(),
       );
@@ -91,6 +92,8 @@ describe('pnpm bench --adapter postgres --json', () => {
       expect(n.workerCpuSeconds).toBeGreaterThan(0);
       expect(n.postgresCpuSeconds).toBeGreaterThan(0);
       expect(n.otherCpuSeconds).toBeGreaterThanOrEqual(0);
+      // Each worker's store pool, restore unit and queue: at least one connection per worker.
+      expect(n.workerConnections).toBeGreaterThanOrEqual(workers);
     }
     // The same backup and restores: the same rows whatever the number of workers.
     expect(two!.records).toBe(one!.records);

@@ -60,6 +60,8 @@ export interface PostgresRow {
   workerCpuSeconds: number;
   postgresCpuSeconds: number;
   otherCpuSeconds: number;
+  /** Most connections the worker processes held to the database at once (sampled every 100 ms). */
+  workerConnections: number;
   /** 1-minute load average as the measurement started. */
   load: number;
 }
@@ -234,6 +236,7 @@ class Bench {
       const before = await restoredCounts(storage);
       const queue = await createPgBossQueue({ connectionString: url, concurrency: 0 });
       const service = await createRestoreService({ storage, queue });
+      const own = await this.#connections(name);
       const procs = await Promise.all(
         Array.from({ length: workers }, () => this.#start(['worker', '--pg', url], 'worker ready')),
       );
@@ -274,6 +277,7 @@ class Bench {
         workerCpuSeconds: round(used.workers, 1),
         postgresCpuSeconds: round(used.postgres, 1),
         otherCpuSeconds: round(used.other, 1),
+        workerConnections: Math.max(0, used.connections - own),
         load: round(load, 2),
       };
     } finally {
@@ -313,16 +317,17 @@ class Bench {
         const serve = await this.#start(['serve', '--pg', url, '--workers', '2', '--port', '0'], 'listening');
         const started = Date.now();
         for (let i = 0; i < restores; i++) await service.restoreFile(backup.path, { options: this.#ctx.options });
-        let jobs = await storage.listJobs();
+        // Two counts every 250 ms (cheap), not the job records: the poll must not take CPU from the restores.
         await until(
-          async () => {
-            jobs = await storage.listJobs();
-            return jobs.every((job) => job.status === 1000 || job.status === 900);
-          },
+          async () =>
+            (await storage.count('backup_controllers', { status: 1000 })) +
+              (await storage.count('backup_controllers', { status: 900 })) >=
+            restores,
           3_600_000,
           'the restores to end',
           250,
         );
+        const jobs = await storage.listJobs();
         const peak = peakRssMB(serve.child.pid!);
         await service.close();
         await this.#stop(serve);
@@ -397,6 +402,15 @@ class Bench {
     return { url: url.toString(), name };
   }
 
+  /** Client connections to database `name` now. */
+  async #connections(name: string): Promise<number> {
+    const { rows } = await this.#admin.query(
+      "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend'",
+      [name],
+    );
+    return Number(rows[0]!.n);
+  }
+
   async #drop(name: string): Promise<void> {
     await this.#admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     this.#databases.splice(this.#databases.indexOf(name), 1);
@@ -449,10 +463,11 @@ class Bench {
   async #cpuWatch(
     name: string,
     procs: MbzProcess[],
-  ): Promise<{ stop(): Promise<{ workers: number; postgres: number; other: number }> }> {
+  ): Promise<{ stop(): Promise<{ workers: number; postgres: number; other: number; connections: number }> }> {
     const ticks = this.#ticks;
     const first = new Map<number, number>();
     const last = new Map<number, number>();
+    let connections = 0;
     let busy = false;
     const sample = async (): Promise<void> => {
       if (busy) return;
@@ -460,6 +475,10 @@ class Bench {
       try {
         const { rows } = await this.#admin.query(
           'SELECT pid, backend_type, datname FROM pg_stat_activity WHERE pid <> pg_backend_pid()',
+        );
+        connections = Math.max(
+          connections,
+          rows.filter((row) => row.datname === name && row.backend_type === 'client backend').length,
         );
         for (const row of rows) {
           if (row.datname !== name && !BACKGROUND.has(String(row.backend_type))) continue;
@@ -495,6 +514,7 @@ class Bench {
           workers,
           postgres,
           other: Math.max(0, machine - workers - postgres - (self.user + self.system) / 1e6),
+          connections,
         };
       },
     };
@@ -584,6 +604,7 @@ function printWorkers(ctx: PostgresBenchContext, rows: PostgresRow[]): void {
       'CPU s workers',
       'CPU s PostgreSQL',
       'other CPU s',
+      'connections',
       'load',
     ],
     rows.map((r) =>
@@ -601,6 +622,7 @@ function printWorkers(ctx: PostgresBenchContext, rows: PostgresRow[]): void {
         r.workerCpuSeconds.toFixed(1),
         r.postgresCpuSeconds.toFixed(1),
         r.otherCpuSeconds.toFixed(1),
+        r.workerConnections,
         r.load.toFixed(2),
       ].map(String),
     ),
