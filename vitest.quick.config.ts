@@ -24,6 +24,7 @@ const SLOW = [
   'test/packaging.test.ts',
   'test/bench-shape.test.ts',
   'test/bench-cli-shape.test.ts',
+  'test/bench-postgres-shape.test.ts',
   // Every real fixture read or restored once more.
   'packages/engine/test/archive/real-fixtures.test.ts',
   'packages/engine/test/archive/inspect-forms.test.ts',

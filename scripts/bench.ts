@@ -17,8 +17,16 @@
  * the options Moodle used and prints Moodle's own time beside ours: whole process, from spawn to exit,
  * restoring on the process's own thread as `mbz restore` does (Moodle's times are of its CLI restore).
  *
+ * `--adapter postgres` measures a scaled-out deployment instead (`bench/postgres.ts`): sizes m and l restored into
+ * PostgreSQL by 1 and 2 `mbz worker` processes (restores per hour, rows/s, peak RSS and CPU per worker, PostgreSQL's
+ * CPU) beside the same backup's SQLite time in the same run, then the pg-boss queue's cost (`--batch` restores of
+ * `--batch-size` through `mbz serve --pg --workers 2` against the local queue) and its own jobs/s.
+ *
  * Usage: pnpm bench [--size s,m,l,xl] [--runs N] [--adapter sqlite|memory] [--json] [--profile] [--no-moodle] [--direct] [--no-loop]
- * `--json` prints one JSON object per size (and per Moodle backup, and the event-loop comparison) instead of tables.
+ *        pnpm bench --adapter postgres [--pg URL] [--size m,l] [--workers 1,2] [--restores N] [--batch 200]
+ *                   [--batch-size xs] [--queue-jobs 500] [--runs N] [--json]
+ * `--json` prints one JSON object per size (and per Moodle backup, and the event-loop comparison) instead of tables;
+ * with `--adapter postgres`, one per size and worker count, then the queue's cost and its throughput.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,6 +37,7 @@ import { parseArgs } from 'node:util';
 import { generateBackup, isBackupSize, type BackupSize, type GenerateResult } from '@mbz-restore/generator';
 import type { LimitFigures, RestoreFigures } from './bench/child.ts';
 import { bundleChild } from './bench/bundle.ts';
+import { runPostgresBench } from './bench/postgres.ts';
 
 /** One line of the bench's JSON output. */
 export interface BenchRow {
@@ -66,9 +75,15 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const cacheDir = join(repo, '.cache', 'bench');
 const { values: flags } = parseArgs({
   options: {
-    size: { type: 'string', default: 's,m,l,xl' },
+    size: { type: 'string' },
     runs: { type: 'string', default: '1' },
     adapter: { type: 'string', default: 'sqlite' },
+    pg: { type: 'string' },
+    workers: { type: 'string', default: '1,2' },
+    restores: { type: 'string' },
+    batch: { type: 'string', default: '200' },
+    'batch-size': { type: 'string', default: 'xs' },
+    'queue-jobs': { type: 'string', default: '500' },
     json: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     'no-moodle': { type: 'boolean', default: false },
@@ -76,17 +91,27 @@ const { values: flags } = parseArgs({
     'no-loop': { type: 'boolean', default: false },
   },
 });
-const sizes = flags.size.split(',').map((s) => s.trim());
-const runs = Number(flags.runs);
 const adapter = flags.adapter;
+const sizes = (flags.size ?? (adapter === 'postgres' ? 'm,l' : 's,m,l,xl')).split(',').map((s) => s.trim());
+const runs = Number(flags.runs);
+const workerCounts = flags.workers.split(',').map(Number);
+const restores = Number(flags.restores ?? Math.max(...workerCounts));
+const batch = Number(flags.batch);
+const queueJobs = Number(flags['queue-jobs']);
+const whole = (n: number): boolean => Number.isInteger(n) && n >= 1;
 if (
   !sizes.every(isBackupSize) ||
-  !Number.isInteger(runs) ||
-  runs < 1 ||
-  (adapter !== 'sqlite' && adapter !== 'memory')
+  !whole(runs) ||
+  (adapter !== 'sqlite' && adapter !== 'memory' && adapter !== 'postgres') ||
+  !workerCounts.every(whole) ||
+  !whole(restores) ||
+  !whole(batch) ||
+  !whole(queueJobs) ||
+  !isBackupSize(flags['batch-size'])
 ) {
   process.stderr.write(
-    'usage: pnpm bench [--size s,m,l,xl] [--runs N] [--adapter sqlite|memory] [--json] [--profile] [--no-moodle] [--direct] [--no-loop]\n',
+    'usage: pnpm bench [--size s,m,l,xl] [--runs N] [--adapter sqlite|memory] [--json] [--profile] [--no-moodle] [--direct] [--no-loop]\n' +
+      '       pnpm bench --adapter postgres [--pg URL] [--size m,l] [--workers 1,2] [--restores N] [--batch 200] [--batch-size xs] [--queue-jobs 500] [--runs N] [--json]\n',
   );
   process.exit(2);
 }
@@ -102,8 +127,30 @@ say(
     .map((l) => l.toFixed(2))
     .join(
       ' ',
-    )}, adapter ${adapter}, ${service ? 'async service' : 'restore() on the main thread'}, runs ${runs} (median)`,
+    )}, adapter ${adapter}, ${adapter === 'postgres' ? 'mbz worker processes' : service ? 'async service' : 'restore() on the main thread'}, runs ${runs} (median)`,
 );
+
+if (adapter === 'postgres') {
+  await runPostgresBench({
+    repo,
+    child,
+    server: flags.pg ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    sizes: sizes as BackupSize[],
+    workers: workerCounts,
+    restores,
+    batch,
+    batchSize: flags['batch-size'] as BackupSize,
+    queueJobs,
+    runs,
+    json: flags.json,
+    options: ALL_USER_DATA,
+    say,
+    table,
+    cachedBackup,
+    runChild: (script, mode, args) => runChild(script, mode, args),
+  });
+  process.exit(0);
+}
 
 const rows: BenchRow[] = [];
 const restoresBySize = new Map<BackupSize, RestoreFigures>();

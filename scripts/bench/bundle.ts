@@ -8,7 +8,9 @@
  * Each package is bundled with esbuild with its npm dependencies inside and the other workspace packages
  * left as imports, so each package exists once per thread. The service is split into chunks shared by its
  * two entries (`index.js`, `restore-worker.js`). better-sqlite3 stays outside every bundle (it loads a
- * native addon next to its own files) and is imported from where the workspace installed it.
+ * native addon next to its own files) and is imported from where the workspace installed it. The PostgreSQL store
+ * is bundled with pg inside (`pnpm bench --adapter postgres` runs the local-queue side of its queue comparison in a
+ * child).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,6 +25,8 @@ export async function bundleChild(repo: string, outDir: string): Promise<string>
     name: 'outside',
     setup(b) {
       b.onResolve({ filter: /^better-sqlite3$/ }, () => ({ path: betterSqlite, external: true }));
+      // pg's optional native binding (libpq), never installed here: pg loads it only when asked for `pg.native`.
+      b.onResolve({ filter: /^pg-native$/ }, (args) => ({ path: args.path, external: true }));
       b.onResolve({ filter: /^@mbz-restore\// }, (args) => ({ path: args.path, external: true }));
     },
   };
@@ -58,7 +62,7 @@ export async function bundleChild(repo: string, outDir: string): Promise<string>
     outdir: pkg('service'),
     splitting: true,
   });
-  for (const name of ['engine', 'storage-sqlite', 'storage-memory']) {
+  for (const name of ['engine', 'storage-sqlite', 'storage-memory', 'storage-postgres']) {
     await build({
       ...common,
       entryPoints: [join(repo, `packages/${name}/src/index.ts`)],

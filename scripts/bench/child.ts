@@ -13,6 +13,10 @@
  *   tokenize every XML entry with the project's own reader, discarding the records (blobs are read and
  *   dropped), then insert `rows` rows into an empty SQLite table with one prepared statement in large
  *   transactions. Its seconds are `limitSeconds`.
+ * - `batch` (`pnpm bench --adapter postgres`): the local-queue side of the queue comparison. Opens a PostgreSQL store,
+ *   starts the restore service with its default local queue (`concurrency` restores at once, in worker threads) and
+ *   asks it for `restores` restores of one backup, one request after another, as fast as they are accepted; the
+ *   seconds run from the first request to the last restore's end (the latest `timefinished` of the job records).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +26,7 @@ import Database from 'better-sqlite3';
 import { countRecords, openArchive, restore, type JobStore, type StorageAdapter } from '@mbz-restore/engine';
 import { createRestoreService } from '@mbz-restore/service';
 import { createMemoryStorage } from '@mbz-restore/storage-memory';
+import { createPostgresStorage } from '@mbz-restore/storage-postgres';
 import { createSqliteStorage } from '@mbz-restore/storage-sqlite';
 
 /** Arguments of the `restore` mode. */
@@ -30,11 +35,15 @@ export interface RestoreArgs {
   adapter: 'sqlite' | 'memory';
   options: Record<string, number>;
   service?: boolean;
+  /** Options of an untimed restore of the same backup first (`pnpm bench --adapter postgres`: its users only). */
+  warmup?: Record<string, number>;
 }
 
 /** What the `restore` mode prints. */
 export interface RestoreFigures {
   seconds: number;
+  /** The restore's own seconds, as `restore()` (and the service's `completed` event) reports them. */
+  restoreSeconds: number;
   counts: Record<string, number>;
   /** Seconds per stage (direct restores only). */
   stages: Record<string, number>;
@@ -43,6 +52,24 @@ export interface RestoreFigures {
   eventLoopP50Ms: number;
   eventLoopP99Ms: number;
   eventLoopMaxMs: number;
+}
+
+/** Arguments of the `batch` mode. */
+export interface BatchArgs {
+  file: string;
+  connectionString: string;
+  restores: number;
+  concurrency: number;
+  options: Record<string, number>;
+  warmup?: Record<string, number>;
+}
+
+/** What the `batch` mode prints. */
+export interface BatchFigures {
+  seconds: number;
+  restores: number;
+  peakRssMB: number;
+  cpuSeconds: number;
 }
 
 /** What the `limit` mode prints. */
@@ -63,7 +90,9 @@ const args = JSON.parse(raw ?? '{}') as Record<string, unknown>;
 const out =
   mode === 'restore'
     ? await restoreMode(args as unknown as RestoreArgs)
-    : await limitMode(args as { file: string; rows: number });
+    : mode === 'batch'
+      ? await batchMode(args as unknown as BatchArgs)
+      : await limitMode(args as { file: string; rows: number });
 process.stdout.write(`${JSON.stringify(out)}\n`);
 
 async function restoreMode(a: RestoreArgs): Promise<RestoreFigures> {
@@ -72,17 +101,20 @@ async function restoreMode(a: RestoreArgs): Promise<RestoreFigures> {
     const storage: StorageAdapter & JobStore =
       a.adapter === 'sqlite' ? createSqliteStorage({ path: join(dir, 'bench.sqlite') }) : createMemoryStorage();
     await storage.open();
+    if (a.warmup) await restore(a.file, { storage, options: a.warmup, tempDir: dir });
     const delay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
     let counts: Record<string, number>;
     let stages: Record<string, number> = {};
     let seconds: number;
-    if (a.service) ({ counts, seconds } = await viaService(storage, a, dir, delay));
+    let restoreSeconds: number;
+    if (a.service) ({ counts, seconds, restoreSeconds } = await viaService(storage, a, dir, delay));
     else {
       const started = performance.now();
       delay.enable();
       const result = await restore(a.file, { storage, options: a.options, tempDir: dir });
       seconds = (performance.now() - started) / 1000;
       delay.disable();
+      restoreSeconds = result.seconds;
       counts = result.counts;
       stages = Object.fromEntries(result.stages.map((s) => [s.name, Math.round(s.seconds * 1000) / 1000]));
     }
@@ -93,6 +125,7 @@ async function restoreMode(a: RestoreArgs): Promise<RestoreFigures> {
     const ms = (ns: number): number => Math.max(0, Math.round((ns / 1e6 - LOOP_RESOLUTION_MS) * 100) / 100);
     return {
       seconds,
+      restoreSeconds,
       counts,
       stages,
       blobs,
@@ -116,10 +149,14 @@ async function viaService(
   a: RestoreArgs,
   tempDir: string,
   delay: ReturnType<typeof monitorEventLoopDelay>,
-): Promise<{ counts: Record<string, number>; seconds: number }> {
+): Promise<{ counts: Record<string, number>; seconds: number; restoreSeconds: number }> {
   const before = await tableCounts(storage);
   const service = await createRestoreService({ storage, concurrency: 1, tempDir });
   let seconds: number;
+  let restoreSeconds = Number.NaN;
+  service.on('completed', (event) => {
+    restoreSeconds = event.seconds;
+  });
   try {
     const started = performance.now();
     delay.enable();
@@ -139,7 +176,42 @@ async function viaService(
       .map(([table, n]) => [`mdl_${table}`, n - (before[table] ?? 0)])
       .filter(([, n]) => n !== 0),
   );
-  return { counts, seconds };
+  return { counts, seconds, restoreSeconds };
+}
+
+async function batchMode(a: BatchArgs): Promise<BatchFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'mbz-bench-'));
+  const storage = createPostgresStorage({ connectionString: a.connectionString });
+  try {
+    await storage.open();
+    if (a.warmup) await restore(a.file, { storage, options: a.warmup, tempDir: dir });
+    const service = await createRestoreService({ storage, concurrency: a.concurrency, tempDir: dir });
+    const cpu = process.cpuUsage();
+    const started = Date.now();
+    try {
+      for (let i = 0; i < a.restores; i++) await service.restoreFile(a.file, { options: a.options });
+      await service.onIdle();
+    } finally {
+      await service.close({ wait: true });
+    }
+    const used = process.cpuUsage(cpu);
+    const jobs = await storage.listJobs();
+    const failed = jobs.filter((job) => job.status !== 1000);
+    if (jobs.length !== a.restores || failed.length > 0)
+      throw new Error(
+        `${failed.length} of ${jobs.length} restores did not end 1000: ${JSON.stringify(failed[0]?.error)}`,
+      );
+    const finished = Math.max(...jobs.map((job) => Number(job.timefinished)));
+    return {
+      seconds: (finished - started) / 1000,
+      restores: jobs.length,
+      peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+      cpuSeconds: (used.user + used.system) / 1e6,
+    };
+  } finally {
+    await storage.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function tableCounts(storage: StorageAdapter): Promise<Record<string, number>> {
