@@ -17,6 +17,9 @@ import { describe, expect, it } from 'vitest';
 describe('pnpm bench --adapter postgres --json', () => {
   it('prints a row per worker count, the queue cost and the queue throughput, and drops its databases', async () => {
     const server = postgresServerUrl();
+    // Another bench on the same server (a person's, while the suite runs) may hold databases of its own: only this
+    // run's must be gone at the end.
+    const before = new Set(await benchDatabases(server));
     const stdout = execFileSync(
       process.execPath,
       [
@@ -119,23 +122,29 @@ describe('pnpm bench --adapter postgres --json', () => {
     expect(queue.drain.map((d) => d.concurrency)).toEqual([1, 2, 8]);
     for (const d of queue.drain) expect(d.jobsPerSecond).toBeGreaterThan(0);
 
-    // pg is the test-support package's dependency, not the root's.
-    const pg = createRequire(join(repoRoot, 'packages/test-support/package.json'))('pg') as {
-      Client: new (options: {
-        connectionString: string;
-      }) => {
-        connect(): Promise<void>;
-        query(sql: string): Promise<{ rows: unknown[] }>;
-        end(): Promise<void>;
-      };
-    };
-    const client = new pg.Client({ connectionString: server });
-    await client.connect();
-    try {
-      const { rows } = await client.query("SELECT datname FROM pg_database WHERE datname LIKE 'mbz\\_bench\\_%'");
-      expect(rows).toEqual([]);
-    } finally {
-      await client.end();
-    }
+    const left = (await benchDatabases(server)).filter((name) => !before.has(name));
+    expect(left).toEqual([]);
   }, 180_000);
 });
+
+/** The bench's databases (`mbz_bench_…`) on the server. */
+async function benchDatabases(server: string): Promise<string[]> {
+  // pg is the test-support package's dependency, not the root's.
+  const pg = createRequire(join(repoRoot, 'packages/test-support/package.json'))('pg') as {
+    Client: new (options: {
+      connectionString: string;
+    }) => {
+      connect(): Promise<void>;
+      query(sql: string): Promise<{ rows: Array<{ datname: string }> }>;
+      end(): Promise<void>;
+    };
+  };
+  const client = new pg.Client({ connectionString: server });
+  await client.connect();
+  try {
+    const { rows } = await client.query("SELECT datname FROM pg_database WHERE datname LIKE 'mbz\\_bench\\_%'");
+    return rows.map((row) => row.datname);
+  } finally {
+    await client.end();
+  }
+}
