@@ -13,6 +13,8 @@ import { MBZ_BIN, runCli, userEnv } from '@mbz-restore/test-support/cli';
 import { generated, withDamagedBlob, withDoctypeCourseXml } from '@mbz-restore/test-support/backups';
 import { generatedFixture, hasShared, mbzFixture, repoRoot } from '@mbz-restore/test-support/shared';
 import { testTempDir } from '@mbz-restore/test-support/temp';
+// Imported with the file (not inside a test), so that its afterAll drops the databases it makes.
+import { freshDatabase } from '@mbz-restore/test-support/postgres';
 
 const VERSION = (
   JSON.parse(readFileSync(join(repoRoot, 'packages', 'cli', 'package.json'), 'utf8')) as { version: string }
@@ -241,7 +243,6 @@ describe('choosing a store: --db, --pg or DATABASE_URL', () => {
   });
 
   it('DATABASE_URL stands for --pg: a restore, its job list and a password never printed', async () => {
-    const { freshDatabase } = await import('@mbz-restore/test-support/postgres');
     const url = await freshDatabase();
     const cwd = await userFolder();
     const run = runCli(['restore', 'course.mbz', '--json'], { cwd, env: userEnv({ DATABASE_URL: url }) });
