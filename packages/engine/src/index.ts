@@ -74,6 +74,7 @@ export type {
   SelectOptions,
 } from './storage/storage-adapter.ts';
 export { RestoreStatus } from './storage/job-store.ts';
+export { jobToRow, rowToJob } from './storage/job-row.ts';
 export type { JobStore, RestoreJobRecord } from './storage/job-store.ts';
 export { MOODLE_TABLES, MOODLE_SCHEMA_VERSION } from './schema/moodle-schema.ts';
 export type { ColumnType, ColumnSpec, IndexSpec, TableSpec } from './schema/types.ts';

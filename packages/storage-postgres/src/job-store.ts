@@ -1,7 +1,6 @@
 /**
  * Restore jobs as rows of Moodle's own `backup_controllers` table, exactly as the SQLite adapter keeps them
- * (`@mbz-restore/storage-sqlite`'s `job-row.ts`, whose mapping is repeated here so the two stores hold the same
- * rows): `backupid` = restoreid, `operation` 'restore', `type` 'course', `itemid` = new course id (0 until known),
+ * (the engine's `jobToRow`/`rowToJob`, shared by both stores so they hold the same rows): `backupid` = restoreid, `operation` 'restore', `type` 'course', `itemid` = new course id (0 until known),
  * `format` 'moodle2', `interactive` 0, `purpose` 70 (`backup::MODE_ASYNC`), `userid`, `status`, `execution` 2,
  * `executiontime` 0, `progress`, times in Unix seconds; `controller` holds a JSON object with the rest of the
  * record (stage, categoryid, settings, error, warnings, source, owner, heartbeat, the exact millisecond times)
@@ -11,7 +10,7 @@
  * `backupid`), so a job's progress is visible to every process at once. Kept apart from the row and blob code:
  * these are the `putJob` / `getJob` / `listJobs` methods of the storage interface.
  */
-import { createHash } from 'node:crypto';
+import { jobToRow, rowToJob } from '@mbz-restore/engine';
 import type { RestoreJobRecord, Row } from '@mbz-restore/engine';
 import type pg from 'pg';
 import type { PgTable, Schema } from './ddl.ts';
@@ -76,83 +75,4 @@ export class PgJobStore {
       });
     return (rows as Row[]).map(rowToJob).sort((a, b) => a.timecreated - b.timecreated);
   }
-}
-
-/** The `controller` JSON. */
-interface ControllerJson {
-  readonly mbz: 1;
-  readonly stage: string | null;
-  readonly categoryid: number;
-  readonly settings: RestoreJobRecord['settings'];
-  readonly error: RestoreJobRecord['error'];
-  readonly warnings: RestoreJobRecord['warnings'];
-  readonly source: string;
-  readonly owner: string | null;
-  readonly heartbeat: number | null;
-  readonly timecreated: number;
-  readonly timemodified: number;
-  readonly timestarted?: number | null;
-  readonly timefinished?: number | null;
-}
-
-/** The backup_controllers columns of a job (without `id`). */
-export function jobToRow(job: RestoreJobRecord): Row {
-  const json: ControllerJson = {
-    mbz: 1,
-    stage: job.stage,
-    categoryid: job.categoryid,
-    settings: job.settings,
-    error: job.error,
-    warnings: job.warnings,
-    source: job.source,
-    owner: job.owner,
-    heartbeat: job.heartbeat,
-    timecreated: job.timecreated,
-    timemodified: job.timemodified,
-    timestarted: job.timestarted,
-    timefinished: job.timefinished,
-  };
-  const controller = JSON.stringify(json);
-  return {
-    backupid: job.restoreid,
-    operation: 'restore',
-    type: 'course',
-    itemid: job.courseid ?? 0,
-    format: 'moodle2',
-    interactive: 0,
-    purpose: 70,
-    userid: job.userid,
-    status: job.status,
-    execution: 2,
-    executiontime: 0,
-    checksum: createHash('md5').update(controller).digest('hex'),
-    timecreated: Math.floor(job.timecreated / 1000),
-    timemodified: Math.floor(job.timemodified / 1000),
-    progress: job.progress,
-    controller,
-  };
-}
-
-/** The job a backup_controllers row holds. */
-export function rowToJob(row: Row): RestoreJobRecord {
-  const json = JSON.parse(String(row.controller)) as ControllerJson;
-  return {
-    restoreid: String(row.backupid),
-    status: Number(row.status) as RestoreJobRecord['status'],
-    progress: Number(row.progress),
-    stage: json.stage,
-    categoryid: json.categoryid,
-    courseid: Number(row.itemid) === 0 ? null : Number(row.itemid),
-    settings: json.settings,
-    error: json.error,
-    warnings: json.warnings,
-    source: json.source,
-    userid: Number(row.userid),
-    timecreated: json.timecreated,
-    timemodified: json.timemodified,
-    timestarted: json.timestarted ?? null,
-    timefinished: json.timefinished ?? null,
-    owner: json.owner,
-    heartbeat: json.heartbeat,
-  };
 }

@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { createSiteIdentifier, createSiteSeed, ErrorCode, StorageError } from '@mbz-restore/engine';
+import { createSiteIdentifier, createSiteSeed, ErrorCode, jobToRow, rowToJob, StorageError } from '@mbz-restore/engine';
 import type {
   JobStore,
   RestoreJobRecord,
@@ -20,7 +20,6 @@ import type {
   Where,
 } from '@mbz-restore/engine';
 import { BlobStore, checkHash } from './blob-store.ts';
-import { jobToRow, rowToJob } from './job-row.ts';
 import { recover } from './recovery.ts';
 import { allTables, quote, sqlTable } from './schema/ddl.ts';
 import { checkSchema, freshSpecOrderTables, migrate } from './schema/migrations.ts';

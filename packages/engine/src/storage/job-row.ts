@@ -8,10 +8,12 @@
  * Departure: Moodle's `controller` column holds the base64 PHP-serialized controller (emptied once finished);
  * we keep a JSON object with the rest of the record there (stage, categoryid, settings, error, warnings,
  * source, owner, heartbeat, and the exact millisecond times, started and finished included), and `checksum` is the MD5 of that JSON as
- * Moodle's is the MD5 of its serialized controller. One row per job; no companion table.
+ * Moodle's is the MD5 of its serialized controller. One row per job; no companion table. Every store that keeps
+ * its jobs in `backup_controllers` (SQLite, PostgreSQL) maps them through here, so they hold the same rows.
  */
 import { createHash } from 'node:crypto';
-import type { RestoreJobRecord, Row } from '@mbz-restore/engine';
+import type { RestoreJobRecord } from './job-store.ts';
+import type { Row } from './storage-adapter.ts';
 
 /** The `controller` JSON. */
 interface ControllerJson {
