@@ -47,8 +47,11 @@ export interface PostgresStorageOptions {
   readonly poolSize?: number;
   /** Most units of work open at once (one connection each); `begin()` waits beyond. Default is 16. */
   readonly maxUnits?: number;
-  /** Rows of one table a unit buffers before writing them with COPY. Default is 20000. */
-  readonly flushRows?: number;
+  /**
+   * Bytes of COPY data a unit of work buffers, all tables together, before it writes the largest table's rows
+   * (in the background, one COPY at a time: a unit holds at most about twice this). Default is 8 MiB.
+   */
+  readonly bufferBytes?: number;
   /** The site identifier written when the store is created. Default is a new random one. */
   readonly siteidentifier?: string;
   /** `config.wwwroot` written when the store is created. Default is none. */
@@ -73,6 +76,13 @@ const TYPES = {
     return pg.types.getTypeParser(oid, format);
   },
 } as pg.CustomTypesConfig;
+
+function bufferBytesOf(value: number | undefined): number {
+  if (value === undefined) return 8 << 20;
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new InvalidArgumentError(`bufferBytes must be a whole number of bytes ≥ 1, got ${String(value)}.`);
+  return value;
+}
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -104,7 +114,7 @@ class PostgresStorage implements StorageAdapter, JobStore {
     this.#unitContext = {
       schema: this.#schema,
       blobs: this.#blobs,
-      flushRows: options.flushRows ?? 20_000,
+      bufferBytes: bufferBytesOf(options.bufferBytes),
       allocate: (table, count) => this.#allocate(table, count),
       commitLockKey: `mbz-restore commit ${this.#schema.naming.schema}.${this.#schema.naming.prefix}`,
       closed: () => this.#closed,

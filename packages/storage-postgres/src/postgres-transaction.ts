@@ -4,13 +4,20 @@
  * the connection dies with its process.
  *
  * - Inserts are checked and encoded at once (COPY text lines, every column, defaults filled in: a bad row fails
- *   its own call and keeps none of its rows) and buffered per table; a table's buffer is written with one
- *   `COPY … FROM STDIN` when it is large, before a select or an update of that table, and at commit. Buffering
- *   is what makes two units inserting the same unique key meet at commit (the later one fails with
- *   `storage.constraint`) rather than at insert; a unit whose rows reached the server before another unit's
- *   clashing rows waits for that unit to end, as PostgreSQL does.
- * - Updates of the unit's own rows (ids from its own `allocateIds` blocks) run at once. Updates of committed
- *   rows are deferred, so a unit never holds a row lock that another unit would wait on while it runs: the row
+ *   its own call and keeps none of its rows) and buffered per table as UTF-8 bytes; a table's buffer is written
+ *   with one `COPY … FROM STDIN` before a select or an update of that table, at commit, and whenever the unit's
+ *   buffers together pass `bufferBytes` (then the largest goes). That last write runs in the background: the
+ *   restore goes on encoding rows while the server takes the COPY, and the unit's next statement waits for it
+ *   (one COPY in flight at most, so a unit holds at most about twice `bufferBytes`). A COPY the server refuses
+ *   breaks the unit, and its next call (or commit) reports the error. Buffering is what makes two units inserting
+ *   the same unique key meet at commit (the later one fails with `storage.constraint`) rather than at insert; a
+ *   unit whose rows reached the server before another unit's clashing rows waits for that unit to end, as
+ *   PostgreSQL does.
+ * - Updates of the unit's own rows (ids from its own `allocateIds` blocks that it inserted) are checked at once
+ *   and collected, then written together (one `UPDATE … FROM unnest(…)` per table and set of columns) before a
+ *   select of that table and at commit: a restore that updates thousands of its rows (the regrade) does not pay a
+ *   round trip for each. Updates of committed rows are deferred, so a unit never holds a row lock that another
+ *   unit would wait on while it runs: the row
  *   is copied into a temporary shadow table (`ON COMMIT DROP`) and updated there, the unit's selects read the
  *   shadow instead of the committed row, and commit writes only the columns the unit changed, so two units
  *   changing different columns of one row both count.
@@ -29,7 +36,7 @@ import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import type { BlobPlace, PendingBlob } from './blobs.ts';
 import { checkHash, drain } from './blobs.ts';
-import { bindValue, checkColumns, copyLine, filterOf, orderOf, pgName, quote } from './ddl.ts';
+import { bindValue, checkColumns, columnType, copyLine, filterOf, orderOf, pgName, quote } from './ddl.ts';
 import type { PgTable, Schema } from './ddl.ts';
 import { toStorageError } from './errors.ts';
 
@@ -37,8 +44,8 @@ import { toStorageError } from './errors.ts';
 export interface UnitContext {
   readonly schema: Schema;
   readonly blobs: BlobPlace;
-  /** Rows of one table buffered before they are written. */
-  readonly flushRows: number;
+  /** Bytes of COPY data a unit buffers, all tables together, before it writes the largest table's. */
+  readonly bufferBytes: number;
   /** Reserves ids on the store's own connection (never in the unit's transaction). */
   allocate(table: PgTable, count: number): Promise<number>;
   /** The key of the store's commit lock. */
@@ -46,9 +53,21 @@ export interface UnitContext {
   closed(): boolean;
 }
 
+/** A table's rows waiting for COPY: encoded pieces of about {@link PIECE_CHARS}, plus the lines of the next piece. */
 interface Buffered {
+  pieces: Buffer[];
   lines: string[];
+  /** Characters in `lines`. */
   chars: number;
+  /** Bytes in `pieces` plus characters in `lines`. */
+  size: number;
+}
+
+/** A block of ids the unit reserved, with which of them it has inserted (one bit per id, made on first insert). */
+interface OwnBlock {
+  readonly first: number;
+  readonly last: number;
+  inserted: Uint8Array | undefined;
 }
 
 /** One unit of work; made by {@link PostgresTransaction.begin}. */
@@ -60,8 +79,14 @@ export class PostgresTransaction implements StorageTransaction {
   /** Error that broke the transaction (later calls report it). */
   #broken: Error | undefined;
   readonly #buffers = new Map<string, Buffered>();
-  /** Id blocks this unit reserved, per table: [first, last]. */
-  readonly #allocated = new Map<string, Array<[number, number]>>();
+  /** Size of every buffer together. */
+  #buffered = 0;
+  /** The COPY running in the background, if any. */
+  #copying: Promise<void> | undefined;
+  /** Id blocks this unit reserved, per table. */
+  readonly #allocated = new Map<string, OwnBlock[]>();
+  /** Collected updates of the unit's own rows: table → id → the columns' latest values. */
+  readonly #ownUpdates = new Map<string, Map<number, Row>>();
   /** Deferred updates of committed rows: table → id → changed columns. */
   readonly #updates = new Map<string, Map<number, Set<string>>>();
   readonly #blobs = new Map<string, PendingBlob>();
@@ -104,7 +129,7 @@ export class PostgresTransaction implements StorageTransaction {
     const first = await this.#ctx.allocate(t, count);
     let blocks = this.#allocated.get(table);
     if (!blocks) this.#allocated.set(table, (blocks = []));
-    blocks.push([first, first + count - 1]);
+    blocks.push({ first, last: first + count - 1, inserted: undefined });
     return first;
   }
 
@@ -112,6 +137,7 @@ export class PostgresTransaction implements StorageTransaction {
     this.#check();
     const t = this.#ctx.schema.table(table);
     if (rows.length === 0) return;
+    if (this.#broken) throw this.#broken;
     const lines = new Array<string>(rows.length);
     let chars = 0;
     for (let i = 0; i < rows.length; i++) {
@@ -120,11 +146,16 @@ export class PostgresTransaction implements StorageTransaction {
       chars += line.length;
     }
     let buffer = this.#buffers.get(table);
-    if (!buffer) this.#buffers.set(table, (buffer = { lines: [], chars: 0 }));
-    for (const line of lines) buffer.lines.push(line);
-    buffer.chars += chars;
-    if (buffer.lines.length >= this.#ctx.flushRows || buffer.chars >= FLUSH_CHARS)
-      await this.#run(`Inserting into ${table}`, () => this.#flush(t));
+    if (!buffer) this.#buffers.set(table, (buffer = { pieces: [], lines: [], chars: 0, size: 0 }));
+    for (const line of lines) {
+      buffer.lines.push(line);
+      buffer.chars += line.length;
+      if (buffer.chars >= PIECE_CHARS) this.#seal(buffer);
+    }
+    buffer.size += chars;
+    this.#buffered += chars;
+    for (const row of rows) this.#markInserted(table, row.id as number);
+    if (this.#buffered >= this.#ctx.bufferBytes) await this.#writeLargest();
   }
 
   async update(table: string, id: number, changes: Row): Promise<void> {
@@ -138,6 +169,18 @@ export class PostgresTransaction implements StorageTransaction {
       if ((changes[n] === null || changes[n] === undefined) && t.byName.get(n)!.spec.notnull)
         throw new StorageError(ErrorCode.StorageConstraint, `NOT NULL constraint failed: ${t.tableName}.${n}.`);
     }
+    if (this.#inserted(table, id) && !this.#updates.get(table)?.has(id)) {
+      // A row this unit inserted: collected, written with the table's other updates (see the file's comment).
+      if (this.#broken) throw this.#broken;
+      for (const n of names) bindValue(checkValue(t, n, changes[n]));
+      let byId = this.#ownUpdates.get(table);
+      if (!byId) this.#ownUpdates.set(table, (byId = new Map()));
+      const row = byId.get(id);
+      if (row) Object.assign(row, pick(changes, names));
+      else byId.set(id, pick(changes, names));
+      if (byId.size >= OWN_UPDATES_MAX) await this.#run(`Updating ${table}`, () => this.#settle(t));
+      return;
+    }
     await this.#run(`Updating ${table} row ${id}`, async () => {
       const client = this.#client!;
       if (names.length === 0) {
@@ -149,14 +192,14 @@ export class PostgresTransaction implements StorageTransaction {
       const params = [String(id), ...names.map((n) => bindValue(changes[n]))];
       const shadowed = this.#updates.get(table);
       if (this.#owns(table, id) && !shadowed?.has(id)) {
-        await this.#flush(t);
+        await this.#settle(t);
         const { rowCount } = await client.query(named(`UPDATE ${t.qualified} SET ${set} WHERE "id" = $1`, params));
         if (rowCount === 0) throw new InvalidArgumentError(`update: no row with id ${id} in ${table}.`);
         return;
       }
       const shadow = await this.#shadow(t);
       if (!shadowed?.has(id)) {
-        await this.#flush(t);
+        await this.#settle(t);
         const copy = await client.query(
           `INSERT INTO ${shadow} (${t.columnList}) SELECT ${t.columnList} FROM ${t.qualified} WHERE "id" = $1`,
           [String(id)],
@@ -224,7 +267,7 @@ export class PostgresTransaction implements StorageTransaction {
     this.#check();
     await this.#run('Taking the commit lock', async () => {
       // Rows go out first, so the lock is held for as short a time as possible.
-      await this.#flushAll();
+      await this.#settleAll();
       await this.#lock();
     });
   }
@@ -236,7 +279,7 @@ export class PostgresTransaction implements StorageTransaction {
       await this.#serialised(async () => {
         if (this.#broken) throw this.#broken;
         const client = this.#client!;
-        await this.#flushAll();
+        await this.#settleAll();
         await this.#writeUpdates();
         await this.#writeBlobRows();
         await this.#ctx.blobs.place([...this.#blobs.values()]);
@@ -288,7 +331,7 @@ export class PostgresTransaction implements StorageTransaction {
   }
 
   async #select(t: PgTable, where?: Where, options: SelectOptions = {}): Promise<Row[]> {
-    await this.#flush(t);
+    await this.#settle(t);
     const order = orderOf(t, options);
     const client = this.#client!;
     if (!this.#updates.has(t.spec.name)) {
@@ -309,27 +352,131 @@ export class PostgresTransaction implements StorageTransaction {
     return rows as Row[];
   }
 
-  /** True when `id` lies in a block of `table` this unit reserved (so no committed row can have it). */
-  #owns(table: string, id: number): boolean {
+  /** The block of `table` this unit reserved that holds `id`, if any (so no committed row can have that id). */
+  #block(table: string, id: number): OwnBlock | undefined {
     const blocks = this.#allocated.get(table);
-    if (!blocks) return false;
-    for (const [first, last] of blocks) if (id >= first && id <= last) return true;
-    return false;
+    if (!blocks) return undefined;
+    // Newest first: a restore inserts mostly into its latest block.
+    for (let i = blocks.length - 1; i >= 0; i--) {
+      const block = blocks[i]!;
+      if (id >= block.first && id <= block.last) return block;
+    }
+    return undefined;
+  }
+
+  #owns(table: string, id: number): boolean {
+    return this.#block(table, id) !== undefined;
+  }
+
+  /** True when `id` is in one of the unit's blocks of `table` and the unit inserted it. */
+  #inserted(table: string, id: number): boolean {
+    const block = this.#block(table, id);
+    if (!block?.inserted) return false;
+    const bit = id - block.first;
+    return (block.inserted[bit >> 3]! & (1 << (bit & 7))) !== 0;
+  }
+
+  #markInserted(table: string, id: number): void {
+    const block = this.#block(table, id);
+    if (!block) return;
+    block.inserted ??= new Uint8Array(((block.last - block.first) >> 3) + 1);
+    const bit = id - block.first;
+    block.inserted[bit >> 3]! |= 1 << (bit & 7);
+  }
+
+  /** Turns a buffer's pending lines into one UTF-8 piece (a flat copy: the lines, built by concatenation, go). */
+  #seal(buffer: Buffered): void {
+    if (buffer.lines.length === 0) return;
+    const piece = Buffer.from(buffer.lines.join(''), 'utf8');
+    buffer.lines = [];
+    buffer.chars = 0;
+    buffer.pieces.push(piece);
+  }
+
+  /** Writes the largest buffer in the background (after the COPY already running, if any). */
+  async #writeLargest(): Promise<void> {
+    // One COPY in flight at most: wait for the previous one before starting another.
+    if (this.#copying) await this.#copying;
+    if (this.#broken) throw this.#broken;
+    let largest: string | undefined;
+    let size = 0;
+    for (const [name, buffer] of this.#buffers) {
+      if (buffer.size > size) {
+        size = buffer.size;
+        largest = name;
+      }
+    }
+    if (largest === undefined) return;
+    const t = this.#ctx.schema.table(largest);
+    const copying = this.#run(`Inserting into ${largest}`, () => this.#flush(t)).then(
+      () => undefined,
+      (error: unknown) => {
+        // Whatever went wrong, rows are missing: the unit is broken, and its next call reports why.
+        this.#broken ??= toStorageError(error, `Inserting into ${largest}`);
+      },
+    );
+    this.#copying = copying;
+    void copying.then(() => {
+      if (this.#copying === copying) this.#copying = undefined;
+    });
   }
 
   /** Writes a table's buffered rows with one COPY. */
   async #flush(t: PgTable): Promise<void> {
     const buffer = this.#buffers.get(t.spec.name);
-    if (!buffer || buffer.lines.length === 0) return;
-    const lines = buffer.lines;
-    buffer.lines = [];
-    buffer.chars = 0;
+    if (!buffer || buffer.size === 0) return;
+    this.#seal(buffer);
+    const pieces = buffer.pieces;
+    this.#buffered -= buffer.size;
+    this.#buffers.delete(t.spec.name);
     const copy = this.#client!.query(copyStreams.from(`COPY ${t.qualified} (${t.columnList}) FROM STDIN`));
-    await pipeline(Readable.from(batches(lines)), copy);
+    await pipeline(Readable.from(pieces), copy);
   }
 
-  async #flushAll(): Promise<void> {
+  /** A table's buffered rows, then its collected updates, reach the server. */
+  async #settle(t: PgTable): Promise<void> {
+    await this.#flush(t);
+    await this.#writeOwnUpdates(t);
+  }
+
+  async #settleAll(): Promise<void> {
     for (const name of [...this.#buffers.keys()].sort()) await this.#flush(this.#ctx.schema.table(name));
+    for (const name of [...this.#ownUpdates.keys()].sort()) await this.#writeOwnUpdates(this.#ctx.schema.table(name));
+  }
+
+  /** The collected updates of `t`'s own rows: one `UPDATE … FROM unnest(…)` per set of columns (and per 5,000 rows). */
+  async #writeOwnUpdates(t: PgTable): Promise<void> {
+    const byId = this.#ownUpdates.get(t.spec.name);
+    if (!byId) return;
+    this.#ownUpdates.delete(t.spec.name);
+    const groups = new Map<string, Array<[number, Row]>>();
+    for (const [id, changes] of byId) {
+      const names = Object.keys(changes);
+      if (names.length === 0) continue;
+      const key = names.sort().join(',');
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = []));
+      group.push([id, changes]);
+    }
+    for (const [key, group] of groups) {
+      const names = key.split(',');
+      const types = names.map((n) => `${columnType(t.byName.get(n)!.spec)}[]`);
+      const sql =
+        `UPDATE ${t.qualified} AS m SET ${names.map((n) => `${quote(n)} = v.${quote(n)}`).join(', ')} ` +
+        `FROM unnest($1::bigint[], ${types.map((type, i) => `$${i + 2}::${type}`).join(', ')}) ` +
+        `AS v("id", ${names.map(quote).join(', ')}) WHERE m."id" = v."id"`;
+      for (let start = 0; start < group.length; start += UPDATE_BATCH) {
+        const batch = group.slice(start, start + UPDATE_BATCH);
+        const params: unknown[][] = [batch.map(([id]) => String(id))];
+        for (const n of names) params.push(batch.map(([, changes]) => bindValue(changes[n])));
+        const { rowCount } = await this.#client!.query(named(sql, params));
+        if (rowCount !== batch.length)
+          throw new StorageError(
+            ErrorCode.StorageIo,
+            `Updating ${t.spec.name}: ${batch.length - (rowCount ?? 0)} of the unit's own rows were not found.`,
+          );
+      }
+    }
   }
 
   async #lock(): Promise<void> {
@@ -444,20 +591,30 @@ function named(text: string, values: unknown[]): pg.QueryConfig {
 
 const STATEMENT_NAMES = new Map<string, string>();
 
-/** Characters of buffered COPY text after which a table's rows are written. */
-const FLUSH_CHARS = 8 << 20;
+/** Characters of COPY lines joined into one buffered piece. */
+const PIECE_CHARS = 65_536;
 
-/** Lines joined into pieces of about 64 KiB for the COPY stream. */
-function* batches(lines: readonly string[]): Generator<string> {
-  let piece = '';
-  for (const line of lines) {
-    piece += line;
-    if (piece.length >= 65_536) {
-      yield piece;
-      piece = '';
-    }
-  }
-  if (piece !== '') yield piece;
+/** Rows of one table whose collected updates are written at once. */
+const OWN_UPDATES_MAX = 20_000;
+
+/** Rows per `UPDATE … FROM unnest(…)`. */
+const UPDATE_BATCH = 5_000;
+
+/** The changes' values of `names`. */
+function pick(changes: Row, names: readonly string[]): Row {
+  const out: Row = {};
+  for (const n of names) out[n] = changes[n] ?? null;
+  return out;
+}
+
+/** A value for column `name` of `t`, refused (`storage.constraint`) where COPY would refuse it in an insert. */
+function checkValue(t: PgTable, name: string, value: Row[string] | undefined): Row[string] {
+  if (typeof value === 'number' && !Number.isFinite(value))
+    throw new StorageError(
+      ErrorCode.StorageConstraint,
+      `Column ${name} of ${t.spec.name} cannot hold ${String(value)}.`,
+    );
+  return value ?? null;
 }
 
 function shadowName(t: PgTable): string {

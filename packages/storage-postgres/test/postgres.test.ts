@@ -14,7 +14,7 @@ import { generated } from '@mbz-restore/test-support/backups';
 import { freshDatabase } from '@mbz-restore/test-support/postgres';
 import { testTempDir } from '@mbz-restore/test-support/temp';
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createPostgresStorage } from '../src/index.ts';
 import type { PostgresStorageOptions } from '../src/index.ts';
 
@@ -38,6 +38,18 @@ async function sql(connectionString: string, text: string, values: unknown[] = [
     await client.end();
     clients.splice(clients.indexOf(client), 1);
   }
+}
+
+/** The statements the adapter sends from now on (every pg connection's `query`), by their SQL. */
+function watchStatements(): { texts: string[]; stop(): void } {
+  const texts: string[] = [];
+  const original = pg.Client.prototype.query;
+  const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+    const q = args[0] as string | { text?: string };
+    texts.push(typeof q === 'string' ? q : String(q?.text));
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as never);
+  return { texts, stop: () => spy.mockRestore() };
 }
 
 afterEach(async () => {
@@ -243,6 +255,97 @@ describe('postgres store', () => {
     await sampleRestore(next, 'after');
     await next.commit();
     expect(await store.count('logstore_standard_log')).toBe(50);
+  });
+
+  it("collects updates of the unit's own rows and writes them together, before a select and at commit", async () => {
+    const url = await freshDatabase();
+    const store = await openStore({ connectionString: url });
+    const tx = await store.begin();
+    const first = await tx.allocateIds('grade_grades', 300);
+    await tx.insert(
+      'grade_grades',
+      Array.from({ length: 300 }, (_, i) => ({ id: first + i, itemid: 1, userid: i + 1, finalgrade: i })),
+    );
+    await tx.select('grade_grades', { itemid: 1 }); // the rows reach the server
+    const sent = watchStatements();
+    try {
+      for (let i = 0; i < 300; i++)
+        await tx.update('grade_grades', first + i, { finalgrade: i * 2, aggregationstatus: 'used' });
+      await tx.update('grade_grades', first, { feedback: 'well done' }); // a second update of one row: both count
+      // Nothing was sent for the 301 updates (a statement each would be 301 round trips) …
+      expect(sent.texts).toEqual([]);
+      await tx.select('grade_grades', { itemid: 2 });
+    } finally {
+      sent.stop();
+    }
+    // … and the select sent them first, one statement per set of columns.
+    expect(sent.texts.filter((t) => t.startsWith('UPDATE'))).toHaveLength(2);
+    const rows = await tx.select('grade_grades', { aggregationstatus: 'used' });
+    expect(rows).toHaveLength(300);
+    expect(rows[0]).toMatchObject({ id: first, finalgrade: 0, feedback: 'well done' });
+    expect(rows[299]).toMatchObject({ finalgrade: 598 });
+    await tx.update('grade_grades', first + 1, { finalgrade: -1 });
+    await tx.commit();
+    const [row] = await store.select('grade_grades', { id: first + 1 });
+    expect(row).toMatchObject({ finalgrade: -1, aggregationstatus: 'used' });
+  });
+
+  it('refuses at once an update of an id the unit reserved but never inserted, and a value COPY would refuse', async () => {
+    const store = await openStore({ connectionString: await freshDatabase() });
+    const tx = await store.begin();
+    const id = await tx.allocateIds('grade_grades', 2);
+    await tx.insert('grade_grades', [{ id, itemid: 1, userid: 1 }]);
+    await expect(tx.update('grade_grades', id + 1, { finalgrade: 1 })).rejects.toMatchObject({
+      code: 'input.invalid-argument',
+    });
+    await expect(tx.update('grade_grades', id, { finalgrade: Number.NaN })).rejects.toMatchObject({
+      code: 'storage.constraint',
+    });
+    await expect(tx.update('grade_grades', id, { itemid: null })).rejects.toMatchObject({ code: 'storage.constraint' });
+    await tx.update('grade_grades', id, { finalgrade: 5 });
+    await tx.commit();
+    expect(await store.select('grade_grades')).toMatchObject([{ id, finalgrade: 5 }]);
+  });
+
+  it('writes buffers past bufferBytes in the background; a COPY the server refuses breaks the unit, which keeps nothing', async () => {
+    const url = await freshDatabase();
+    const store = await openStore({ connectionString: url, bufferBytes: 4096 });
+    const before = await dumpStore(store);
+    const tx = await store.begin();
+    const first = await tx.allocateIds('grade_grades', 2000);
+    const grade = (id: number) => ({ id, itemid: 1, userid: id, feedback: 'x'.repeat(40) });
+    const sent = watchStatements();
+    try {
+      for (let i = 0; i < 1000; i += 100)
+        await tx.insert(
+          'grade_grades',
+          Array.from({ length: 100 }, (_, k) => grade(first + i + k)),
+        );
+    } finally {
+      sent.stop();
+    }
+    // Well past 4 KiB each time: the rows went out with COPY while the unit went on, not all at the end.
+    expect(sent.texts.filter((t) => t.startsWith('COPY')).length).toBeGreaterThanOrEqual(5);
+    expect(await tx.select('grade_grades')).toHaveLength(1000);
+    // The same ids again: the server refuses the COPY that carries them, in the background.
+    for (let i = 0; i < 1000; i += 100)
+      await tx
+        .insert(
+          'grade_grades',
+          Array.from({ length: 100 }, (_, k) => grade(first + i + k)),
+        )
+        .catch(() => undefined);
+    await expect(tx.select('course')).rejects.toMatchObject({ code: 'storage.constraint' });
+    await expect(tx.commit()).rejects.toMatchObject({ code: 'storage.constraint' });
+    await tx.rollback();
+    expect(await dumpStore(store)).toEqual(before);
+  });
+
+  it('refuses a bufferBytes that is not a whole number of bytes', () => {
+    expect(() => createPostgresStorage({ connectionString: 'postgres://x/y', bufferBytes: 0 })).toThrow(/bufferBytes/);
+    expect(() => createPostgresStorage({ connectionString: 'postgres://x/y', bufferBytes: 1.5 })).toThrow(
+      /bufferBytes/,
+    );
   });
 
   it('opens the same store from workerOpenSpec() (plain data), as the service does in a worker', async () => {

@@ -54,6 +54,15 @@ export interface RestoredQuestionBank {
 }
 
 /** State stages build up and later stages read. Each field says which stage fills it. */
+/** A context row this restore created. */
+export interface CreatedContextRow {
+  readonly id: number;
+  readonly contextlevel: number;
+  readonly instanceid: number;
+  readonly depth: number;
+  readonly path: string;
+}
+
 export interface RestoreState {
   /** New course id (course stage). */
   courseId: number;
@@ -88,6 +97,11 @@ export interface RestoreState {
   restorerUserId: number;
   /** True when the backup comes from the same site as the store (§5.2). */
   sameSite: boolean;
+  /**
+   * The contexts this restore created, by `<contextlevel>/<instanceid>` and by id (`createContext` fills it): a
+   * context's later look-ups (role assignments, block parents, task targets) need no round trip to the store.
+   */
+  readonly createdContexts: Map<string | number, CreatedContextRow>;
   /** New ids of restored users (matched or created) that are deleted; they get no role assignments (users stage). */
   readonly deletedUserIds: Set<number>;
   /** Write the log events and grade history rows Moodle's restore writes as it goes (given; `RestoreRequest.restoreEvents`). */

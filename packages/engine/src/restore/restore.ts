@@ -213,6 +213,7 @@ async function initialState(
     restorerUserId: admin ? Number(admin.id) : 2,
     sameSite: backupSiteHash !== '' && backupSiteHash === siteHash,
     deletedUserIds: new Set(),
+    createdContexts: new Map(),
     restoreEvents: request.restoreEvents ?? true,
     actingUserId,
     siteUrl: (request.siteUrl ?? (wwwroot ? String(wwwroot.value) : 'http://localhost')).replace(/\/+$/, ''),

@@ -35,7 +35,7 @@ import type { ActivityRun } from './activities/module-run.ts';
 import { restoreRawModule } from './activities/raw-module.ts';
 import { SectionIndex } from './activities/section-index.ts';
 import { activityKey, activitiesInTaskOrder } from './activities/task-order.ts';
-import { ContextLevel, list, num, text } from './support.ts';
+import { ContextLevel, insertContext, list, num, text } from './support.ts';
 import { addItemTag } from './tags.ts';
 
 const TABLES = new Set(MOODLE_TABLES.map((t) => t.name));
@@ -116,11 +116,7 @@ async function restoreActivity(ctx: RestoreContext, activity: BackupActivityRef,
   };
   await interpretModule(run, MODULE_HOOKS[name]);
   const path = `${ctx.state.courseContextPath}/${contextId}`;
-  await ctx.rows.insert(
-    'context',
-    { contextlevel: ContextLevel.Module, instanceid: cmId, depth: path.split('/').length - 1, path, locked: 0 },
-    contextId,
-  );
+  await insertContext(ctx, contextId, ContextLevel.Module, cmId, path);
   if (run.instanceId === undefined) {
     ctx.warn(
       'activity-xml-invalid',

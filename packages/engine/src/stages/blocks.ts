@@ -24,7 +24,7 @@ import type { RestoreContext } from '../pipeline/context.ts';
 import type { XmlObject } from '../xml/types.ts';
 import { activityKey, activitiesInTaskOrder } from './activities/task-order.ts';
 import { addFileArea } from './activities/file-areas.ts';
-import { ContextLevel, list, num, text } from './support.ts';
+import { ContextLevel, contextById, insertContext, list, num, text } from './support.ts';
 
 /** Core blocks of Moodle 4.3 (`blocks/`). */
 const CORE_BLOCKS = new Set([
@@ -171,7 +171,7 @@ async function restoreBlock(
   }
   const block = { ...data, parentcontextid: String(parentcontextid) };
   if (restored.some((other) => isDuplicate(other, block))) return;
-  const [parent] = await ctx.rows.select('context', { id: parentcontextid }, { limit: 1 });
+  const parent = await contextById(ctx, parentcontextid);
   if (!parent) {
     ctx.warn(
       'block-parent-missing',
@@ -193,12 +193,8 @@ async function restoreBlock(
   restored.push(block);
   ctx.ids.set('block_instance', num(data.id), id);
   const contextId = await ctx.rows.reserveId('context');
-  const path = `${String(parent.path)}/${contextId}`;
-  await ctx.rows.insert(
-    'context',
-    { contextlevel: ContextLevel.Block, instanceid: id, depth: path.split('/').length - 1, path, locked: 0 },
-    contextId,
-  );
+  const path = `${parent.path}/${contextId}`;
+  await insertContext(ctx, contextId, ContextLevel.Block, id, path);
   const oldContextId = num(data.contextid, NaN);
   if (Number.isFinite(oldContextId)) {
     ctx.ids.set('context', oldContextId, contextId);

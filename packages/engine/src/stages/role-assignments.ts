@@ -25,7 +25,7 @@
 import { defineStage } from '../pipeline/define-stage.ts';
 import type { RestoreContext } from '../pipeline/context.ts';
 import { readBackupRoles } from './roles/backup-roles.ts';
-import { ContextLevel, num, text } from './support.ts';
+import { ContextLevel, findContext, num, text } from './support.ts';
 
 const ASSIGNMENT_PATH = '/roles/role_assignments/assignment';
 const OVERRIDE_PATH = '/roles/role_overrides/override';
@@ -180,6 +180,5 @@ async function contextOf(ctx: RestoreContext, entry: string): Promise<number | u
   const oldId = Number(/_(\d+)$/.exec(dir)?.[1]);
   const newId = ctx.ids.get(item, oldId);
   if (newId === undefined) return undefined;
-  const [context] = await ctx.rows.select('context', { contextlevel: level, instanceid: newId }, { limit: 1 });
-  return context ? Number(context.id) : undefined;
+  return (await findContext(ctx, level, newId))?.id;
 }

@@ -1,5 +1,6 @@
 /** Small helpers shared by stages: reading XML values, creating contexts. */
-import type { RestoreContext } from '../pipeline/context.ts';
+import type { CreatedContextRow, RestoreContext } from '../pipeline/context.ts';
+import type { Row } from '../storage/storage-adapter.ts';
 import type { XmlObject, XmlValue } from '../xml/types.ts';
 
 /** Moodle context levels (`context_helper`). */
@@ -25,6 +26,36 @@ export function list(parent: XmlValue | undefined, item: string): XmlObject[] {
   return values.filter((v): v is XmlObject => typeof v === 'object' && v !== null && !Array.isArray(v));
 }
 
+/** The context of `contextlevel` and `instanceid`: one this restore created, else the store's, else `undefined`. */
+export async function findContext(
+  ctx: RestoreContext,
+  contextlevel: number,
+  instanceid: number,
+): Promise<CreatedContextRow | undefined> {
+  const created = ctx.state.createdContexts.get(`${contextlevel}/${instanceid}`);
+  if (created) return created;
+  const [row] = await ctx.rows.select('context', { contextlevel, instanceid }, { limit: 1 });
+  return row ? contextRow(row) : undefined;
+}
+
+/** The context `id`: one this restore created, else the store's, else `undefined`. */
+export async function contextById(ctx: RestoreContext, id: number): Promise<CreatedContextRow | undefined> {
+  const created = ctx.state.createdContexts.get(id);
+  if (created) return created;
+  const [row] = await ctx.rows.select('context', { id }, { limit: 1 });
+  return row ? contextRow(row) : undefined;
+}
+
+function contextRow(row: Row): CreatedContextRow {
+  return {
+    id: Number(row.id),
+    contextlevel: Number(row.contextlevel),
+    instanceid: Number(row.instanceid),
+    depth: Number(row.depth),
+    path: String(row.path),
+  };
+}
+
 /** A created context. */
 export interface CreatedContext {
   readonly id: number;
@@ -43,10 +74,27 @@ export async function createContext(
   parentPath: string,
   oldContextId?: number,
 ): Promise<CreatedContext> {
-  const depth = parentPath.split('/').length;
   const id = await ctx.rows.reserveId('context');
-  const path = `${parentPath}/${id}`;
-  await ctx.rows.insert('context', { contextlevel, instanceid, depth, path, locked: 0 }, id);
+  const { path, depth } = await insertContext(ctx, id, contextlevel, instanceid, `${parentPath}/${id}`);
   if (oldContextId !== undefined && Number.isFinite(oldContextId)) ctx.ids.set('context', oldContextId, id);
   return { id, path, depth };
+}
+
+/**
+ * Inserts the context row `id` (reserved by the caller) at `path` (which ends with `id`) and remembers it in
+ * `state.createdContexts`, where {@link findContext} and {@link contextById} look first.
+ */
+export async function insertContext(
+  ctx: RestoreContext,
+  id: number,
+  contextlevel: number,
+  instanceid: number,
+  path: string,
+): Promise<CreatedContextRow> {
+  const depth = path.split('/').length - 1;
+  await ctx.rows.insert('context', { contextlevel, instanceid, depth, path, locked: 0 }, id);
+  const created = { id, contextlevel, instanceid, depth, path };
+  ctx.state.createdContexts.set(`${contextlevel}/${instanceid}`, created);
+  ctx.state.createdContexts.set(id, created);
+  return created;
 }

@@ -8,7 +8,7 @@
  * activities and blocks stages created. Look-ups are per task (activity, block), never per record.
  */
 import type { RestoreContext } from '../pipeline/context.ts';
-import { ContextLevel } from './support.ts';
+import { ContextLevel, contextById, findContext } from './support.ts';
 
 /** One activity of the backup that is restored (`<mod>_<cmid>_included`). */
 export interface ActivityTask {
@@ -104,17 +104,17 @@ export class ContextLookup {
   async facts(contextId: number): Promise<ContextFacts | undefined> {
     let facts = this.#facts.get(contextId);
     if (facts === undefined) {
-      const [row] = await this.#ctx.rows.select('context', { id: contextId }, { limit: 1 });
-      facts = row ? { contextlevel: Number(row.contextlevel), instanceid: Number(row.instanceid) } : null;
+      const row = await contextById(this.#ctx, contextId);
+      facts = row ? { contextlevel: row.contextlevel, instanceid: row.instanceid } : null;
       this.#facts.set(contextId, facts);
     }
     return facts ?? undefined;
   }
 
   async #instanceContext(contextlevel: number, instanceid: number): Promise<number | undefined> {
-    const [row] = await this.#ctx.rows.select('context', { contextlevel, instanceid }, { limit: 1 });
+    const row = await findContext(this.#ctx, contextlevel, instanceid);
     if (!row) return undefined;
-    const id = Number(row.id);
+    const id = row.id;
     this.#facts.set(id, { contextlevel, instanceid });
     return id;
   }

@@ -6,7 +6,7 @@
  */
 import type { RestoreContext } from '../../pipeline/context.ts';
 import { activityKey, activitiesInTaskOrder } from './task-order.ts';
-import { ContextLevel } from '../support.ts';
+import { ContextLevel, findContext } from '../support.ts';
 
 /** One per-context file. */
 export interface ContextFile {
@@ -38,13 +38,9 @@ export async function contextFiles(ctx: RestoreContext, file: string): Promise<C
     if (!ctx.source.has(entry) || !ctx.settings.activityIncluded(key)) continue;
     const cmId = ctx.ids.get('course_module', activity.moduleId);
     if (cmId === undefined) continue;
-    const [context] = await ctx.rows.select(
-      'context',
-      { contextlevel: ContextLevel.Module, instanceid: cmId },
-      { limit: 1 },
-    );
+    const context = await findContext(ctx, ContextLevel.Module, cmId);
     if (!context) continue;
-    const contextid = Number(context.id);
+    const contextid = context.id;
     files.push({
       entry,
       contextid,

@@ -101,6 +101,7 @@ export async function restoreWithStandIns(
       fileAreas: [],
       questionBanks: new Map(),
       deletedUserIds: new Set(),
+      createdContexts: new Map(),
       restoreEvents: true,
       actingUserId: 0,
       siteUrl: 'http://localhost',
