@@ -124,22 +124,30 @@ export class BlobPlace {
 
   /**
    * Streams `content` into the unit (chunks on `client`, or a temp file), verifying its SHA-1. On a stream
-   * error or a mismatch nothing is left and the error is rethrown.
+   * error or a mismatch nothing is left and the error is rethrown. Chunks go out while the next one is read: when
+   * this resolves the bytes are verified and `written` settles once the last chunk's INSERT has (the caller waits
+   * for it before its next statement on `client`).
    */
-  async write(client: pg.ClientBase, hash: string, content: Readable): Promise<PendingBlob> {
-    if (this.filedir !== undefined) return this.#writeFile(hash, content);
-    const { rows } = await client.query<{ id: number }>('SELECT nextval($1::regclass) AS id', [
-      this.#schema.own('mbz_blob_chunks_blobid_seq'),
-    ]);
-    const blobid = Number(rows[0]!.id);
+  async write(
+    client: pg.ClientBase,
+    hash: string,
+    content: Readable,
+    nextBlobId: () => Promise<number>,
+  ): Promise<{ blob: PendingBlob; written: Promise<unknown> }> {
+    if (this.filedir !== undefined) return { blob: await this.#writeFile(hash, content), written: Promise.resolve() };
+    const blobid = await nextBlobId();
     const insert = `INSERT INTO ${this.#schema.own('mbz_blob_chunks')} (blobid, chunkno, data) VALUES ($1, $2, $3)`;
     const sha1 = createHash('sha1');
     let size = 0;
     let chunkno = 0;
     let parts: Buffer[] = [];
     let held = 0;
+    /** The INSERT on its way (one at a time: the client holds at most one chunk besides the one being read). */
+    let inflight: Promise<unknown> = Promise.resolve();
     const put = async (data: Buffer): Promise<void> => {
-      await client.query(insert, [blobid, chunkno++, data]);
+      await inflight;
+      inflight = client.query(insert, [blobid, chunkno++, data]);
+      inflight.catch(() => undefined); // awaited later; a failure must not go unhandled meanwhile
     };
     try {
       for await (const piece of content) {
@@ -158,9 +166,10 @@ export class BlobPlace {
       }
       if (held > 0) await put(parts.length === 1 ? parts[0]! : Buffer.concat(parts, held));
       checkDigest(sha1, hash);
-      return { hash, size, blobid, tmp: null };
+      return { blob: { hash, size, blobid, tmp: null }, written: inflight };
     } catch (error) {
       content.destroy();
+      await inflight.catch(() => undefined);
       await client.query(`DELETE FROM ${this.#schema.own('mbz_blob_chunks')} WHERE blobid = $1`, [blobid]).catch(
         () => undefined, // the transaction is broken: rollback drops the chunks anyway
       );

@@ -49,7 +49,7 @@ export interface PostgresStorageOptions {
   readonly maxUnits?: number;
   /**
    * Bytes of COPY data a unit of work buffers, all tables together, before it writes the largest table's rows
-   * (in the background, one COPY at a time: a unit holds at most about twice this). Default is 8 MiB.
+   * (in the background, one COPY at a time: a unit holds at most about twice this). Default is 4 MiB.
    */
   readonly bufferBytes?: number;
   /** The site identifier written when the store is created. Default is a new random one. */
@@ -78,7 +78,7 @@ const TYPES = {
 } as pg.CustomTypesConfig;
 
 function bufferBytesOf(value: number | undefined): number {
-  if (value === undefined) return 8 << 20;
+  if (value === undefined) return 4 << 20;
   if (!Number.isSafeInteger(value) || value < 1)
     throw new InvalidArgumentError(`bufferBytes must be a whole number of bytes ≥ 1, got ${String(value)}.`);
   return value;
@@ -116,6 +116,7 @@ class PostgresStorage implements StorageAdapter, JobStore {
       blobs: this.#blobs,
       bufferBytes: bufferBytesOf(options.bufferBytes),
       allocate: (table, count) => this.#allocate(table, count),
+      committedBlob: (hash) => this.hasBlob(hash),
       commitLockKey: `mbz-restore commit ${this.#schema.naming.schema}.${this.#schema.naming.prefix}`,
       closed: () => this.#closed,
     };

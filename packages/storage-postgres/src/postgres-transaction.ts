@@ -48,6 +48,8 @@ export interface UnitContext {
   readonly bufferBytes: number;
   /** Reserves ids on the store's own connection (never in the unit's transaction). */
   allocate(table: PgTable, count: number): Promise<number>;
+  /** True when a committed blob has this hash (asked on the store's own connection). */
+  committedBlob(contenthash: string): Promise<boolean>;
   /** The key of the store's commit lock. */
   readonly commitLockKey: string;
   closed(): boolean;
@@ -90,6 +92,10 @@ export class PostgresTransaction implements StorageTransaction {
   /** Deferred updates of committed rows: table → id → changed columns. */
   readonly #updates = new Map<string, Map<number, Set<string>>>();
   readonly #blobs = new Map<string, PendingBlob>();
+  /** Hashes `hasBlob` found missing, so the `putBlob` that follows need not ask again. */
+  readonly #absent = new Set<string>();
+  /** Blob ids taken from the sequence in advance. */
+  #blobIds: number[] = [];
   #locked = false;
   /** Calls run one after another (each may send several statements). */
   #serial: Promise<unknown> = Promise.resolve();
@@ -227,13 +233,19 @@ export class PostgresTransaction implements StorageTransaction {
   async putBlob(contenthash: string, content: ReadableType): Promise<void> {
     this.#check();
     checkHash(contenthash);
-    if (await this.hasBlob(contenthash)) {
+    if (this.#absent.has(contenthash)) this.#absent.delete(contenthash);
+    else if (await this.hasBlob(contenthash)) {
       await drain(content);
       return;
     }
-    const blob = await this.#run(`Storing blob ${contenthash}`, () =>
-      this.#ctx.blobs.write(this.#client!, contenthash, content),
+    const { blob, written } = await this.#run(`Storing blob ${contenthash}`, () =>
+      this.#ctx.blobs.write(this.#client!, contenthash, content, () => this.#blobId()),
     );
+    // The last chunk's INSERT may still be on its way: the unit's next statement waits for it, and if the server
+    // refuses it the unit is broken (its next call and commit say so). The bytes were verified already.
+    void this.#serialised(() => written).catch((error: unknown) => {
+      this.#broken ??= toStorageError(error, `Storing blob ${contenthash}`);
+    });
     if (this.#status !== 'open' || this.#blobs.has(contenthash)) {
       await this.#ctx.blobs.discard([blob]);
       this.#check();
@@ -257,10 +269,14 @@ export class PostgresTransaction implements StorageTransaction {
   async hasBlob(contenthash: string): Promise<boolean> {
     this.#check();
     if (this.#blobs.has(contenthash)) return true;
-    const { rowCount } = await this.#run(`Looking up blob ${contenthash}`, () =>
-      this.#client!.query(`SELECT 1 FROM ${this.#ctx.schema.own('mbz_blobs')} WHERE contenthash = $1`, [contenthash]),
-    );
-    return rowCount !== 0;
+    // A unit writes its mbz_blobs rows only at commit, so its own connection sees no more blobs than any other:
+    // the store's connection answers, while this one may still be writing the previous blob's chunks.
+    const committed = await this.#ctx.committedBlob(contenthash).catch((error: unknown) => {
+      throw toStorageError(error, `Looking up blob ${contenthash}`);
+    });
+    if (committed) this.#absent.delete(contenthash);
+    else this.#absent.add(contenthash);
+    return committed;
   }
 
   async lockForCommit(): Promise<void> {
@@ -391,6 +407,17 @@ export class PostgresTransaction implements StorageTransaction {
     buffer.lines = [];
     buffer.chars = 0;
     buffer.pieces.push(piece);
+  }
+
+  /** The next id for a blob's chunks (the sequence is asked for {@link BLOB_IDS} at a time). */
+  async #blobId(): Promise<number> {
+    if (this.#blobIds.length === 0) {
+      const { rows } = await this.#client!.query<{ id: string }>(
+        `SELECT nextval(${this.#ctx.schema.sequenceLiteral('mbz_blob_chunks_blobid_seq')}) AS id FROM generate_series(1, ${BLOB_IDS})`,
+      );
+      this.#blobIds = rows.map((r) => Number(r.id)).reverse();
+    }
+    return this.#blobIds.pop()!;
   }
 
   /** Writes the largest buffer in the background (after the COPY already running, if any). */
@@ -592,7 +619,10 @@ function named(text: string, values: unknown[]): pg.QueryConfig {
 const STATEMENT_NAMES = new Map<string, string>();
 
 /** Characters of COPY lines joined into one buffered piece. */
-const PIECE_CHARS = 65_536;
+const PIECE_CHARS = 16_384;
+
+/** Blob ids taken from the sequence at once. */
+const BLOB_IDS = 32;
 
 /** Rows of one table whose collected updates are written at once. */
 const OWN_UPDATES_MAX = 20_000;

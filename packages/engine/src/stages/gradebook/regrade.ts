@@ -84,6 +84,36 @@ const GRADE_REQUIRED = [
   'aggregationstatus',
   'aggregationweight',
 ] as const;
+/**
+ * `grade_grade::$required_fields` of a grade row: what Moodle loads (no feedback text). Written as one literal so
+ * every grade shares one shape with its fields inside the object: a course's grades can all be held at once
+ * (a category waits for its children's), and a grade costs about 200 bytes this way against 1 KB built field by
+ * field (a property store of its own).
+ */
+function requiredFields(row: RegradeRow): RegradeRow {
+  return {
+    id: row.id ?? null,
+    itemid: row.itemid ?? null,
+    userid: row.userid ?? null,
+    rawgrade: row.rawgrade ?? null,
+    rawgrademax: row.rawgrademax ?? null,
+    rawgrademin: row.rawgrademin ?? null,
+    rawscaleid: row.rawscaleid ?? null,
+    usermodified: row.usermodified ?? null,
+    finalgrade: row.finalgrade ?? null,
+    hidden: row.hidden ?? null,
+    locked: row.locked ?? null,
+    locktime: row.locktime ?? null,
+    exported: row.exported ?? null,
+    overridden: row.overridden ?? null,
+    excluded: row.excluded ?? null,
+    timecreated: row.timecreated ?? null,
+    timemodified: row.timemodified ?? null,
+    aggregationstatus: row.aggregationstatus ?? null,
+    aggregationweight: row.aggregationweight ?? null,
+  } satisfies Record<'id' | (typeof GRADE_REQUIRED)[number], unknown>;
+}
+
 /** Modules with a `<mod>_rescale_activity_grades()` callback in core 4.3: `adjust_raw_grade()` does not rescale their grades. */
 const MANUALLY_RESCALED = new Set(['assign', 'quiz']);
 
@@ -1362,9 +1392,7 @@ class CourseRegrade {
     if (!grades) {
       grades = new Map();
       for (const row of await this.#store.grades(itemId)) {
-        // Moodle loads `grade_grade::$required_fields` only (no feedback text), which keeps memory small too.
-        const grade: RegradeRow = { id: row.id ?? null };
-        for (const column of GRADE_REQUIRED) grade[column] = row[column] ?? null;
+        const grade = requiredFields(row);
         grades.set(num(row.userid), grade);
         const locktime = num(row.locktime);
         if (empty(row.locked) && locktime > 0 && locktime < this.#settings.now)
