@@ -62,6 +62,7 @@ describe('context look-ups', () => {
       (await storage.select('context')).filter((c) => Number(c.id) > 5).map((c) => Number(c.id)), // past the seed's
     );
     expect(created.size).toBeGreaterThan(20); // course, modules, blocks, users
+    expect(created.size).toBe(result.counts.mdl_context);
     // Every select was for a context the restore did not create (the category's, say).
     const asked = await Promise.all(
       selects.map(async (where) => (await storage.select('context', where)).map((c) => Number(c.id))),
