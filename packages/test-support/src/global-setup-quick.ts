@@ -4,14 +4,16 @@
  * bin, since the quick run leaves out the tests that run it.
  */
 import { tempFolderRule } from './global-setup.ts';
-import { startPostgresForRun } from './postgres-server.ts';
+import { databaseRule, startPostgresForRun } from './postgres-server.ts';
 
 export default async function setup(): Promise<() => Promise<void>> {
   const stopPostgres = await startPostgresForRun();
   const tempRule = tempFolderRule();
+  const dbRule = databaseRule();
   return async () => {
     try {
       tempRule();
+      await dbRule();
     } finally {
       await stopPostgres();
     }

@@ -3,6 +3,7 @@
  * - the CLI tests run the built bin, so it must exist (`pnpm test` builds first);
  * - every test's temp files go to one folder of this run (TMPDIR, which os.tmpdir() and child processes follow),
  *   and the run fails if a test left anything there: tests clean up after themselves;
+ * - the same for PostgreSQL databases: the run's own are named `mbz_t_<run>_…`, and any left at the end fails the run;
  * - a PostgreSQL server for the PostgreSQL store's tests: `DATABASE_URL`, or else (not in CI) a private cluster
  *   started for the run (postgres-server.ts).
  */
@@ -10,7 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MBZ_BIN } from './cli.ts';
-import { startPostgresForRun } from './postgres-server.ts';
+import { databaseRule, startPostgresForRun } from './postgres-server.ts';
 
 /** What tools keep in TMPDIR on their own (tsx's compile cache), not the tests' leftovers. */
 const TOOL_CACHES = /^tsx-/;
@@ -19,9 +20,11 @@ export default async function setup(): Promise<() => Promise<void>> {
   if (!existsSync(MBZ_BIN)) throw new Error(`${MBZ_BIN} is missing: run \`pnpm build\` first (pnpm test does).`);
   const stopPostgres = await startPostgresForRun();
   const tempRule = tempFolderRule();
+  const dbRule = databaseRule();
   return async () => {
     try {
       tempRule();
+      await dbRule();
     } finally {
       await stopPostgres();
     }

@@ -2,9 +2,11 @@
  * The PostgreSQL server of a test run (no vitest here: the run's global setup imports it). See `postgres.ts`.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import pg from 'pg';
 
 /** How to provide a server, for messages. */
 export const HOW =
@@ -17,6 +19,45 @@ export function postgresServerUrl(): string {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error(`No PostgreSQL server for the tests: DATABASE_URL is not set. ${HOW}`);
   return url;
+}
+
+/**
+ * The prefix of the databases this test run makes (`mbz_t_<run>_`): the run's global setup sets `MBZ_TEST_RUN`, which
+ * the test workers inherit, so its teardown can tell this run's databases from those of another run on the same server.
+ */
+export function testDatabasePrefix(): string {
+  const run = process.env.MBZ_TEST_RUN ?? 'x';
+  return `mbz_t_${run}_`;
+}
+
+/**
+ * For the run's global setup: gives the run its database prefix; the returned check drops any database of this run
+ * still on the server at the end and fails the run naming them (each test file drops what it creates).
+ */
+export function databaseRule(): () => Promise<void> {
+  process.env.MBZ_TEST_RUN = randomBytes(4).toString('hex');
+  const prefix = testDatabasePrefix();
+  return async () => {
+    const url = process.env.DATABASE_URL;
+    if (!url) return;
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    let left: string[];
+    try {
+      const { rows } = await client.query<{ datname: string }>(
+        'SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY datname',
+        [prefix],
+      );
+      left = rows.map((r) => r.datname);
+      for (const name of left) await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    } finally {
+      await client.end();
+    }
+    if (left.length > 0)
+      throw new Error(
+        `Tests left ${left.length} PostgreSQL databases on the server (each test file must drop what it creates; dropped now): ${left.join(', ')}`,
+      );
+  };
 }
 
 /** `url` pointing at database `name`. */

@@ -7,20 +7,27 @@
  * binaries (Debian's `/usr/lib/postgresql/<version>/bin`) as a non-root user, on a free port, and removes it at the
  * end of the run. In CI a missing `DATABASE_URL` fails the run: it is never skipped.
  *
- * Each test file gets databases of its own: {@link freshDatabase} creates `mbz_t_<random>` and drops it (`WITH
+ * Each test file gets databases of its own: {@link freshDatabase} creates `mbz_t_<run>_<random>` and drops it (`WITH
  * (FORCE)`) after the file's tests; {@link databaseFactory} clones a template prepared once per file (CREATE
- * DATABASE … TEMPLATE takes ~70 ms where creating Moodle's ~300 tables takes ~0.8 s).
+ * DATABASE … TEMPLATE takes ~70 ms where creating Moodle's ~300 tables takes ~0.8 s). The run's teardown fails
+ * the run if any database of the run is left (`databaseRule`).
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll } from 'vitest';
-import { postgresServerUrl, withDatabase } from './postgres-server.ts';
+import { postgresServerUrl, testDatabasePrefix, withDatabase } from './postgres-server.ts';
 
-export { postgresServerUrl, startPostgresForRun, withDatabase } from './postgres-server.ts';
+export {
+  databaseRule,
+  postgresServerUrl,
+  startPostgresForRun,
+  testDatabasePrefix,
+  withDatabase,
+} from './postgres-server.ts';
 
 /** A new empty database on the test server, dropped after this test file; returns its connection string. */
 export async function freshDatabase(): Promise<string> {
-  const name = `mbz_t_${randomBytes(6).toString('hex')}`;
+  const name = `${testDatabasePrefix()}${randomBytes(6).toString('hex')}`;
   await admin(`CREATE DATABASE ${name}`);
   dropAfterAll(name);
   return withDatabase(postgresServerUrl(), name);
@@ -35,7 +42,7 @@ export function databaseFactory(prepare: (url: string) => Promise<void>): () => 
   let n = 0;
   return async () => {
     template ??= (async () => {
-      const name = `mbz_t_${randomBytes(6).toString('hex')}_tpl`;
+      const name = `${testDatabasePrefix()}${randomBytes(6).toString('hex')}_tpl`;
       await admin(`CREATE DATABASE ${name}`);
       dropAfterAll(name);
       await prepare(withDatabase(postgresServerUrl(), name));
