@@ -280,14 +280,19 @@ const COPY_SPECIAL = /[\\\t\n\r]/;
 function copyValue(value: SqlValue | Buffer, column: PgColumn): string {
   if (value === null) return '\\N';
   if (typeof value === 'number') {
-    if (!Number.isFinite(value))
-      throw new StorageError(ErrorCode.StorageConstraint, `Column ${column.name} cannot hold ${String(value)}.`);
+    checkFinite(column, value);
     return String(value);
   }
   if (Buffer.isBuffer(value)) return `\\\\x${value.toString('hex')}`;
   const text = String(value);
   if (!COPY_SPECIAL.test(text)) return text;
   return text.replaceAll('\\', '\\\\').replaceAll('\t', '\\t').replaceAll('\n', '\\n').replaceAll('\r', '\\r');
+}
+
+/** Throws `storage.constraint` for a number no column can hold (NaN, ±Infinity), as COPY would refuse it. */
+export function checkFinite(column: PgColumn, value: unknown): void {
+  if (typeof value === 'number' && !Number.isFinite(value))
+    throw new StorageError(ErrorCode.StorageConstraint, `Column ${column.name} cannot hold ${String(value)}.`);
 }
 
 /** Schema names and prefixes are used inside quoted identifiers; keep them to plain names all the same. */

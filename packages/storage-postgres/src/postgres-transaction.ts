@@ -36,7 +36,7 @@ import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import type { BlobPlace, PendingBlob } from './blobs.ts';
 import { checkHash, drain } from './blobs.ts';
-import { bindValue, checkColumns, columnType, copyLine, filterOf, orderOf, pgName, quote } from './ddl.ts';
+import { bindValue, checkColumns, checkFinite, columnType, copyLine, filterOf, orderOf, pgName, quote } from './ddl.ts';
 import type { PgTable, Schema } from './ddl.ts';
 import { toStorageError } from './errors.ts';
 
@@ -61,7 +61,7 @@ interface Buffered {
   lines: string[];
   /** Characters in `lines`. */
   chars: number;
-  /** Bytes in `pieces` plus characters in `lines`. */
+  /** Characters of every line buffered (in `pieces` and `lines`): what counts against `bufferBytes`. */
   size: number;
 }
 
@@ -83,8 +83,6 @@ export class PostgresTransaction implements StorageTransaction {
   readonly #buffers = new Map<string, Buffered>();
   /** Size of every buffer together. */
   #buffered = 0;
-  /** The COPY running in the background, if any. */
-  #copying: Promise<void> | undefined;
   /** Id blocks this unit reserved, per table. */
   readonly #allocated = new Map<string, OwnBlock[]>();
   /** Collected updates of the unit's own rows: table → id → the columns' latest values. */
@@ -178,7 +176,7 @@ export class PostgresTransaction implements StorageTransaction {
     if (this.#inserted(table, id) && !this.#updates.get(table)?.has(id)) {
       // A row this unit inserted: collected, written with the table's other updates (see the file's comment).
       if (this.#broken) throw this.#broken;
-      for (const n of names) bindValue(checkValue(t, n, changes[n]));
+      for (const n of names) checkFinite(t.byName.get(n)!, changes[n]);
       let byId = this.#ownUpdates.get(table);
       if (!byId) this.#ownUpdates.set(table, (byId = new Map()));
       const row = byId.get(id);
@@ -241,11 +239,8 @@ export class PostgresTransaction implements StorageTransaction {
     const { blob, written } = await this.#run(`Storing blob ${contenthash}`, () =>
       this.#ctx.blobs.write(this.#client!, contenthash, content, () => this.#blobId()),
     );
-    // The last chunk's INSERT may still be on its way: the unit's next statement waits for it, and if the server
-    // refuses it the unit is broken (its next call and commit say so). The bytes were verified already.
-    void this.#serialised(() => written).catch((error: unknown) => {
-      this.#broken ??= toStorageError(error, `Storing blob ${contenthash}`);
-    });
+    // The last chunk's INSERT may still be on its way (the bytes were verified already).
+    this.#inBackground(`Storing blob ${contenthash}`, () => written);
     if (this.#status !== 'open' || this.#blobs.has(contenthash)) {
       await this.#ctx.blobs.discard([blob]);
       this.#check();
@@ -422,8 +417,8 @@ export class PostgresTransaction implements StorageTransaction {
 
   /** Writes the largest buffer in the background (after the COPY already running, if any). */
   async #writeLargest(): Promise<void> {
-    // One COPY in flight at most: wait for the previous one before starting another.
-    if (this.#copying) await this.#copying;
+    // One COPY in flight at most: wait for what the unit already sent before starting another.
+    await this.#serial;
     if (this.#broken) throw this.#broken;
     let largest: string | undefined;
     let size = 0;
@@ -435,16 +430,20 @@ export class PostgresTransaction implements StorageTransaction {
     }
     if (largest === undefined) return;
     const t = this.#ctx.schema.table(largest);
-    const copying = this.#run(`Inserting into ${largest}`, () => this.#flush(t)).then(
-      () => undefined,
-      (error: unknown) => {
-        // Whatever went wrong, rows are missing: the unit is broken, and its next call reports why.
-        this.#broken ??= toStorageError(error, `Inserting into ${largest}`);
-      },
-    );
-    this.#copying = copying;
-    void copying.then(() => {
-      if (this.#copying === copying) this.#copying = undefined;
+    this.#inBackground(`Inserting into ${largest}`, () => this.#flush(t));
+  }
+
+  /**
+   * Runs `fn` after the unit's previous calls without waiting for it: the unit's next call waits instead (commit
+   * too, even when it has begun meanwhile). Whatever goes wrong in it breaks the unit (rows or chunks are missing),
+   * and the next call and commit report why. Skipped when the unit is broken or has ended by then.
+   */
+  #inBackground(doing: string, fn: () => Promise<unknown>): void {
+    void this.#serialised(async () => {
+      if (this.#broken || !this.#client) return;
+      await fn();
+    }).catch((error: unknown) => {
+      this.#broken ??= toStorageError(error, doing);
     });
   }
 
@@ -635,16 +634,6 @@ function pick(changes: Row, names: readonly string[]): Row {
   const out: Row = {};
   for (const n of names) out[n] = changes[n] ?? null;
   return out;
-}
-
-/** A value for column `name` of `t`, refused (`storage.constraint`) where COPY would refuse it in an insert. */
-function checkValue(t: PgTable, name: string, value: Row[string] | undefined): Row[string] {
-  if (typeof value === 'number' && !Number.isFinite(value))
-    throw new StorageError(
-      ErrorCode.StorageConstraint,
-      `Column ${name} of ${t.spec.name} cannot hold ${String(value)}.`,
-    );
-  return value ?? null;
 }
 
 function shadowName(t: PgTable): string {

@@ -53,7 +53,6 @@ export interface RestoredQuestionBank {
   readonly qtypes: Set<string>;
 }
 
-/** State stages build up and later stages read. Each field says which stage fills it. */
 /** A context row this restore created. */
 export interface CreatedContextRow {
   readonly id: number;
@@ -63,6 +62,7 @@ export interface CreatedContextRow {
   readonly path: string;
 }
 
+/** State stages build up and later stages read. Each field says which stage fills it. */
 export interface RestoreState {
   /** New course id (course stage). */
   courseId: number;
@@ -98,8 +98,9 @@ export interface RestoreState {
   /** True when the backup comes from the same site as the store (§5.2). */
   sameSite: boolean;
   /**
-   * The contexts this restore created, by `<contextlevel>/<instanceid>` and by id (`createContext` fills it): a
-   * context's later look-ups (role assignments, block parents, task targets) need no round trip to the store.
+   * The contexts this restore created, by `<contextlevel>/<instanceid>` and by id (`insertContext` fills it, for the
+   * course, user, module and block contexts): their later look-ups (role assignments, block parents, task targets,
+   * module files) need no round trip to the store.
    */
   readonly createdContexts: Map<string | number, CreatedContextRow>;
   /** New ids of restored users (matched or created) that are deleted; they get no role assignments (users stage). */
