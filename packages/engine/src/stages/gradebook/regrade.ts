@@ -951,14 +951,20 @@ class CourseRegrade {
     // No need to recalculate locked or overridden grades.
     if (!empty(grade.locked) || categoryItem.isLocked || !empty(grade.overridden)) return;
 
-    // Make sure a grade exists for every child item (set_usedinaggregation() updates them).
+    // Make sure a grade exists for every child item (set_usedinaggregation() updates them). Only this user's
+    // aggregation uses them: they are not added to the items' loaded grades, which would otherwise grow to
+    // users × items rows until the category is done (5,000 users × 36 items: ~25 MB).
+    const userGrades = new Map<number, RegradeRow>();
     for (const [itemid, item] of items) {
-      const grades = childGrades.get(itemid)!;
-      if (grades.has(userid)) continue;
-      grades.set(
-        userid,
-        await this.#insertGrade({ itemid, userid, rawgrademin: item.grademin, rawgrademax: item.grademax }),
+      const loaded = childGrades.get(itemid)!.get(userid);
+      userGrades.set(
+        itemid,
+        loaded ?? (await this.#insertGrade({ itemid, userid, rawgrademin: item.grademin, rawgrademax: item.grademax })),
       );
+    }
+    for (const [itemid, grades] of others) {
+      const grade = grades.get(userid);
+      if (grade) userGrades.set(itemid, grade);
     }
 
     const novalue = new Set<number>();
@@ -966,7 +972,7 @@ class CourseRegrade {
     const extracredit = new Set<number>();
     const usedWeights = new Map<number, number>();
     const setUsed = () =>
-      this.#setUsedInAggregation(category, userid, childGrades, others, usedWeights, novalue, dropped, extracredit);
+      this.#setUsedInAggregation(category, userGrades, usedWeights, novalue, dropped, extracredit);
 
     const gradetype = categoryItem.gradetype;
     if (values.size === 0 || items.size === 0 || (gradetype !== GRADE_TYPE_VALUE && gradetype !== GRADE_TYPE_SCALE)) {
@@ -1327,9 +1333,7 @@ class CourseRegrade {
   /** `grade_category::set_usedinaggregation()`: each grade's aggregation status and weight. */
   async #setUsedInAggregation(
     category: Category,
-    userid: number,
-    childGrades: Map<number, Map<number, RegradeRow>>,
-    others: Map<number, Map<number, RegradeRow>>,
+    userGrades: ReadonlyMap<number, RegradeRow>,
     usedWeights: Map<number, number>,
     novalue: Set<number>,
     dropped: Set<number>,
@@ -1338,11 +1342,10 @@ class CourseRegrade {
     // The user's grades on the category's items and on every item given a status.
     const scope = new Map<number, RegradeRow>();
     const flagged = new Set<number>([...usedWeights.keys(), ...novalue, ...dropped, ...extracredit]);
-    for (const [itemid, grades] of [...childGrades, ...others]) {
+    for (const [itemid, grade] of userGrades) {
       const item = this.#itemsById.get(itemid)!;
       if (item.categoryid !== category.id && !flagged.has(itemid)) continue;
-      const grade = grades.get(userid);
-      if (grade) scope.set(itemid, grade);
+      scope.set(itemid, grade);
     }
     for (const [itemid, grade] of scope) {
       let status: string;
