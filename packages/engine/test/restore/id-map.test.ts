@@ -46,10 +46,12 @@ describe('CompactIdMap', () => {
         const r = random();
         let oldId: number;
         if (r < 0.7) oldId = high += 1 + Math.floor(random() * 5);
-        else if (r < 0.85) oldId = Math.floor(random() * (high + 10)); // out of order, maybe already set
-        else if (r < 0.9) oldId = sets.length > 0 ? sets[Math.floor(random() * sets.length)]![0] : 1; // again
+        else if (r < 0.85)
+          oldId = Math.floor(random() * (high + 10)); // out of order, maybe already set
+        else if (r < 0.9)
+          oldId = sets.length > 0 ? sets[Math.floor(random() * sets.length)]![0] : 1; // again
         else if (r < 0.95) oldId = -Math.floor(random() * 100);
-        else oldId = 2 ** 31 + Math.floor(random() * 1000); // past 32 bits: the arrays widen
+        else oldId = 2 ** 31 + Math.floor(random() * 1000); // past 32 bits: kept in the Map
         sets.push([oldId, Math.floor(random() * 2 ** 40)]);
       }
       checkAgainstMap(sets, [0, -0, 0.5, high + 1, 2 ** 33, Number.NaN]);
