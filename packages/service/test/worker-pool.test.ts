@@ -3,7 +3,8 @@
  * on the same thread instead of a new thread each; never more threads than the concurrency; a cancel stops a
  * restore through a message, it rolls back and the thread runs the next one; a thread that crashes, or that
  * does not stop a cancelled restore in time and is terminated, is replaced by a fresh one and the store's
- * recovery discards what it left; a free thread is ended after `workerIdleMs`; `close()` ends every thread
+ * recovery discards what it left; a free thread is ended after `workerIdleMs`, and one that a restore left
+ * holding more than `workerMemory.recycleAboveMb` at once; `close()` ends every thread
  * before it resolves. Threads are counted through the service's `workerStarted`/`workerExited` events and the
  * `threadId` of `started`.
  */
@@ -179,6 +180,22 @@ describe('restore worker pool', () => {
     const second = await restoreOnce(service, await generated('xs'));
     expect(second.job.status).toBe(1000);
     expect(second.threadId).not.toBe(first.threadId);
+  });
+
+  it('ends a thread that holds more than workerMemory.recycleAboveMb once its restore has ended; the next restore starts a fresh one', async () => {
+    // Every thread holds more than 1 MB (its heap alone), so each is ended after its restore. The default keeps
+    // threads that small restores leave (the first test: five xs restores on one thread).
+    const { service, storage, threads } = await start({ workerMemory: { recycleAboveMb: 1 } });
+    const xs = await generated('xs');
+    const first = await restoreOnce(service, xs);
+    const second = await restoreOnce(service, xs);
+    expect([first.job.status, second.job.status]).toEqual([1000, 1000]);
+    expect(second.threadId).not.toBe(first.threadId);
+    expect(threads).toContainEqual({ name: 'workerExited', threadId: first.threadId, exitCode: 0, reason: 'recycled' });
+    expect(await storage.count('course')).toBe(3); // the site course and two restored
+    await expect(
+      createRestoreService({ storage, workers: true, workerMemory: { recycleAboveMb: 0 } }),
+    ).rejects.toMatchObject({ code: 'input.invalid-argument' });
   });
 
   it('close() ends every thread before it resolves', async () => {

@@ -7,7 +7,9 @@
  * Cancelling posts `cancel`: the restore stops at its next batch of rows, rolls back, and the thread stays
  * for the next restore. Only a thread that has not answered within `cancelTimeoutMs` (and has not begun to
  * commit) is terminated; the store's recovery discards the unit of work it left. A thread that ends without
- * being asked fails the restore it ran.
+ * being asked fails the restore it ran. A thread that holds more than `recycleAboveBytes` once its restore has
+ * ended (it reports its heap with the restore's end) is ended instead of freed: V8 gives back little of a heap
+ * a large restore grew, and the next restore would start from there.
  */
 import type { Worker } from 'node:worker_threads';
 import type { ResourceLimits } from 'node:worker_threads';
@@ -38,6 +40,7 @@ export class PooledWorker {
   readonly #worker: Worker;
   readonly #hooks: PooledWorkerHooks;
   readonly #cancelTimeoutMs: number;
+  readonly #recycleAboveBytes: number;
   #job: ActiveJob | undefined;
   /** Set once the thread was asked to end; undefined while it may take restores. */
   #ending: WorkerExitReason | undefined;
@@ -45,10 +48,17 @@ export class PooledWorker {
 
   constructor(
     data: RestoreWorkerData,
-    options: { cancelTimeoutMs: number; resourceLimits: ResourceLimits; hooks: PooledWorkerHooks },
+    options: {
+      cancelTimeoutMs: number;
+      resourceLimits: ResourceLimits;
+      /** A thread holding more than this (bytes) once a restore has ended is ended rather than freed. */
+      recycleAboveBytes: number;
+      hooks: PooledWorkerHooks;
+    },
   ) {
     this.#hooks = options.hooks;
     this.#cancelTimeoutMs = options.cancelTimeoutMs;
+    this.#recycleAboveBytes = options.recycleAboveBytes;
     this.#worker = startWorker(restoreWorkerEntry(), data, options.resourceLimits);
     this.threadId = this.#worker.threadId;
     this.#worker.on('message', (message: WorkerMessage) => this.#onMessage(message));
@@ -87,10 +97,12 @@ export class PooledWorker {
    * Asks the thread to close its store handle and end, once its restore (if any) has ended; terminates it if
    * it has not ended `EXIT_GRACE_MS` later. `closed` keeps the process alive until the thread has ended.
    */
-  stop(reason: 'idle' | 'closed'): Promise<void> {
+  stop(reason: 'idle' | 'closed' | 'recycled'): Promise<void> {
+    // Whoever closes waits for the thread's end: keep the process alive until then, also for a thread already
+    // ending (idle or recycled, unref'd), or the process could exit with that wait unsettled.
+    if (reason === 'closed') this.#worker.ref();
     if (!this.#ending) {
       this.#ending = reason;
-      if (reason === 'closed') this.#worker.ref();
       this.#post({ type: 'stop' });
       setTimeout(() => void this.#worker.terminate(), EXIT_GRACE_MS).unref();
     }
@@ -121,7 +133,9 @@ export class PooledWorker {
       clearTimeout(job.cancelTimer);
       this.#job = undefined;
       this.#worker.unref();
-      if (!this.#ending) this.#hooks.onFree(this);
+      // V8 keeps the heap a large restore grew (and its garbage) for the next one; a new thread starts small.
+      if (!this.#ending && message.heapBytes > this.#recycleAboveBytes) void this.stop('recycled');
+      else if (!this.#ending) this.#hooks.onFree(this);
       if (message.type === 'done') job.resolve(message.outcome);
       else job.reject(deserializeError(message.error));
     }

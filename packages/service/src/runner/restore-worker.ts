@@ -10,8 +10,10 @@
  * A handle whose opening failed is dropped, and the next restore tries again.
  *
  * Before committing, the worker posts `committing`: from then on the restore cannot be cancelled and the
- * service does not terminate the thread.
+ * service does not terminate the thread. With a restore's end it posts how much memory the thread holds, so the
+ * pool can end a thread a large restore left big rather than keep it (`workerMemory.recycleAboveMb`).
  */
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { restore, type StorageAdapter, type StorageTransaction } from '@mbz-restore/engine';
 import { openStorageSpec } from './open-storage-spec.ts';
@@ -43,6 +45,7 @@ async function run(jobId: string, input: RestoreInput): Promise<void> {
         name: 'Error',
         message: `The restore worker was given restore ${jobId} while restore ${current.jobId} ran.`,
       },
+      heapBytes: heapBytes(),
     });
     return;
   }
@@ -59,13 +62,19 @@ async function run(jobId: string, input: RestoreInput): Promise<void> {
         if (pass(p)) post({ type: 'progress', jobId, stage: p.stage, fraction: p.fraction });
       },
     });
-    post({ type: 'done', jobId, outcome: toOutcome(result) });
+    post({ type: 'done', jobId, outcome: toOutcome(result), heapBytes: heapBytes() });
   } catch (error) {
-    post({ type: 'error', jobId, error: serializeError(error) });
+    post({ type: 'error', jobId, error: serializeError(error), heapBytes: heapBytes() });
   } finally {
     current = undefined;
     if (stopping) await stop();
   }
+}
+
+/** The thread's heap as reserved from the system, and its external memory: what ending the thread gives back. */
+function heapBytes(): number {
+  const heap = getHeapStatistics();
+  return heap.total_heap_size + heap.external_memory;
 }
 
 async function openStore(): Promise<StorageAdapter> {

@@ -7,7 +7,9 @@
  * one: 1.5–2 s), so threads are kept and reused: a restore goes to the most recently freed thread, and a new
  * one is started only when every thread is busy. The service runs at most `concurrency` restores at once, so
  * the pool never holds more than `concurrency` threads (plus any still ending). A thread free for `idleMs` is
- * ended; a free thread never keeps the process alive; `close()` ends them all. A thread that crashed or was
+ * ended; a free thread never keeps the process alive; `close()` ends them all. A thread that holds more than
+ * `recycleAboveBytes` once its restore has ended is ended at once rather than kept (a large restore leaves V8's
+ * heap grown), and the next restore gets a fresh one. A thread that crashed or was
  * terminated leaves the pool, and the next restore gets a fresh one.
  */
 import { join } from 'node:path';
@@ -37,6 +39,8 @@ export interface WorkerPoolOptions {
   readonly cancelTimeoutMs: number;
   /** Heap limits of each thread. */
   readonly resourceLimits: ResourceLimits;
+  /** A thread holding more than this (V8 heap plus external memory, bytes) once a restore has ended is ended, not kept. */
+  readonly recycleAboveBytes: number;
   /** Told when a thread starts and when it ends. */
   readonly onLifecycle?: (event: WorkerLifecycleEvent) => void;
 }
@@ -85,6 +89,7 @@ export class WorkerPool implements RestoreRunner {
       {
         cancelTimeoutMs: this.#options.cancelTimeoutMs,
         resourceLimits: this.#options.resourceLimits,
+        recycleAboveBytes: this.#options.recycleAboveBytes,
         hooks: { onFree: (w) => this.#onFree(w), onExit: (w, code, reason) => this.#onExit(w, code, reason) },
       },
     );

@@ -33,9 +33,15 @@ export type WorkerMessage =
   /** The restore reached its commit: it can no longer be cancelled, so its thread must not be terminated. */
   | { readonly type: 'committing'; readonly jobId: string }
   /** The restore committed. */
-  | { readonly type: 'done'; readonly jobId: string; readonly outcome: RestoreOutcome }
+  | ({ readonly type: 'done'; readonly jobId: string; readonly outcome: RestoreOutcome } & ThreadMemory)
   /** The restore failed or was cancelled, and its unit of work was rolled back. */
-  | { readonly type: 'error'; readonly jobId: string; readonly error: SerializedError };
+  | ({ readonly type: 'error'; readonly jobId: string; readonly error: SerializedError } & ThreadMemory);
+
+/** What a thread holds once its restore has ended, sent with the restore's end. */
+export interface ThreadMemory {
+  /** The thread's V8 heap as reserved from the system (`total_heap_size`) plus its external memory (Buffers), in bytes. */
+  readonly heapBytes: number;
+}
 
 /** Service → worker. */
 export type ServiceMessage =

@@ -12,7 +12,11 @@ export const DEFAULT_WORKER_IDLE_MS = 30_000;
 /** Default of {@link RestoreServiceOptions.cancelTimeoutMs}. */
 export const DEFAULT_CANCEL_TIMEOUT_MS = 30_000;
 /** Default of {@link RestoreServiceOptions.workerMemory}. */
-export const DEFAULT_WORKER_MEMORY = { maxOldGenerationSizeMb: 384, maxYoungGenerationSizeMb: 16 } as const;
+export const DEFAULT_WORKER_MEMORY = {
+  maxOldGenerationSizeMb: 384,
+  maxYoungGenerationSizeMb: 16,
+  recycleAboveMb: 96,
+} as const;
 
 /**
  * Where the service runs restores: a {@link WorkerPool} when the adapter is worker-safe and `workers` allows it
@@ -46,6 +50,9 @@ export function runnerFor(
         options.workerMemory?.maxYoungGenerationSizeMb ?? DEFAULT_WORKER_MEMORY.maxYoungGenerationSizeMb,
       ),
     },
+    recycleAboveBytes:
+      megabytes('recycleAboveMb', options.workerMemory?.recycleAboveMb ?? DEFAULT_WORKER_MEMORY.recycleAboveMb) *
+      2 ** 20,
     onLifecycle,
   });
 }
