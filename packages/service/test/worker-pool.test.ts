@@ -188,10 +188,11 @@ describe('restore worker pool', () => {
     const { service, storage, threads } = await start({ workerMemory: { recycleAboveMb: 1 } });
     const xs = await generated('xs');
     const first = await restoreOnce(service, xs);
+    // The restore settles only once its thread has ended, so the next never runs beside a heap being given back.
+    expect(threads.at(-1)).toEqual({ name: 'workerExited', threadId: first.threadId, exitCode: 0, reason: 'recycled' });
     const second = await restoreOnce(service, xs);
     expect([first.job.status, second.job.status]).toEqual([1000, 1000]);
     expect(second.threadId).not.toBe(first.threadId);
-    expect(threads).toContainEqual({ name: 'workerExited', threadId: first.threadId, exitCode: 0, reason: 'recycled' });
     expect(await storage.count('course')).toBe(3); // the site course and two restored
     await expect(
       createRestoreService({ storage, workers: true, workerMemory: { recycleAboveMb: 0 } }),

@@ -132,12 +132,21 @@ export class PooledWorker {
     } else {
       clearTimeout(job.cancelTimer);
       this.#job = undefined;
+      const settle = () => {
+        if (message.type === 'done') job.resolve(message.outcome);
+        else job.reject(deserializeError(message.error));
+      };
+      if (!this.#ending && message.heapBytes > this.#recycleAboveBytes) {
+        // V8 keeps the heap a large restore grew (and its garbage) for the next one; a new thread starts small.
+        // The restore settles once this thread has ended, so the next one (started when this settles) never runs
+        // beside a heap still being given back: the worker's peak would be both (l: 308 MB instead of 240).
+        void this.stop('recycled');
+        void this.exited.then(settle);
+        return;
+      }
       this.#worker.unref();
-      // V8 keeps the heap a large restore grew (and its garbage) for the next one; a new thread starts small.
-      if (!this.#ending && message.heapBytes > this.#recycleAboveBytes) void this.stop('recycled');
-      else if (!this.#ending) this.#hooks.onFree(this);
-      if (message.type === 'done') job.resolve(message.outcome);
-      else job.reject(deserializeError(message.error));
+      if (!this.#ending) this.#hooks.onFree(this);
+      settle();
     }
   }
 
