@@ -215,8 +215,8 @@ export interface RestoreServiceOptions {
      * its external memory) is ended rather than kept for the next restore, which gets a fresh thread. V8 keeps most
      * of the heap a large restore grew, and the next restore's garbage piles on top of it: two l restores in a row
      * in one thread took the worker process to 271 MB, against 240 MB with the thread ended in between. Small and
-     * medium restores leave a thread below this and keep it (an m restore does; an l one does not): starting a
-     * thread and opening its store costs about 0.9 s. Default is 96.
+     * medium restores leave a thread below this and keep it: an m restore leaves 74–76 MB, an l one ~99 MB and
+     * more (measured); starting a thread and opening its store costs about 0.9 s. Default is 88.
      */
     readonly recycleAboveMb?: number;
   };

@@ -15,7 +15,7 @@ export const DEFAULT_CANCEL_TIMEOUT_MS = 30_000;
 export const DEFAULT_WORKER_MEMORY = {
   maxOldGenerationSizeMb: 384,
   maxYoungGenerationSizeMb: 16,
-  recycleAboveMb: 96,
+  recycleAboveMb: 88,
 } as const;
 
 /**
