@@ -971,8 +971,7 @@ class CourseRegrade {
     const dropped = new Set<number>();
     const extracredit = new Set<number>();
     const usedWeights = new Map<number, number>();
-    const setUsed = () =>
-      this.#setUsedInAggregation(category, userGrades, usedWeights, novalue, dropped, extracredit);
+    const setUsed = () => this.#setUsedInAggregation(category, userGrades, usedWeights, novalue, dropped, extracredit);
 
     const gradetype = categoryItem.gradetype;
     if (values.size === 0 || items.size === 0 || (gradetype !== GRADE_TYPE_VALUE && gradetype !== GRADE_TYPE_SCALE)) {
