@@ -139,7 +139,8 @@ export class PooledWorker {
       if (!this.#ending && message.heapBytes > this.#recycleAboveBytes) {
         // V8 keeps the heap a large restore grew (and its garbage) for the next one; a new thread starts small.
         // The restore settles once this thread has ended, so the next one (started when this settles) never runs
-        // beside a heap still being given back: the worker's peak would be both (l: 308 MB instead of 240).
+        // beside a heap still being given back: the worker's peak would be both (l: 308 MB instead of 240). The
+        // thread stays ref'd until then, as the restore it ran is not settled before.
         void this.stop('recycled');
         void this.exited.then(settle);
         return;
